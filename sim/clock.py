@@ -1,0 +1,55 @@
+"""Clocks the sim and the solutions share, so timing behaviour is testable without waiting.
+
+Code that waits or measures time takes a clock argument: ``SystemClock`` in production, ``FakeClock`` in
+tests and notebooks. ``FakeClock.sleep`` advances time instantly, so a rate limiter that "waits" 0.5 s or a
+retry that backs off 8 s costs nothing, and the fakes see the advanced time (a 429 really expires).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """Real time: ``time.monotonic`` and ``time.sleep``."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+class FakeClock:
+    """A clock that only moves when something sleeps (or a test calls ``advance``). Thread-safe.
+
+    ``sleeps`` records every requested sleep, so a test can assert on the back-off schedule.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = float(start)
+        self._lock = threading.Lock()
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self._now
+
+    def sleep(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError(f"cannot sleep a negative duration: {seconds}")
+        with self._lock:
+            self.sleeps.append(seconds)
+            self._now += seconds
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds

@@ -1,0 +1,81 @@
+"""Mocked S3 (moto, in-process) with the syllabus's bucket, and a helper that drops a file now or later.
+
+While started, every boto3 / botocore client in the process (so also Airflow's ``S3Hook`` and
+``S3KeySensor``, which need no Airflow connection for this) talks to moto's in-memory S3.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack
+from typing import Any
+from unittest import mock
+
+BUCKET = "simplepractice-raw-data"
+REGION = "us-east-1"
+# moto's convention: obviously fake credentials, so no client ever signs a request with real ones
+_FAKE_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+}
+
+
+class S3:
+    """moto's ``mock_aws`` plus the bucket; ``drop`` writes an object immediately or after a delay."""
+
+    def __init__(self, bucket: str = BUCKET) -> None:
+        self.bucket = bucket
+        self._stack: ExitStack | None = None
+        self._timers: list[threading.Timer] = []
+        self.client: Any = None
+
+    def start(self) -> S3:
+        if self._stack is not None:
+            return self
+        import boto3
+        from moto import mock_aws
+
+        stack = ExitStack()
+        stack.enter_context(mock.patch.dict("os.environ", _FAKE_AWS_ENV))
+        stack.enter_context(mock_aws())
+        self._stack = stack
+        self.client = boto3.client("s3", region_name=REGION)
+        self.client.create_bucket(Bucket=self.bucket)
+        return self
+
+    def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
+            self.client = None
+
+    def put(self, key: str, body: bytes | str) -> None:
+        """Write ``key`` now."""
+        if self.client is None:
+            raise RuntimeError("S3 is not started: call sim.start() first")
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=body.encode() if isinstance(body, str) else body)
+
+    def drop(self, key: str, body: bytes | str = b"", after: float | None = None) -> threading.Timer | None:
+        """Write ``key`` now, or ``after`` seconds from now in a background thread (for sensors to wait on)."""
+        if not after:
+            self.put(key, body)
+            return None
+        timer = threading.Timer(after, self.put, args=(key, body))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+        return timer
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """Every key under ``prefix``, sorted."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        pages = paginator.paginate(Bucket=self.bucket, Prefix=prefix)
+        return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
