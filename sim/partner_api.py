@@ -65,9 +65,13 @@ class SlidingWindowLimiter:
         self._admitted: deque[float] = deque()
 
     def try_acquire(self) -> float:
-        """Admit now and return 0.0, or return how many seconds until a slot frees up (not admitted)."""
+        """Admit now and return 0.0, or return how many seconds until a slot frees up (not admitted).
+
+        An admission expires exactly ``window`` seconds later, to within a nanosecond so that float
+        rounding (1.2 - 1.0 == 0.19999999999999996) cannot keep a slot shut.
+        """
         now = self.clock.monotonic()
-        while self._admitted and self._admitted[0] <= now - self.window:
+        while self._admitted and now - self._admitted[0] >= self.window - 1e-9:
             self._admitted.popleft()
         if len(self._admitted) < self.limit:
             self._admitted.append(now)
