@@ -155,7 +155,8 @@ def test_bad_or_missing_token_is_401_and_uses_no_rate_budget(rsps, api, header):
         assert r.json()["error"] == "unauthorized" and "bearer" in r.json()["message"]
         assert r.headers["WWW-Authenticate"] == "Bearer"
     good = {"Authorization": f"Bearer {TOKEN}"}
-    assert [requests.get(URL, params=DAY, headers=good, timeout=30).status_code for _ in range(5)] == [200] * 5
+    statuses = [requests.get(URL, params=DAY, headers=good, timeout=30).status_code for _ in range(5)]
+    assert statuses == [200] * 5
     assert api.log.summary()["by_status"] == {401: 10, 200: 5}
 
 
@@ -394,7 +395,9 @@ def test_request_log_records_what_the_server_saw(session, clock, api):
 def retrying_session(total: int = 3) -> requests.Session:
     s = requests.Session()
     s.headers["Authorization"] = f"Bearer {TOKEN}"
-    retry = Retry(total=total, status_forcelist=[429, 500, 503], respect_retry_after_header=True, backoff_factor=0)
+    retry = Retry(
+        total=total, status_forcelist=[429, 500, 503], respect_retry_after_header=True, backoff_factor=0
+    )
     s.mount("https://", HTTPAdapter(max_retries=retry))
     return s
 
