@@ -1,0 +1,43 @@
+# Two commands matter: `make lab` (study) and `make test` (verify). Both create .venv on first use from the
+# lock file matching your Python (3.11, 3.12 or 3.13) and skip the install when nothing changed.
+#   make lab NO_BROWSER=1     JupyterLab without opening a browser (servers, remote machines)
+#   make test PYTHON=python3.12
+#   make quiz ARGS="--tag airflow"
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export VENV
+
+.PHONY: setup lab test quiz lint lock bench clean-state
+
+setup:
+	@command -v $(PYTHON) >/dev/null || { echo "No '$(PYTHON)' on PATH: install Python 3.11+ or pass PYTHON=/path/to/python3"; exit 1; }
+	@$(PYTHON) scripts/bootstrap.py
+	@$(PY) -m sim prepare
+
+lab: setup
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(if $(NO_BROWSER),--no-browser,) notebooks/00_start_here.ipynb
+
+test: setup
+	$(PY) -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks $(ARGS)
+
+quiz: setup
+	@$(VENV)/bin/kit-quiz $(ARGS)
+
+lint: setup
+	$(VENV)/bin/kit-quiz lint
+
+bench: setup
+	$(PY) bench/run.py
+
+# Maintainers: re-resolve every transitive pin for each supported Python, then environment.yml.
+lock:
+	@test -x .venv-tools/bin/uv || { $(PYTHON) -m venv .venv-tools && .venv-tools/bin/pip install -q uv; }
+	for v in 3.11 3.12 3.13; do \
+	  .venv-tools/bin/uv pip compile requirements/requirements.in --universal --python-version $$v \
+	    -o requirements/lock-py$${v/./}.txt -q || exit 1; done
+	$(PYTHON) scripts/environment_yml.py > environment.yml
+
+clean-state:
+	rm -rf .state

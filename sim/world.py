@@ -1,0 +1,216 @@
+"""The simulated world in one object: warehouse + data, S3, partner API, backend API, Slack, Airflow runner.
+
+    import sim
+    world = sim.start()                 # or: with sim.running(defects={...}) as world: ...
+    world.warehouse.query("SELECT COUNT(*) FROM fct_appointments")
+    world.run_dag("daily_appointments_pipeline", "2025-10-01")
+    sim.stop()
+
+While a world is running, in this process:
+
+* ``snowflake.connector.connect(...)`` with any arguments reaches the simulated warehouse (fakesnow);
+* boto3 (and so Airflow's S3 hook and sensor) reaches moto's S3, bucket ``simplepractice-raw-data``;
+* ``requests`` to ``https://api.partner.com/v1``, ``https://api.backend.com`` and the Slack webhook reach the
+  fakes; any other URL fails fast instead of leaving the machine;
+* secrets exist only as environment variables, the way Airflow reads them: ``AIRFLOW_VAR_PARTNER_API_KEY``,
+  ``AIRFLOW_VAR_SNOWFLAKE_PASSWORD``, ``AIRFLOW_VAR_SLACK_WEBHOOK_URL``, ``AIRFLOW_CONN_SNOWFLAKE_DEFAULT``.
+  They are random per run and never printed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from sim import data
+from sim.backend_api import BackendRevenueAPI
+from sim.clock import Clock, FakeClock
+from sim.partner_api import PartnerSchedulingAPI
+from sim.paths import state_dir
+from sim.s3 import S3
+from sim.slack import SlackWebhook
+from sim.warehouse import Warehouse
+
+_current: World | None = None
+
+
+@dataclass
+class World:
+    """Handles on every simulated system. Create it with ``sim.start()``."""
+
+    run_dir: Path
+    warehouse: Warehouse
+    s3: S3
+    partner: PartnerSchedulingAPI
+    backend: BackendRevenueAPI
+    slack: SlackWebhook
+    clock: Clock
+    manifest: data.Manifest
+    _stack: ExitStack = field(repr=False)
+    _runner: Any = field(default=None, repr=False)
+
+    def generate(self, **kwargs: Any) -> data.Manifest:
+        """Rebuild every table (same knobs as ``sim.data.generate``) and return the new manifest."""
+        self.manifest = data.generate(self.warehouse, **kwargs)
+        return self.manifest
+
+    @property
+    def airflow(self) -> Any:
+        """The Airflow runner (imported on first use: Airflow takes a few seconds to import)."""
+        if self._runner is None:
+            from sim.runner import AirflowRunner
+
+            self._runner = AirflowRunner.shared()
+        return self._runner
+
+    def run_dag(self, dag: Any, logical_date: Any, **kwargs: Any) -> Any:
+        """Run a DAG (id, file or object) for one logical date with ``dag.test()``; returns a ``RunSummary``."""
+        return self.airflow.run(dag, logical_date, **kwargs)
+
+    def stop(self) -> None:
+        global _current
+        self._stack.close()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        if _current is self:
+            _current = None
+
+
+def start(
+    *,
+    seed: int = 7,
+    appointments: int = data.APPOINTMENTS,
+    defects: dict[str, Any] | None = None,
+    defect_day: dt.date | str | None = None,
+    start_date: dt.date = data.START,
+    days: int = data.DAYS,
+    requests_per_second: float = 5.0,
+    clock: Clock | None = None,
+    state: str | os.PathLike | None = None,
+) -> World:
+    """Start the whole sim (stopping a world this process started before) and return it.
+
+    The warehouse lives in a fresh folder per process under the state directory, so two notebooks can run
+    at once, and is deleted by ``stop()`` (or at interpreter exit).
+    """
+    global _current
+    if _current is not None:
+        _current.stop()
+    run_dir = state_dir(state) / f"run-{os.getpid()}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    clock = clock or FakeClock()
+    stack = ExitStack()
+    try:
+        warehouse = Warehouse(run_dir / "warehouse")
+        stack.callback(warehouse.stop)
+        warehouse.start()
+        manifest = data.generate(warehouse, seed=seed, appointments=appointments, defects=defects,
+                                 defect_day=defect_day, start=start_date, days=days)
+        s3 = S3()
+        stack.callback(s3.stop)
+        s3.start()
+        partner = PartnerSchedulingAPI(_appointments_source(warehouse), token=secrets.token_urlsafe(24),
+                                       requests_per_second=requests_per_second, clock=clock)
+        backend = BackendRevenueAPI(_payments_source(warehouse), clock=clock)
+        slack = SlackWebhook(clock=clock)
+        _mount_http(stack, partner, backend, slack)
+        stack.enter_context(mock.patch.dict(os.environ, _secrets_env(partner, slack)))
+    except BaseException:
+        stack.close()
+        raise
+    _current = World(run_dir=run_dir, warehouse=warehouse, s3=s3, partner=partner, backend=backend, slack=slack,
+                     clock=clock, manifest=manifest, _stack=stack)
+    return _current
+
+
+def stop() -> None:
+    """Stop the world ``start()`` returned (no-op when none is running)."""
+    if _current is not None:
+        _current.stop()
+
+
+def current() -> World:
+    if _current is None:
+        raise RuntimeError("no sim is running: call sim.start() first")
+    return _current
+
+
+@contextmanager
+def running(**kwargs: Any) -> Iterator[World]:
+    """``with sim.running(...) as world:`` starts the sim and always stops it."""
+    world = start(**kwargs)
+    try:
+        yield world
+    finally:
+        world.stop()
+
+
+atexit.register(stop)
+
+
+def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: BackendRevenueAPI,
+                slack: SlackWebhook) -> None:
+    import responses
+
+    from sim.http import mount
+
+    rsps = responses.RequestsMock(assert_all_requests_are_fired=False)
+    stack.enter_context(rsps)
+    mount(rsps, partner.BASE_URL, partner)
+    mount(rsps, backend.BASE_URL, backend)
+    mount(rsps, slack.base_url, slack)
+
+
+def _secrets_env(partner: PartnerSchedulingAPI, slack: SlackWebhook) -> dict[str, str]:
+    password = secrets.token_urlsafe(24)
+    snowflake = {
+        "conn_type": "snowflake", "login": "airflow_user", "password": password, "schema": "MARTS",
+        "extra": {"account": "simplepractice", "warehouse": "ANALYTICS_WH", "database": "ANALYTICS"},
+    }
+    return {
+        "AIRFLOW_VAR_PARTNER_API_KEY": partner.token,
+        "AIRFLOW_VAR_SNOWFLAKE_PASSWORD": password,
+        "AIRFLOW_VAR_SLACK_WEBHOOK_URL": slack.url,
+        "AIRFLOW_CONN_SNOWFLAKE_DEFAULT": json.dumps(snowflake),
+    }
+
+
+def _appointments_source(warehouse: Warehouse):
+    """The partner API serves the source system's appointments (the truth, before any mart defect)."""
+
+    def records(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+        rows = warehouse.query(
+            """SELECT APPOINTMENT_ID, CLIENT_ID, CLINICIAN_ID, APPOINTMENT_DATE, APPOINTMENT_TS, STATUS,
+                      DURATION_MINUTES, FEE_AMOUNT
+               FROM BACKEND.PUBLIC.APPOINTMENTS
+               WHERE APPOINTMENT_DATE BETWEEN %s AND %s ORDER BY APPOINTMENT_ID""", (start, end))
+        return [
+            {"appointment_id": a, "client_id": c, "clinician_id": k, "appointment_date": d.isoformat(),
+             "start_time": ts.isoformat(), "status": s, "duration_minutes": m, "fee_amount": str(fee)}
+            for a, c, k, d, ts, s, m, fee in rows
+        ]
+
+    return records
+
+
+def _payments_source(warehouse: Warehouse):
+    """The backend API's truth: its own payments table, untouched by the marts' defects."""
+
+    def payments(day: dt.date) -> list[dict[str, Any]]:
+        rows = warehouse.query(
+            """SELECT PAYMENT_ID, APPOINTMENT_ID, CLIENT_ID, PAYMENT_AMOUNT, PAYMENT_METHOD
+               FROM BACKEND.PUBLIC.PAYMENTS WHERE PAYMENT_DATE = %s ORDER BY PAYMENT_ID""", (day,))
+        return [{"payment_id": p, "appointment_id": a, "client_id": c, "amount": Decimal(amount), "method": m}
+                for p, a, c, amount, m in rows]
+
+    return payments

@@ -1,0 +1,77 @@
+"""The single entry point: everything reachable while running, nothing left behind after stop."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import requests
+import snowflake.connector
+
+import sim
+
+
+def test_syllabus_connect_call_reaches_the_sim_verbatim(world):
+    conn = snowflake.connector.connect(
+        user='airflow_user',
+        password='{{ var.value.snowflake_password }}',  # From Airflow variables
+        account='simplepractice',
+        warehouse='ANALYTICS_WH',
+        database='ANALYTICS',
+        schema='MARTS'
+    )
+    cursor = conn.cursor()
+    cursor.execute("SELECT COUNT(*) FROM fct_appointments")
+    assert cursor.fetchone()[0] == 1500
+    conn.close()
+
+
+def test_connections_share_data(world):
+    a = world.warehouse.connect(database="RAW", schema="STAGING")
+    a.cursor().execute("INSERT INTO api_appointments (raw_data) SELECT PARSE_JSON(%s)", ('{"appointment_id": 1}',))
+    a.close()
+    b = snowflake.connector.connect(account="other", user="someone", password="x", database="ANALYTICS")
+    cur = b.cursor()
+    cur.execute("SELECT raw_data:appointment_id::int FROM raw.staging.api_appointments")
+    assert cur.fetchall() == [(1,)]
+
+
+def test_http_fakes_and_secrets_from_environment(world):
+    token = os.environ["AIRFLOW_VAR_PARTNER_API_KEY"]
+    r = requests.get(f"{world.partner.BASE_URL}/appointments", timeout=5,
+                     params={"start_date": "2025-09-30", "end_date": "2025-09-30"},
+                     headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    expected = world.warehouse.query("SELECT COUNT(*) FROM backend.public.appointments "
+                                     "WHERE appointment_date = '2025-09-30'")[0][0]
+    assert len(r.json()["appointments"]) == min(100, expected)
+    conn = json.loads(os.environ["AIRFLOW_CONN_SNOWFLAKE_DEFAULT"])
+    assert conn["conn_type"] == "snowflake" and conn["password"] == os.environ["AIRFLOW_VAR_SNOWFLAKE_PASSWORD"]
+    assert requests.post(os.environ["AIRFLOW_VAR_SLACK_WEBHOOK_URL"], json={"text": "hi"}, timeout=5).text == "ok"
+    assert world.slack.texts == ["hi"]
+
+
+def test_unknown_urls_never_leave_the_machine(world):
+    with pytest.raises(requests.exceptions.ConnectionError, match="doesn't match"):
+        requests.get("https://example.com/", timeout=5)
+
+
+def test_stop_restores_everything(start_world):
+    world = start_world()
+    run_dir = world.run_dir
+    assert run_dir.exists()
+    sim.stop()
+    assert not run_dir.exists()
+    assert "AIRFLOW_VAR_PARTNER_API_KEY" not in os.environ
+    assert not hasattr(snowflake.connector.connect, "assert_called")  # the mock is gone
+    with pytest.raises(RuntimeError, match="no sim is running"):
+        sim.current()
+
+
+def test_restart_replaces_the_previous_world(start_world):
+    first = start_world()
+    second = start_world(appointments=300)
+    assert not first.run_dir.exists() or first.run_dir == second.run_dir
+    assert sim.current() is second
+    assert second.warehouse.query("SELECT COUNT(*) FROM fct_appointments") == [(300,)]
