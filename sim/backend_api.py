@@ -112,7 +112,7 @@ class BackendRevenueAPI:
         payload = {
             "date": day.isoformat(), "total_revenue": total, "payment_count": len(rows), "currency": "USD",
         }
-        return FakeResponse.json(200, payload)
+        return FakeResponse.with_json(200, payload)
 
     def _payments(self, params: dict[str, str]) -> tuple[int, FakeResponse]:
         if "cursor" in params:
@@ -136,4 +136,4 @@ class BackendRevenueAPI:
             "has_more": has_more,
             "next_cursor": cursor if has_more else None,
         }
-        return page, FakeResponse.json(200, payload)
+        return page, FakeResponse.with_json(200, payload)

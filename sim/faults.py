@@ -72,7 +72,7 @@ def fault_response(fault: Fault, healthy: FakeResponse) -> FakeResponse:
         status = fault.options.get("status", 500)
         retry = {"Retry-After": "1"} if status == 503 else {}
         error = "service_unavailable" if status == 503 else "internal_error"
-        return FakeResponse.json(status, {"error": error, "message": "simulated server error"}, retry)
+        return FakeResponse.with_json(status, {"error": error, "message": "simulated server error"}, retry)
     if fault.kind == "timeout":
         return FakeResponse.timed_out()
     if fault.kind == "malformed_json":  # a strict prefix of a JSON object is never valid JSON

@@ -1,4 +1,4 @@
-"""The plumbing the HTTP fakes share: request/response types, exact JSON, faults, a request log, transport.
+"""The plumbing the HTTP fakes share: request/response types, exact JSON, a request log, the transport.
 
 Each fake service (partner API, backend API, Slack) is a plain object with
 ``handle(request: FakeRequest) -> FakeResponse``: no sockets, no ``requests``, no ``responses``. A transport
@@ -58,11 +58,11 @@ class FakeResponse:
     timeout: bool = False
 
     @classmethod
-    def json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> FakeResponse:
+    def with_json(cls, status: int, payload: Any, headers: dict[str, str] | None = None) -> FakeResponse:
         return cls(status, {"Content-Type": "application/json", **(headers or {})}, json_body(payload))
 
     @classmethod
-    def text(cls, status: int, text: str, headers: dict[str, str] | None = None) -> FakeResponse:
+    def with_text(cls, status: int, text: str, headers: dict[str, str] | None = None) -> FakeResponse:
         return cls(status, {"Content-Type": "text/plain; charset=utf-8", **(headers or {})}, text.encode())
 
     @classmethod
@@ -113,7 +113,7 @@ def bearer_ok(request: FakeRequest, token: str | None) -> bool:
 
 
 def unauthorized() -> FakeResponse:
-    return FakeResponse.json(
+    return FakeResponse.with_json(
         401,
         {"error": "unauthorized", "message": "missing or invalid bearer token"},
         {"WWW-Authenticate": "Bearer"},
@@ -121,15 +121,16 @@ def unauthorized() -> FakeResponse:
 
 
 def not_found(path: str) -> FakeResponse:
-    return FakeResponse.json(404, {"error": "not_found", "message": f"no route for {path}"})
+    return FakeResponse.with_json(404, {"error": "not_found", "message": f"no route for {path}"})
 
 
 def method_not_allowed(allowed: str) -> FakeResponse:
-    return FakeResponse.json(405, {"error": "method_not_allowed", "message": f"use {allowed}"}, {"Allow": allowed})
+    payload = {"error": "method_not_allowed", "message": f"use {allowed}"}
+    return FakeResponse.with_json(405, payload, {"Allow": allowed})
 
 
 def bad_request(message: str) -> FakeResponse:
-    return FakeResponse.json(400, {"error": "bad_request", "message": message})
+    return FakeResponse.with_json(400, {"error": "bad_request", "message": message})
 
 
 def parse_date(value: str | None, name: str) -> dt.date:
@@ -185,7 +186,7 @@ def decode_cursor(scope: str, token: str) -> dict[str, Any] | None:
 
 
 def too_many_requests(retry_after: int) -> FakeResponse:
-    return FakeResponse.json(
+    return FakeResponse.with_json(
         429,
         {"error": "rate_limited", "message": f"too many requests; retry after {retry_after}s"},
         {"Retry-After": str(retry_after)},
@@ -258,7 +259,9 @@ def mount(rsps: responses.RequestsMock, base_url: str, service: Service) -> None
 
     A single callback matches any method (so ``RequestsMock``'s assert-all-requests-fired check does
     not trip over methods nobody used). A timeout answer raises ``requests.exceptions.ReadTimeout``, which
-    ``responses`` re-raises to the caller exactly as a real socket timeout would surface.
+    ``responses`` re-raises to the caller as a real socket timeout would surface. Two differences from a
+    socket: urllib3's ``Retry`` is replayed for status codes but never sleeps, and it is not applied to
+    the timeout at all (a real ``Retry(read=n)`` would retry it).
     """
     import requests
     from responses import CallbackResponse

@@ -11,7 +11,8 @@ real partner would:
 * **Bearer auth**: a missing or wrong ``Authorization: Bearer <token>`` gets 401 and uses no rate budget.
 * **A real rate limit** on the injected clock: at most N admitted requests in any sliding 1-second window.
   The excess gets 429 with ``Retry-After`` (whole seconds, rounded up, at least 1); honour it and the
-  next request succeeds. The syllabus's ``time.sleep(0.5)`` only *hopes* to stay under the limit.
+  next request succeeds. Requests rejected before the limiter (401, 400) and 429s use no budget.
+  The syllabus's ``time.sleep(0.5)`` only *hopes* to stay under the limit; the server decides.
 * **Injectable faults** (:meth:`PartnerSchedulingAPI.inject`) that fire ``times`` times and then heal, so
   a client with retries recovers, and a **request log** (``api.log``) to assert on.
 
@@ -126,7 +127,7 @@ class PartnerSchedulingAPI:
         """
         if kind == "duplicate_records":
             if page is None or page < 2 or count < 1:
-                raise ValueError("duplicate_records needs page >= 2 (it repeats the page before) and count >= 1")
+                raise ValueError("duplicate_records needs page >= 2 (it repeats the page before), count >= 1")
             return self.faults.add(Fault(kind, page=page, times=None, options={"count": count}))
         if kind == "server_error" and status not in (500, 503):
             raise ValueError("server_error status must be 500 or 503")
@@ -165,7 +166,7 @@ class PartnerSchedulingAPI:
         mode = params.get("mode", "cursor" if "cursor" in params else "page")
         if mode not in ("page", "cursor"):
             raise ValueError(f"mode={mode!r}: expected 'page' or 'cursor'")
-        if mode == "cursor" and "page" in params:
+        if (mode == "cursor" and "page" in params) or (mode == "page" and "cursor" in params):
             raise ValueError("use either page or cursor pagination, not both")
         if "cursor" in params:
             state = decode_cursor(self.PATH, params["cursor"])
@@ -205,4 +206,4 @@ class PartnerSchedulingAPI:
             "appointments": chunk, "has_more": has_more, "page": query.page, "next_cursor": next_cursor,
         }
         duplicated = next((f for f in shifts if f.page == query.page), None)
-        return FakeResponse.json(200, payload), duplicated
+        return FakeResponse.with_json(200, payload), duplicated

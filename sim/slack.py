@@ -55,23 +55,24 @@ class SlackWebhook:
     def handle(self, request: FakeRequest) -> FakeResponse:
         now = self.clock.monotonic()
         if request.path != self.path:
-            return self.log.record(now, request, FakeResponse.text(404, "no_service"))
+            return self.log.record(now, request, FakeResponse.with_text(404, "no_service"))
         if request.method != "POST":
-            return self.log.record(now, request, FakeResponse.text(405, "invalid_method", {"Allow": "POST"}))
+            answer = FakeResponse.with_text(405, "invalid_method", {"Allow": "POST"})
+            return self.log.record(now, request, answer)
         fault = self.faults.take(self.FAULT_KINDS, self.path, None)
         if fault:
             answer = fault_response(fault, FakeResponse())
             if fault.kind == "server_error":  # Slack's error bodies are plain text too
                 retry = {k: v for k, v in answer.headers.items() if k == "Retry-After"}
-                answer = FakeResponse.text(answer.status, "internal_error", retry)
+                answer = FakeResponse.with_text(answer.status, "internal_error", retry)
             return self.log.record(now, request, answer, fault)
         try:
             payload = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):
             payload = None
         if not isinstance(payload, dict):
-            return self.log.record(now, request, FakeResponse.text(400, "invalid_payload"))
+            return self.log.record(now, request, FakeResponse.with_text(400, "invalid_payload"))
         if not payload.get("text") and not payload.get("blocks"):
-            return self.log.record(now, request, FakeResponse.text(400, "no_text"))
+            return self.log.record(now, request, FakeResponse.with_text(400, "no_text"))
         self.messages.append(payload)
-        return self.log.record(now, request, FakeResponse.text(200, "ok"))
+        return self.log.record(now, request, FakeResponse.with_text(200, "ok"))

@@ -342,6 +342,7 @@ def test_inject_rejects_faults_it_cannot_play(api, kind, kwargs):
         ({**DAY, "cursor": "bm90LWEtY3Vyc29y"}, "cursor"),
         ({**DAY, "mode": "offset"}, "mode"),
         ({**DAY, "mode": "cursor", "page": "2"}, "either"),
+        ({**DAY, "mode": "page", "cursor": "x"}, "either"),
     ],
 )
 def test_bad_params_are_400_with_a_message(session, params, message):
@@ -423,6 +424,13 @@ def test_urllib3_retry_cannot_wait_out_the_real_limit_under_responses(rsps, cloc
     with pytest.raises(requests.exceptions.RetryError):
         s.get(URL, params=DAY, timeout=30)
     assert api.log.statuses()[5:] == [429] * 4
+
+
+def test_urllib3_retry_does_not_retry_a_timeout_under_responses(rsps, api):
+    api.inject("timeout")
+    with pytest.raises(requests.exceptions.ReadTimeout):  # on a real socket Retry(total=3) would retry
+        retrying_session().get(URL, params=DAY, timeout=30)
+    assert api.log.statuses() == [None]
 
 
 # -- the service itself knows nothing about transports -----------------------------------------------------

@@ -1,4 +1,4 @@
-"""The Slack incoming-webhook fake: accepted alerts are recorded, bad payloads get Slack's plain-text errors."""
+"""The Slack webhook fake: accepted alerts are recorded, bad payloads get Slack's plain-text errors."""
 
 from __future__ import annotations
 
