@@ -21,7 +21,8 @@ def lock_for(version: tuple[int, int]) -> Path:
     return ROOT / "requirements" / f"lock-py{version[0]}{version[1]}.txt"
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """Install if needed; with ``--check`` only report whether an install would run (exit 1 if so)."""
     venv_dir = Path(os.environ.get("VENV", ROOT / ".venv"))
     here = sys.version_info[:2]
     where = f"Python {sys.version.split()[0]} ({sys.executable})"
@@ -41,6 +42,9 @@ def main() -> int:
     if stamp.exists() and venv_python.exists() and stamp.read_text() == stamp_text:
         print(f"Using {where} via {venv_dir.name}/ ({lock.name}): up to date, nothing to install.")
         return 0
+    if "--check" in argv:
+        print(f"{venv_dir.name}/ is missing or out of date for {lock.name}: `make setup` would install.")
+        return 1
 
     print(f"Using {where}; installing {lock.name} into {venv_dir.name}/ (first time: a few minutes).", flush=True)
     if venv_python.exists() and _version_of(venv_python) != here:
@@ -64,4 +68,4 @@ def _version_of(python: Path) -> tuple[int, int] | None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
