@@ -35,7 +35,8 @@ def test_correct_attempt_passes():
 def test_wrong_attempt_names_the_failing_check():
     g = grade("double", wrong, CHECKS, show=False)
     assert g.status == "failed"
-    assert g.lines == ["  ✗ doubles 3: Mismatch: result: expected 6, got 5", "  ✓ doubles 0"]
+    assert g.lines == ["  ✗ doubles 3: Mismatch: result: expected 6, got 5",
+                       "  ✗ doubles 0: Mismatch: result: expected 0, got 2"]
 
 
 def test_a_crash_in_the_attempt_is_a_failure_not_a_crash():
