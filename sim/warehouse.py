@@ -20,7 +20,6 @@ instead and nothing is patched. Credentials only ever come from the environment.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -32,20 +31,6 @@ LAYOUT: dict[str, tuple[str, ...]] = {
     "ANALYTICS": ("STAGING", "MARTS", "CUSTOMER_METRICS"),
     "BACKEND": ("PUBLIC",),
 }
-
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
-
-
-def validate_identifier(name: str, what: str = "identifier") -> str:
-    """Return ``name`` upper-cased if it is a plain Snowflake identifier, else raise ``ValueError``.
-
-    Identifiers cannot be bound as parameters, so anything that builds SQL from a table or column name
-    must validate it first; values are always bound (``%s``), never formatted into SQL.
-    """
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise ValueError(f"invalid {what}: {name!r} (letters, digits, _ and $ only, not starting with a digit)")
-    return name.upper()
-
 
 def real_mode() -> bool:
     return os.environ.get("KIT_SNOWFLAKE_MODE", "sim").lower() == "real"
