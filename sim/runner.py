@@ -266,7 +266,7 @@ class AirflowRunner:
             if dag in bag.dags:
                 return bag.dags[dag]
             broken = f"; files that failed to import: {', '.join(sorted(bag.import_errors))}"
-            raise UnknownDag(f"no DAG {dag!r} in the dags folder {self.dags_folder}. Available: "
+            raise UnknownDag(f"no DAG {dag!r} in the dags folder. Available: "
                              f"{', '.join(sorted(bag.dags)) or '(none)'}{broken if bag.import_errors else ''}")
         path = Path(dag.fileloc) if isinstance(dag, DAG) else Path(dag)
         if isinstance(dag, DAG) and (not path.is_file() or "ipykernel" in str(path)):
@@ -277,8 +277,8 @@ class AirflowRunner:
             raise DagImportError("\n".join(f"{p}: {text}" for p, text in sorted(bag.import_errors.items())))
         if isinstance(dag, DAG):
             if dag.dag_id not in bag.dags:
-                raise UnknownDag(f"importing {path.name} does not create DAG {dag.dag_id!r}: Airflow only "
-                                 "finds DAGs created when the file is imported")
+                raise UnknownDag(f"DAG {dag.dag_id!r} belongs to {path.name} (its fileloc) but importing {path.name}"
+                                 " does not create it: Airflow only finds DAGs created when their file is imported")
             return dag
         if len(bag.dags) != 1:
             raise UnknownDag(f"{path.name} defines {len(bag.dags)} DAGs ({', '.join(sorted(bag.dags))}); "

@@ -27,4 +27,4 @@ def runner_ok():
     load(transform(extract()))
 
 
-runner_ok()
+runner_ok_dag = runner_ok()  # bound to a name so a notebook or test can import the DAG object
