@@ -1,0 +1,232 @@
+"""Progress in SQLite: one row per studied card, one row per answer.
+
+Durability is the point of this module. Every answered card is written in its own transaction and
+committed before the next card is shown, so Ctrl-C, end of input or a killed process loses nothing that
+was already answered (SQLite's rollback journal makes each commit atomic and, with the default
+``synchronous=FULL``, durable).
+
+A store that cannot be read is never "repaired" by starting over: ``Store`` raises ``StoreError`` with
+the path and what to do, and leaves the file untouched.
+
+Where the store lives, first match wins: ``--store PATH``, the ``KIT_QUIZ_STORE`` environment variable,
+then ``progress.sqlite3`` in the platform's user data directory (``platformdirs``; e.g.
+``~/.local/share/kit-quiz`` on Linux).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .scheduler import REVIEW, Memory
+
+APP_NAME = "kit-quiz"
+ENV_VAR = "KIT_QUIZ_STORE"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE cards (                      -- the scheduler's memory of each studied card
+    card_id       TEXT PRIMARY KEY,       -- the deck id (## card-id), stable across rewording
+    state         INTEGER NOT NULL,       -- 1 learning, 2 review, 3 relearning
+    step          INTEGER,
+    stability     REAL,
+    difficulty    REAL,
+    due           TEXT NOT NULL,          -- ISO 8601, UTC
+    last_review   TEXT,
+    reps          INTEGER NOT NULL DEFAULT 0,
+    lapses        INTEGER NOT NULL DEFAULT 0,  -- times forgotten after graduating (Again in review)
+    introduced_at TEXT NOT NULL           -- first review: counts against the daily new-card limit
+);
+CREATE TABLE reviews (                    -- append-only log, one row per answer
+    id           INTEGER PRIMARY KEY,
+    card_id      TEXT NOT NULL,
+    reviewed_at  TEXT NOT NULL,
+    rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    mode         TEXT NOT NULL CHECK (mode IN ('scheduled', 'cram')),
+    state_before INTEGER,                 -- NULL for a new card
+    due_after    TEXT,
+    duration_ms  INTEGER
+);
+CREATE INDEX reviews_by_time ON reviews (reviewed_at);
+"""
+
+
+class StoreError(Exception):
+    """The progress store is unusable; the message says where it is and what to do."""
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    """A studied card's scheduling memory plus counters."""
+
+    card_id: str
+    memory: Memory
+    reps: int
+    lapses: int
+    introduced_at: datetime
+
+
+@dataclass(frozen=True)
+class Review:
+    card_id: str
+    reviewed_at: datetime
+    rating: int
+    mode: str
+    state_before: int | None
+
+
+def default_path() -> Path:
+    """``$KIT_QUIZ_STORE`` if set, else ``progress.sqlite3`` in the user data directory."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "progress.sqlite3"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class Store:
+    """Open (or create) the store at ``path``; raises ``StoreError`` if it exists but is unusable."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot open the progress store {self.path}: {error}") from error
+        try:
+            self._check_or_create()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _corrupt(self, reason: str) -> StoreError:
+        return StoreError(
+            f"the progress store {self.path} is unreadable ({reason}).\n"
+            "It has not been modified. Keep it for inspection and start a fresh one, e.g.\n"
+            f"  mv '{self.path}' '{self.path}.broken'\n"
+            f"or point the quiz elsewhere with --store PATH or {ENV_VAR}=PATH."
+        )
+
+    def _check_or_create(self) -> None:
+        try:
+            status = self._db.execute("PRAGMA quick_check").fetchone()[0]
+            if status != "ok":
+                raise self._corrupt(f"integrity check: {status}")
+            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:  # a new (or zero-byte) file: nothing to lose
+                self._db.executescript(
+                    f"BEGIN; {_SCHEMA} INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+                )
+                return
+            if not {"meta", "cards", "reviews"} <= tables:
+                raise self._corrupt(f"not a kit-quiz store: tables {sorted(tables)}")
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise self._corrupt(str(error)) from error
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            raise self._corrupt(f"schema version {row[0] if row else 'missing'}, expected {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reads ---------------------------------------------------------------------------------------
+
+    def records(self) -> dict[str, CardRecord]:
+        """Every studied card, by id."""
+        rows = self._db.execute(
+            "SELECT card_id, state, step, stability, difficulty, due, last_review, reps, lapses, introduced_at "
+            "FROM cards"
+        )
+        return {
+            row[0]: CardRecord(
+                card_id=row[0],
+                memory=Memory(row[1], row[2], row[3], row[4], _time(row[5]), _time(row[6])),
+                reps=row[7],
+                lapses=row[8],
+                introduced_at=_time(row[9]),
+            )
+            for row in rows
+        }
+
+    def reviews(self, since: datetime | None = None) -> list[Review]:
+        """The review log, oldest first (optionally only from ``since``)."""
+        query = "SELECT card_id, reviewed_at, rating, mode, state_before FROM reviews"
+        params: tuple = ()
+        if since is not None:
+            query += " WHERE reviewed_at >= ?"
+            params = (_iso(since),)
+        rows = self._db.execute(query + " ORDER BY reviewed_at, id", params)
+        return [Review(r[0], _time(r[1]), r[2], r[3], r[4]) for r in rows]
+
+    def count_introduced(self, since: datetime) -> int:
+        """How many cards were seen for the first time at or after ``since`` (for the new-card limit)."""
+        return self._db.execute("SELECT count(*) FROM cards WHERE introduced_at >= ?", (_iso(since),)).fetchone()[0]
+
+    # -- writes --------------------------------------------------------------------------------------
+
+    def record_review(
+        self,
+        card_id: str,
+        rating: int,
+        reviewed_at: datetime,
+        before: Memory | None,
+        after: Memory | None,
+        *,
+        mode: str = "scheduled",
+        duration_ms: int | None = None,
+    ) -> None:
+        """Log one answer and (for scheduled reviews) store the card's new memory, in one committed transaction.
+
+        Cram reviews (``after=None``) are logged but leave the schedule alone: reviewing ahead of time would
+        otherwise teach FSRS that the card is easier than it is.
+        """
+        state_before = before.state if before else None
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT INTO reviews (card_id, reviewed_at, rating, mode, state_before, due_after, duration_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (card_id, _iso(reviewed_at), rating, mode, state_before,
+                     _iso(after.due) if after else None, duration_ms),
+                )
+                if after is not None:
+                    lapse = int(state_before == REVIEW and rating == 1)
+                    self._db.execute(
+                        "INSERT INTO cards (card_id, state, step, stability, difficulty, due, last_review, reps, lapses, "
+                        "introduced_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+                        "ON CONFLICT (card_id) DO UPDATE SET state = excluded.state, step = excluded.step, "
+                        "stability = excluded.stability, difficulty = excluded.difficulty, due = excluded.due, "
+                        "last_review = excluded.last_review, reps = reps + 1, lapses = lapses + excluded.lapses",
+                        (card_id, after.state, after.step, after.stability, after.difficulty, _iso(after.due),
+                         _iso(after.last_review) if after.last_review else None, lapse, _iso(reviewed_at)),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"could not save the answer to {self.path}: {error}") from error
+

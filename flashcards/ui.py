@@ -1,0 +1,87 @@
+"""Terminal output: rich on a terminal, plain text when piped or redirected.
+
+The quiz talks to the screen through four calls - ``message``, ``panel``, ``table``, ``ask`` - so the same
+session code drives both renderers. ``make_ui`` picks rich only when stdout is a terminal (and ``--plain``
+was not given): piped output stays free of escape codes and box drawing, which keeps it greppable and
+testable. rich is imported only in that case.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+
+class PlainUI:
+    """Plain text, one line per item; prompts go through ``input()``."""
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+
+    def message(self, text: str, style: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def panel(self, title: str, body: str, style: str = "") -> None:
+        print(f"--- {title} ---" if title else "---", file=self.out)
+        print(body, file=self.out, flush=True)
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        cells = [list(map(str, columns))] + [[str(c) for c in row] for row in rows]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
+        if title:
+            print(title, file=self.out)
+        for row in cells:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip(), file=self.out)
+        self.out.flush()
+
+    def ask(self, prompt: str) -> str:
+        """Read one line; raises EOFError at end of input and KeyboardInterrupt on Ctrl-C."""
+        if self.out is not sys.stdout:
+            print(prompt, end="", file=self.out, flush=True)
+            return input()
+        return input(prompt)
+
+
+class RichUI:
+    """Panels, Markdown (code blocks highlighted) and tables via rich."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        try:
+            import readline  # noqa: F401  (line editing and history for input())
+        except ImportError:  # pragma: no cover - not on every platform
+            pass
+        self.console = Console(highlight=False)
+
+    def message(self, text: str, style: str = "") -> None:
+        self.console.print(text, style=style or None, markup=False)
+
+    def panel(self, title: str, body: str, style: str = "") -> None:
+        from rich.markdown import Markdown
+        from rich.panel import Panel
+
+        self.console.print(Panel(Markdown(body), title=title or None, title_align="left", border_style=style or "blue"))
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        from rich.table import Table
+
+        table = Table(title=title or None, title_justify="left")
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(str(c) for c in row))
+        self.console.print(table)
+
+    def ask(self, prompt: str) -> str:
+        from rich.text import Text
+
+        return self.console.input(Text(prompt, style="bold"))
+
+
+def make_ui(plain: bool = False) -> PlainUI | RichUI:
+    """Rich when stdout is a terminal, unless ``plain``; plain text otherwise."""
+    if plain or not sys.stdout.isatty():
+        return PlainUI()
+    return RichUI()
