@@ -23,9 +23,11 @@ zero by default (``fast_retries=False`` keeps the DAG's own). Tries, states and 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import io
+import logging
 import os
 import shutil
 import subprocess
@@ -109,7 +111,10 @@ def configure(home: Path) -> Path:
 
         # Airflow bound its loggers to the console at import: send them (stdlib and structlog) to the file,
         # and give Python warnings back to the caller (Airflow reroutes them into its log).
+        os.environ["NO_COLOR"], no_color = "1", os.environ.get("NO_COLOR")  # Jupyter sets FORCE_COLOR
         airflow.sdk.log.configure_logging(output=_log_stream, colored_console_log=False)
+        os.environ.pop("NO_COLOR") if no_color is None else os.environ.update(NO_COLOR=no_color)
+        logging.getLogger("airflow.sdk.definitions.dag").addHandler(_DagTestErrors(logging.ERROR))
         warnings.showwarning = showwarning
         get_listener_manager().add_listener(_LISTENER)
     return home
@@ -203,6 +208,16 @@ class _Listener:
             lines = text.strip().splitlines()
             self.capture.failures[(task_instance.task_id, task_instance.map_index)] = lines[0] if lines else None
             self.capture.current = None
+
+
+class _DagTestErrors(logging.Handler):
+    """dag.test() logs and swallows errors raised around a task rather than in it (e.g. running a trigger)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        ti = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        if _LISTENER.capture and record.exc_info and record.exc_info[1] and hasattr(ti, "task_id"):
+            error = record.exc_info[1]
+            _LISTENER.capture.failures[(ti.task_id, ti.map_index)] = f"{type(error).__name__}: {error}"
 
 
 _LISTENER = _Listener()
@@ -301,12 +316,28 @@ class AirflowRunner:
         target = self._resolve(dag)
         capture = _TaskOutput(_log_stream)
         print(f"\n===== {target.dag_id} @ {when.isoformat()} =====", file=_log_stream)
-        with _no_retry_wait(target, fast_retries), _capturing(capture):
+        with _no_retry_wait(target, fast_retries), _capturing(capture), _no_running_loop():
             dagrun = target.test(logical_date=when, run_after=when, run_conf=conf)
         summary = _summarise(target, dagrun.run_id, capture, when, self.log_file)
         if expect is not None and summary.state != expect:
             raise RunFailed(summary, expect)
         return summary
+
+
+@contextlib.contextmanager
+def _no_running_loop() -> Iterator[None]:
+    """Hide a Jupyter kernel's asyncio loop while dag.test() blocks this thread anyway: dag.test() runs
+    the trigger of a deferred task with asyncio.run(), which refuses to start inside a running loop."""
+    loop = asyncio._get_running_loop()
+    if loop is None:
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
+        asyncio.set_event_loop(loop)  # asyncio.run() leaves the thread with no current loop
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ template DB under .state/cache makes a new home a file copy, not a migration.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import importlib.util
 import sqlite3
@@ -153,6 +154,36 @@ def test_a_dag_object_runs_itself(airflow: AirflowRunner) -> None:
     assert summary["load"].output == "loaded 6 for 2024-01-04\n"
     with pytest.raises(UnknownDag, match="importing test_runner.py does not create it"):
         airflow.run(module.runner_ok(), "2024-01-04")  # a DAG built here belongs to this file
+
+
+def test_a_deferred_task_runs_inside_a_running_event_loop(airflow: AirflowRunner, tmp_path: Path) -> None:
+    """A Jupyter kernel runs cells inside an asyncio loop; dag.test() runs triggers with asyncio.run()."""
+    dag_file = tmp_path / "runner_deferred.py"
+    dag_file.write_text(textwrap.dedent("""\
+        from datetime import datetime
+        from airflow.providers.standard.sensors.date_time import DateTimeSensorAsync
+        from airflow.sdk import dag, task
+
+        @dag(schedule=None, start_date=datetime(2024, 1, 1))
+        def runner_deferred():
+            wait = DateTimeSensorAsync(
+                task_id="wait", target_time="{{ macros.datetime.utcnow() + macros.timedelta(seconds=1) }}")
+
+            @task
+            def after():
+                print("waited")
+
+            wait >> after()
+
+        runner_deferred()
+        """))
+
+    async def cell_in_a_kernel() -> object:
+        return airflow.run(dag_file, "2024-01-02")
+
+    summary = asyncio.run(cell_in_a_kernel())
+    assert summary.states == {"wait": "success", "after": "success"}
+    assert summary["after"].output == "waited\n"
 
 
 def test_unknown_dag_id_lists_the_available_ones(airflow: AirflowRunner) -> None:
