@@ -200,7 +200,7 @@ def _study(args: argparse.Namespace, all_cards: list[deckmod.Card], chosen: list
     if later:
         lines.append(_next_due(min(later), _now(), format_duration).strip())
     ui.message("")
-    ui.panel("Session summary", "\n\n".join(lines), "magenta")
+    ui.panel("Session summary", "\n".join(lines), "magenta", markdown=False)
     return EXIT_INTERRUPTED if summary.stopped_by == "Ctrl-C" else 0
 
 

@@ -22,7 +22,7 @@ class PlainUI:
     def message(self, text: str, style: str = "") -> None:
         print(text, file=self.out, flush=True)
 
-    def panel(self, title: str, body: str, style: str = "") -> None:
+    def panel(self, title: str, body: str, style: str = "", markdown: bool = True) -> None:
         print(f"--- {title} ---" if title else "---", file=self.out)
         print(body, file=self.out, flush=True)
 
@@ -31,16 +31,23 @@ class PlainUI:
         widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
         if title:
             print(title, file=self.out)
+        if not any(columns):
+            cells = cells[1:]
         for row in cells:
             print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip(), file=self.out)
         self.out.flush()
 
     def ask(self, prompt: str) -> str:
-        """Read one line; raises EOFError at end of input and KeyboardInterrupt on Ctrl-C."""
-        if self.out is not sys.stdout:
-            print(prompt, end="", file=self.out, flush=True)
-            return input()
-        return input(prompt)
+        """Read one line; raises EOFError at end of input and KeyboardInterrupt on Ctrl-C.
+
+        When input is piped it is not echoed by a terminal, so it is echoed here to keep the transcript
+        readable (prompt and answer on one line, as on screen).
+        """
+        print(prompt, end="", file=self.out, flush=True)
+        text = input()
+        if not sys.stdin.isatty():
+            print(text, file=self.out, flush=True)
+        return text
 
 
 class RichUI:
@@ -58,11 +65,18 @@ class RichUI:
     def message(self, text: str, style: str = "") -> None:
         self.console.print(text, style=style or None, markup=False)
 
-    def panel(self, title: str, body: str, style: str = "") -> None:
-        from rich.markdown import Markdown
+    def panel(self, title: str, body: str, style: str = "", markdown: bool = True) -> None:
         from rich.panel import Panel
 
-        self.console.print(Panel(Markdown(body), title=title or None, title_align="left", border_style=style or "blue"))
+        if markdown:
+            from rich.markdown import Markdown
+
+            content = Markdown(body)
+        else:
+            from rich.text import Text
+
+            content = Text(body)
+        self.console.print(Panel(content, title=title or None, title_align="left", border_style=style or "blue"))
 
     def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         from rich.table import Table
