@@ -1,0 +1,137 @@
+"""Land extracted API records in a Snowflake VARIANT staging table: bulk (stage + COPY INTO), idempotent per day.
+
+The syllabus's ``load_to_snowflake`` runs one ``INSERT ... SELECT PARSE_JSON(%s)`` per record (a network round
+trip and a tiny write each: thousands of statements for a day) and appends, so re-running a failed or
+corrected day loads it twice. Here:
+
+1. the records are written as newline-delimited JSON to a local temporary file;
+2. ``PUT`` uploads it (compressed) to a temporary stage, the way the connector's own ``write_pandas`` does;
+3. ``COPY INTO`` a temporary one-column ``VARIANT`` table parses every line in one statement;
+   ``FORCE = TRUE`` because Snowflake skips a file it has already loaded (same name and checksum) and would
+   otherwise load 0 rows on a re-run, and ``PURGE = TRUE`` removes the staged file;
+4. one transaction replaces the day: ``DELETE`` the day's rows, ``INSERT ... SELECT`` from the load table
+   (one statement, duplicates by ``appointment_id`` dropped), ``COMMIT``. Re-running a day leaves exactly one
+   copy of each appointment; a failure rolls back and the previous load stays.
+
+Replacing the whole day (rather than ``MERGE`` on ``appointment_id``) also removes appointments the partner
+deleted since the last run, and makes the day the unit of a backfill: ``land_day`` for 2025-09-03 touches
+only 2025-09-03. The target gets a ``LOAD_DATE`` and a typed ``APPOINTMENT_ID`` next to ``RAW_DATA``; it is
+created here (``CREATE TABLE IF NOT EXISTS``), separate from the syllabus's ``API_APPOINTMENTS``.
+
+The table name is the only identifier taken as an argument: it is validated and quoted
+(:func:`solutions.sql.quote_table`); dates are bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from solutions.sql import quote_identifier, quote_table, validate_identifier
+
+TABLE = "RAW.STAGING.PARTNER_APPOINTMENTS"
+KEY = "appointment_id"
+
+
+@dataclass(frozen=True)
+class LandingResult:
+    """What one ``land_day`` did: rows the COPY parsed, the day's rows it replaced, and rows now in the day."""
+
+    table: str
+    load_date: str
+    copied: int
+    replaced: int
+    inserted: int
+
+
+def create_table_sql(table: str = TABLE) -> str:
+    """The landing table: one row per appointment per load day, the raw JSON kept whole."""
+    return (f"CREATE TABLE IF NOT EXISTS {quote_table(table)} (APPOINTMENT_ID NUMBER(38, 0), LOAD_DATE DATE, "
+            "RAW_DATA VARIANT, EXTRACTED_AT TIMESTAMP_NTZ)")
+
+
+def land_day(conn: Any, load_date: dt.date | str, records: list[dict[str, Any]], *, table: str = TABLE
+             ) -> LandingResult:
+    """Replace ``load_date``'s rows of ``table`` with ``records`` (bulk, in one transaction); return counts.
+
+    ``conn`` is a Snowflake connection (``snowflake.connector.connect(...)`` or ``SnowflakeHook.get_conn()``).
+    The temporary stage and load table live in the target's schema (``USE SCHEMA``) and vanish with the
+    session.
+    """
+    target = quote_table(table)
+    parts = table.split(".")
+    load_name = validate_identifier(f"{parts[-1]}_LOAD", "load table name")
+    stage_name = validate_identifier(f"{parts[-1]}_STAGE", "stage name")
+    day = dt.date.fromisoformat(str(load_date)).isoformat()
+    if any(not isinstance(r, dict) or r.get(KEY) is None for r in records):
+        raise ValueError(f"every record must be a JSON object with {KEY!r}")
+
+    cur = conn.cursor()
+    try:
+        if len(parts) == 3:
+            cur.execute(f"USE SCHEMA {quote_identifier(parts[0])}.{quote_identifier(parts[1])}")
+        cur.execute(create_table_sql(table))
+        copied = _copy_into_load_table(cur, records, load_name, stage_name, day) if records else 0
+        cur.execute("BEGIN")
+        try:
+            cur.execute(f"DELETE FROM {target} WHERE LOAD_DATE = %s", (day,))
+            replaced = cur.fetchone()[0]
+            inserted = 0
+            if records:
+                cur.execute(
+                    f"INSERT INTO {target} (APPOINTMENT_ID, LOAD_DATE, RAW_DATA, EXTRACTED_AT) "
+                    f"SELECT RAW_DATA:{KEY}::NUMBER(38, 0), %s::DATE, RAW_DATA, CURRENT_TIMESTAMP()::TIMESTAMP_NTZ "
+                    f"FROM {quote_identifier(load_name)} "
+                    f"QUALIFY ROW_NUMBER() OVER (PARTITION BY RAW_DATA:{KEY}::NUMBER(38, 0) "
+                    f"ORDER BY RAW_DATA:{KEY}::NUMBER(38, 0)) = 1",
+                    (day,),
+                )
+                inserted = cur.fetchone()[0]
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        if records:
+            cur.execute(f"DROP TABLE IF EXISTS {quote_identifier(load_name)}")
+    finally:
+        cur.close()
+    return LandingResult(table=target, load_date=day, copied=copied, replaced=replaced, inserted=inserted)
+
+
+def _copy_into_load_table(cur: Any, records: list[dict[str, Any]], load_name: str, stage_name: str,
+                          day: str) -> int:
+    """NDJSON file -> PUT to a temporary stage -> COPY INTO a temporary VARIANT table; rows loaded."""
+    cur.execute(f"CREATE OR REPLACE TEMPORARY TABLE {quote_identifier(load_name)} (RAW_DATA VARIANT)")
+    cur.execute(f"CREATE OR REPLACE TEMPORARY STAGE {stage_name} FILE_FORMAT = (TYPE = JSON)")
+    with tempfile.TemporaryDirectory(prefix="landing-") as folder:
+        path = Path(folder) / f"{load_name.lower()}_{day}.json"
+        with path.open("w", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(record, separators=(",", ":"), default=str))
+                out.write("\n")
+        if "'" in path.as_posix():
+            raise ValueError("temporary file path contains a quote")
+        cur.execute(f"PUT 'file://{path.as_posix()}' @{stage_name} OVERWRITE = TRUE")
+    cur.execute(f"COPY INTO {quote_identifier(load_name)} FROM @{stage_name} "
+                "FILE_FORMAT = (TYPE = JSON) FORCE = TRUE PURGE = TRUE")
+    results = cur.fetchall()
+    failed = [row for row in results if row[1] != "LOADED"]
+    copied = sum(row[3] for row in results)
+    if failed or copied != len(records):
+        raise RuntimeError(f"COPY INTO loaded {copied} of {len(records)} records: {failed}")
+    return copied
+
+
+def day_counts(conn: Any, table: str = TABLE) -> list[tuple[str, int, int]]:
+    """``(load_date, rows, distinct appointment ids)`` per load day: the idempotency check."""
+    cur = conn.cursor()
+    try:
+        cur.execute(f"SELECT LOAD_DATE, COUNT(*), COUNT(DISTINCT APPOINTMENT_ID) FROM {quote_table(table)} "
+                    "GROUP BY LOAD_DATE ORDER BY LOAD_DATE")
+        return [(d.isoformat(), n, k) for d, n, k in cur.fetchall()]
+    finally:
+        cur.close()
