@@ -1,0 +1,323 @@
+"""Revenue reconciliation: one day of warehouse payments against the backend billing system, to the cent.
+
+Finance says "revenue doesn't match the backend". This module answers with numbers and ids:
+
+1. **Totals, exactly.** The warehouse total is ``SUM(PAYMENT_AMOUNT::NUMBER(12,2))`` with the cast *inside*
+   the aggregate: real Snowflake keeps ``SUM`` over ``NUMBER(12,2)`` exact, but the sim (fakesnow on DuckDB)
+   returns ``SUM``/``AVG`` over ``NUMBER`` as ``DOUBLE``, and a float total of 7309.36 comes back as
+   7309.360000000002. The cast keeps the result a ``NUMBER``, so Python receives a ``Decimal``. The API's
+   total is parsed with ``json`` ``parse_float=Decimal`` for the same reason. Money is never compared as
+   floats: ``abs(float - Decimal)`` even raises ``TypeError``, and float sums drift.
+2. **Tolerance.** Totals match when they differ by at most ``tolerance`` (default one cent), *and* the
+   payment counts agree: a missing payment and a duplicated one of the same amount cancel out in the total.
+3. **Investigation.** On a mismatch, the warehouse's rows are compared with the backend's ``/payments``
+   listing (every page, following cursors) and the payment ids are named: missing from the warehouse,
+   loaded twice, loaded with the wrong amount, unknown to the backend.
+4. **Alert.** A Slack webhook message; the status code is checked, because ``requests.post`` does not raise
+   on a 400. The webhook URL is a secret: it is read from the environment and never printed.
+
+The syllabus's ``reconcile_revenue`` used ``CURRENT_DATE - 1`` and ``datetime.now()``: the day depended on
+when the script ran (and on two different clocks). Here the day is an argument; a DAG passes its logical
+date, so a retry or a backfill reconciles the day it was meant to.
+
+HTTP calls have timeouts and retries (urllib3 ``Retry``: 429/5xx on ``GET``, honouring ``Retry-After``).
+In the sim, ``responses`` replays those retries without sleeping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from solutions.sql import quote_table
+
+BASE_URL = "https://api.backend.com"
+TOLERANCE = Decimal("0.01")
+WEBHOOK_ENV = "AIRFLOW_VAR_SLACK_WEBHOOK_URL"
+TIMEOUT = (3.05, 30)  # (connect, read) seconds: requests waits forever without one
+
+
+class BackendError(RuntimeError):
+    """The backend API could not give a usable answer (after retries)."""
+
+
+class AlertError(RuntimeError):
+    """The alert could not be delivered (the message says why, never the webhook URL)."""
+
+
+# -- the source system ---------------------------------------------------------------------------------------
+
+
+def retrying_session(retries: int = 3, backoff: float = 0.5) -> requests.Session:
+    """A session whose GETs retry connection errors, read timeouts, 429 and 5xx, with exponential back-off
+    and ``Retry-After`` honoured. ``raise_on_status=False``: after the last retry the response comes back
+    and the caller reports its status, rather than a bare ``MaxRetryError``."""
+    retry = Retry(total=retries, backoff_factor=backoff, status_forcelist=(429, 500, 502, 503, 504),
+                  allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False)
+    session = requests.Session()
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    return session
+
+
+@dataclass(frozen=True)
+class SourceRevenue:
+    day: dt.date
+    total: Decimal
+    payment_count: int
+    currency: str
+
+
+class BackendClient:
+    """``GET /revenue`` and ``GET /payments`` of the billing backend, money parsed as ``Decimal``."""
+
+    def __init__(self, base_url: str = BASE_URL, *, session: requests.Session | None = None,
+                 timeout: float | tuple[float, float] = TIMEOUT, token: str | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = session or retrying_session()
+        self.timeout = timeout
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = self.session.get(f"{self.base_url}{path}", params=params, headers=self.headers,
+                                        timeout=self.timeout)
+        except requests.RequestException as error:
+            raise BackendError(f"GET {path} failed: {type(error).__name__}") from None
+        if response.status_code != 200:
+            raise BackendError(f"GET {path} answered {response.status_code}: {response.text[:200]}")
+        try:
+            body = response.json(parse_float=Decimal)  # 7309.36 stays Decimal("7309.36"), not a float
+        except ValueError as error:
+            raise BackendError(f"GET {path} returned malformed JSON ({error})") from None
+        if not isinstance(body, dict):
+            raise BackendError(f"GET {path} returned {type(body).__name__}, expected a JSON object")
+        return body
+
+    def revenue(self, day: dt.date) -> SourceRevenue:
+        body = self._get("/revenue", {"date": day.isoformat()})
+        try:
+            total, count = body["total_revenue"], int(body["payment_count"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise BackendError(f"GET /revenue: unexpected body ({error!r})") from None
+        if not isinstance(total, (Decimal, int)) or isinstance(total, bool):
+            raise BackendError(f"GET /revenue: total_revenue is {type(total).__name__}, expected a number")
+        return SourceRevenue(day, Decimal(total), count, str(body.get("currency", "")))
+
+    def payments(self, day: dt.date, *, limit: int = 100, max_pages: int = 10_000) -> list[dict[str, Any]]:
+        """Every payment of ``day``, following ``next_cursor`` until ``has_more`` is false."""
+        params: dict[str, Any] = {"date": day.isoformat(), "limit": limit}
+        rows: list[dict[str, Any]] = []
+        for _ in range(max_pages):
+            body = self._get("/payments", params)
+            rows.extend(body.get("payments", []))
+            if not body.get("has_more"):
+                return rows
+            if not body.get("next_cursor"):
+                raise BackendError("GET /payments: has_more without a next_cursor")
+            params = {"date": day.isoformat(), "cursor": body["next_cursor"]}
+        raise BackendError(f"GET /payments: more than {max_pages} pages, giving up")
+
+
+# -- the warehouse ---------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _connected(connection: Any) -> Iterator[Any]:
+    """A connection you pass stays yours; a factory's connection is closed on every path."""
+    if hasattr(connection, "cursor"):
+        yield connection
+        return
+    conn = connection()
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def warehouse_revenue(connection: Any, day: dt.date, *, table: str = "fct_payments") -> tuple[Decimal, int]:
+    """(exact total, row count) of the day's payments. The cast sits inside ``SUM`` (see the module doc)."""
+    with _connected(connection) as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT COALESCE(SUM(PAYMENT_AMOUNT::NUMBER(12, 2)), 0), COUNT(*) "
+                    f"FROM {quote_table(table)} WHERE PAYMENT_DATE = %s", (day,))
+        total, count = cur.fetchone()
+    if not isinstance(total, Decimal):
+        raise TypeError(f"the warehouse returned {type(total).__name__} for a money total; cast inside SUM")
+    return total, int(count)
+
+
+def warehouse_payments(connection: Any, day: dt.date, *, table: str = "fct_payments") -> list[tuple[str, Decimal]]:
+    """(payment_id, amount) of every row of ``day``, duplicates included, in id order."""
+    with _connected(connection) as conn, conn.cursor() as cur:
+        cur.execute(f"SELECT PAYMENT_ID, PAYMENT_AMOUNT FROM {quote_table(table)} WHERE PAYMENT_DATE = %s "
+                    f"ORDER BY PAYMENT_ID", (day,))
+        return [(str(pid), Decimal(amount)) for pid, amount in cur.fetchall()]
+
+
+# -- comparing -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WrongAmount:
+    payment_id: str
+    warehouse: Decimal
+    source: Decimal
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """One day's verdict. ``missing``/``duplicated``/``misamounted``/``unexpected`` are filled by the
+    investigation (``investigated``); ``explained`` is how much of the difference those ids account for."""
+
+    day: dt.date
+    warehouse_total: Decimal
+    source_total: Decimal
+    warehouse_count: int
+    source_count: int
+    tolerance: Decimal = TOLERANCE
+    investigated: bool = False
+    missing: tuple[str, ...] = ()
+    duplicated: tuple[str, ...] = ()
+    misamounted: tuple[WrongAmount, ...] = ()
+    unexpected: tuple[str, ...] = ()
+    explained: Decimal = Decimal("0.00")
+    currency: str = "USD"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def difference(self) -> Decimal:
+        """Warehouse minus source: positive means the warehouse shows more revenue than really came in."""
+        return self.warehouse_total - self.source_total
+
+    @property
+    def totals_match(self) -> bool:
+        return abs(self.difference) <= self.tolerance and self.warehouse_count == self.source_count
+
+    @property
+    def passed(self) -> bool:
+        return self.totals_match and not (self.missing or self.duplicated or self.misamounted or self.unexpected)
+
+    def message(self) -> str:
+        """The alert text: what differs, by how much, and which payment ids."""
+        verdict = "passed" if self.passed else "FAILED"
+        lines = [f"Revenue reconciliation {verdict} for {self.day}",
+                 f"warehouse {self.warehouse_total} ({self.warehouse_count} payments) vs backend "
+                 f"{self.source_total} ({self.source_count} payments): difference {self.difference:+} "
+                 f"{self.currency} (tolerance {self.tolerance})"]
+        for label, ids in (("missing from the warehouse", self.missing), ("loaded more than once", self.duplicated),
+                           ("unknown to the backend", self.unexpected)):
+            if ids:
+                lines.append(f"{label} ({len(ids)}): {_some(ids)}")
+        if self.misamounted:
+            wrong = [f"{w.payment_id} {w.warehouse} vs {w.source}" for w in self.misamounted]
+            lines.append(f"wrong amount ({len(wrong)}): {_some(wrong)}")
+        if self.investigated and not self.passed:
+            rest = self.difference - self.explained
+            lines.append("these payments account for the whole difference" if rest == 0 else
+                         f"these payments account for {self.explained:+}; {rest:+} is unexplained")
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON (money as strings, so no float ever touches it): fit for XCom or a log line."""
+        return {
+            "day": self.day.isoformat(), "passed": self.passed, "warehouse_total": str(self.warehouse_total),
+            "source_total": str(self.source_total), "difference": str(self.difference),
+            "warehouse_count": self.warehouse_count, "source_count": self.source_count,
+            "missing": list(self.missing), "duplicated": list(self.duplicated),
+            "misamounted": [{"payment_id": w.payment_id, "warehouse": str(w.warehouse), "source": str(w.source)}
+                            for w in self.misamounted],
+            "unexpected": list(self.unexpected), "explained": str(self.explained),
+        }
+
+
+def compare_payments(warehouse: list[tuple[str, Decimal]], source: list[dict[str, Any]]) -> dict[str, Any]:
+    """Name the ids behind a difference: missing, duplicated, misamounted, unexpected, and the amount they explain."""
+    truth = {str(p["payment_id"]): Decimal(p["amount"]) for p in source}
+    seen = Counter(pid for pid, _ in warehouse)
+    loaded: dict[str, list[Decimal]] = defaultdict(list)
+    for pid, amount in warehouse:
+        loaded[pid].append(amount)
+    wrong = [WrongAmount(pid, amount, truth[pid]) for pid, amounts in sorted(loaded.items()) if pid in truth
+             for amount in sorted(set(amounts)) if amount != truth[pid]]
+    explained = sum((sum(loaded.get(pid, []), Decimal(0)) - truth.get(pid, Decimal(0))
+                     for pid in set(truth) | set(loaded)), Decimal("0.00"))
+    return {
+        "missing": tuple(sorted(set(truth) - set(loaded))),
+        "duplicated": tuple(sorted(pid for pid, n in seen.items() if n > 1)),
+        "misamounted": tuple(wrong),
+        "unexpected": tuple(sorted(set(loaded) - set(truth))),
+        "explained": explained,
+    }
+
+
+def reconcile(day: dt.date | str, *, connection: Any, client: BackendClient | None = None,
+              tolerance: Decimal = TOLERANCE, investigate: bool | None = None,
+              table: str = "fct_payments") -> Reconciliation:
+    """Compare ``day`` in the warehouse with the backend. ``investigate``: ``None`` (default) looks at the
+    payment ids only when totals or counts differ, ``True`` always (catches offsetting errors), ``False``
+    never. ``connection`` is a connection or a factory (then closed on every path)."""
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    if not isinstance(tolerance, Decimal):
+        raise TypeError("tolerance must be a Decimal, e.g. Decimal('0.01'): money is never a float")
+    client = client or BackendClient()
+    source = client.revenue(day)
+    with _connected(connection) as conn:
+        total, count = warehouse_revenue(conn, day, table=table)
+        result = Reconciliation(day, total, source.total, count, source.payment_count, tolerance,
+                                currency=source.currency or "USD")
+        if investigate is False or (investigate is None and result.totals_match):
+            return result
+        found = compare_payments(warehouse_payments(conn, day, table=table), client.payments(day))
+    return Reconciliation(day, total, source.total, count, source.payment_count, tolerance, True,
+                          currency=source.currency or "USD", **found)
+
+
+# -- alerting --------------------------------------------------------------------------------------------------
+
+
+def post_alert(text: str, webhook_url: str | None = None, *, session: requests.Session | None = None,
+               timeout: float = 10) -> None:
+    """Post ``{"text": text}`` to the Slack webhook (default: ``$AIRFLOW_VAR_SLACK_WEBHOOK_URL``).
+
+    Raises :class:`AlertError` on anything but 200: Slack answers ``400 invalid_payload`` or ``404
+    no_service`` as ordinary responses, which ``requests.post`` returns without raising. Not retried: a
+    POST that timed out may have been delivered, and a duplicated page is worse than a failed task
+    (Airflow retries the task). The URL is a secret and never appears in an error.
+    """
+    url = webhook_url or os.environ.get(WEBHOOK_ENV)
+    if not url:
+        raise AlertError(f"no Slack webhook configured (set {WEBHOOK_ENV})")
+    try:
+        response = (session or requests).post(url, json={"text": text}, timeout=timeout)
+    except requests.RequestException as error:
+        raise AlertError(f"Slack webhook unreachable: {type(error).__name__}") from None
+    if response.status_code != 200:
+        raise AlertError(f"Slack webhook answered {response.status_code}: {response.text[:100]}")
+
+
+def run_reconciliation(day: dt.date | str, *, connection: Any, client: BackendClient | None = None,
+                       webhook_url: str | None = None, tolerance: Decimal = TOLERANCE,
+                       investigate: bool | None = None, raise_on_mismatch: bool = False) -> dict[str, Any]:
+    """What a DAG task calls with its logical date: reconcile, alert on a mismatch, return plain JSON."""
+    result = reconcile(day, connection=connection, client=client, tolerance=tolerance, investigate=investigate)
+    if not result.passed:
+        post_alert(result.message(), webhook_url)
+        if raise_on_mismatch:
+            raise ValueError(result.message())
+    return result.to_dict()
+
+
+def _some(items: list[str] | tuple[str, ...], limit: int = 10) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
