@@ -8,6 +8,7 @@ timestamps, run ids or temp paths), so stored notebook outputs stay stable.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from collections.abc import Mapping
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-_CELL = 44  # widest xcom value shown in a table cell; the full value is on the TaskResult
+_CELL = 44  # widest XCom value shown in a table cell; the whole value is on the TaskResult
+_COLUMNS = ("task", "state", "tries", "xcom", "printed")
 
 
 @dataclass(frozen=True)
@@ -23,12 +25,12 @@ class TaskResult:
     """One task instance of the run: final state, tries used, XComs pushed, text it printed."""
 
     task_id: str
-    state: str
-    tries: int
-    xcoms: dict[str, Any] = field(default_factory=dict)
-    output: str = ""
-    error: str | None = None  # "ExceptionType: message" of the last failed try
-    map_index: int = -1
+    state: str  # success / failed / skipped / upstream_failed / ...
+    tries: int  # Airflow's try_number: 0 = never ran, 2 = ran twice (one retry)
+    xcoms: dict[str, Any] = field(default_factory=dict)  # key -> value, as xcom_pull would return it
+    output: str = ""  # what the task printed to stdout, every try
+    error: str | None = None  # "ExceptionType: message" of its last failed try
+    map_index: int = -1  # >= 0 for each instance of a mapped task
 
     @property
     def label(self) -> str:
@@ -46,10 +48,10 @@ class RunFailed(AssertionError):
 @dataclass(frozen=True)
 class RunSummary:
     dag_id: str
-    logical_date: str
+    logical_date: str  # 'YYYY-MM-DD' for midnight UTC, else ISO
     state: str  # the DagRun's state: success / failed
-    tasks: tuple[TaskResult, ...]
-    log_file: Path | None = field(default=None, compare=False, repr=False)
+    tasks: tuple[TaskResult, ...]  # level by level from the roots, then by task_id
+    log_file: Path | None = field(default=None, compare=False, repr=False)  # Airflow's log lines
 
     @property
     def ok(self) -> bool:
@@ -71,7 +73,7 @@ class RunSummary:
         raise KeyError(f"no task {label!r} in this run; tasks: {', '.join(self.states)}")
 
     def assert_state(self, expected: Mapping[str, str], run: str | None = None) -> RunSummary:
-        """Raise AssertionError listing every task whose state differs from ``expected`` (a partial map)."""
+        """Raise AssertionError naming every task whose state differs from ``expected`` (a partial map)."""
         wrong = [f"{k}: expected {v}, got {self.states.get(k, 'no such task')}"
                  for k, v in expected.items() if self.states.get(k) != v]
         if run is not None and run != self.state:
@@ -81,15 +83,14 @@ class RunSummary:
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict (non-JSON XCom values become their ``str``)."""
+        """A JSON-safe dict (an XCom value JSON cannot hold becomes its ``str``)."""
         tasks = [{"task": t.label, "state": t.state, "tries": t.tries, "xcoms": t.xcoms,
                   "output": t.output, "error": t.error} for t in self.tasks]
         raw = {"dag_id": self.dag_id, "logical_date": self.logical_date, "state": self.state, "tasks": tasks}
         return json.loads(json.dumps(raw, default=str))
 
-    # -- rendering ---------------------------------------------------------------------------------------
     def headline(self) -> str:
-        """``SUCCESS dag @ date``, or ``FAILED dag @ date: task failed after N tries: Error: message``."""
+        """``SUCCESS dag @ date``, or ``FAILED dag @ date: task failed after N tries - Error: message``."""
         line = f"{self.state.upper()} {self.dag_id} @ {self.logical_date}"
         if not self.ok and self.failed:
             first, more = self.failed[0], len(self.failed) - 1
@@ -102,34 +103,34 @@ class RunSummary:
                 for t in self.tasks]
 
     def __str__(self) -> str:
-        head = ("task", "state", "tries", "xcom", "printed")
         rows = self._rows()
-        widths = [max([len(head[i])] + [len(r[i]) for r in rows]) for i in range(4)]
+        widths = [max([len(_COLUMNS[i])] + [len(r[i]) for r in rows]) for i in range(4)]
 
-        def line(cells: tuple[str, ...]) -> str:
-            return "  ".join(c.ljust(w) for c, w in zip(cells, widths + [0])).rstrip()
+        def line(*cells: str) -> str:
+            return "  ".join(c.ljust(w) for c, w in zip(cells, [*widths, 0])).rstrip()
 
-        out = [self.headline(), line(head)]
+        out = [self.headline(), line(*_COLUMNS)]
         for label, state, tries, xcom, printed in rows:
-            out.append(line((label, state, tries, xcom, printed[0] if printed else "")))
-            out += [line(("", "", "", "", more)) for more in printed[1:]]
+            out.append(line(label, state, tries, xcom, printed[0] if printed else ""))
+            out += [line("", "", "", "", more) for more in printed[1:]]  # further printed lines
         return "\n".join(out)
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
         color = "#1a7f37" if self.ok else "#cf222e"
-        cells = "".join(
-            f"<tr><td><code>{_e(label)}</code></td><td>{_e(state)}</td><td>{tries}</td>"
-            f"<td><code>{_e(xcom)}</code></td><td><pre style='margin:0'>{_e(chr(10).join(printed))}</pre></td></tr>"
+        head = "".join(f"<th style='text-align:left'>{h}</th>" for h in _COLUMNS)
+        body = "".join(
+            f"<tr><td><code>{_e(label)}</code></td><td>{state}</td><td>{tries}</td><td><code>{_e(xcom)}"
+            f"</code></td><td><pre style='margin:0'>{_e(chr(10).join(printed))}</pre></td></tr>"
             for label, state, tries, xcom, printed in self._rows()
         )
-        th = "".join(f"<th style='text-align:left'>{h}</th>" for h in ("task", "state", "tries", "xcom", "printed"))
         return (f"<div><div style='color:{color};font-weight:bold'>{_e(self.headline())}</div>"
-                f"<table><thead><tr>{th}</tr></thead><tbody>{cells}</tbody></table></div>")
+                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def _xcom_text(xcoms: dict[str, Any]) -> str:
+    """The return value as is, other keys as ``key=value``; long values cut short."""
     parts = []
     for key, value in xcoms.items():
         text = repr(value)
@@ -140,3 +141,48 @@ def _xcom_text(xcoms: dict[str, Any]) -> str:
 
 def _e(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def summarise(dag: Any, run_id: str, logical_date: dt.datetime, printed: Mapping[tuple[str, int], list[str]],
+              failures: Mapping[tuple[str, int], str], log_file: Path | None = None) -> RunSummary:
+    """Read a finished run back from the metadata DB: run state, task instances, XComs (deserialized)."""
+    from sqlalchemy import select
+
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance as TI
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        run = (DagRun.dag_id == dag.dag_id, DagRun.run_id == run_id)
+        state = session.scalar(select(DagRun.state).where(*run))
+        tis = session.scalars(select(TI).where(TI.dag_id == dag.dag_id, TI.run_id == run_id)).all()
+        xcoms: dict[tuple[str, int], dict[str, Any]] = {}
+        rows = session.scalars(XComModel.get_many(run_id=run_id, dag_ids=dag.dag_id))
+        for row in sorted(rows, key=lambda r: r.key):
+            xcoms.setdefault((row.task_id, row.map_index), {})[row.key] = XComModel.deserialize_value(row)
+        level = _levels(dag)
+        tasks = tuple(
+            TaskResult(ti.task_id, str(getattr(ti.state, "value", ti.state) or "none"), ti.try_number,
+                       xcoms.get(key, {}), "".join(printed.get(key, [])), failures.get(key), ti.map_index)
+            for ti in sorted(tis, key=lambda ti: (level.get(ti.task_id, 0), ti.task_id, ti.map_index))
+            for key in [(ti.task_id, ti.map_index)]
+        )
+    midnight_utc = logical_date.utcoffset() == dt.timedelta(0) and logical_date.time() == dt.time(0)
+    date = logical_date.date().isoformat() if midnight_utc else logical_date.isoformat()
+    return RunSummary(dag.dag_id, date, str(getattr(state, "value", state)), tasks, log_file)
+
+
+def _levels(dag: Any) -> dict[str, int]:
+    """Each task's depth: the longest path to it from a root."""
+    level: dict[str, int] = {}
+
+    def depth(task_id: str) -> int:
+        if task_id not in level:
+            ups = dag.task_dict[task_id].upstream_task_ids
+            level[task_id] = 1 + max((depth(up) for up in ups), default=-1)
+        return level[task_id]
+
+    for task_id in dag.task_dict:
+        depth(task_id)
+    return level

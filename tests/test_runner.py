@@ -71,7 +71,8 @@ def test_retries_are_real_but_do_not_wait(airflow: AirflowRunner) -> None:
     assert summary["recovers"].error == "ConnectionError: warehouse busy"  # its first try's error
     assert summary["recovers"].xcoms == {"return_value": "ok"}
     assert summary["report"].output == ""
-    headline = "FAILED runner_retry @ 2024-01-02: always_fails failed after 2 tries - ValueError: column AMOUNT has 2 nulls"
+    headline = ("FAILED runner_retry @ 2024-01-02: always_fails failed after 2 tries"
+                " - ValueError: column AMOUNT has 2 nulls")
     assert str(summary).splitlines()[0] == headline
     assert headline in summary._repr_html_()
     summary.assert_state({"recovers": "success", "report": "upstream_failed"}, run="failed")
