@@ -25,7 +25,7 @@ from datetime import datetime
 from .answer import check
 from .deck import Card
 from .planner import Plan
-from .scheduler import AGAIN, GOOD, RATING_NAMES, STATE_NAMES, Memory, Scheduler, parse_rating
+from .scheduler import AGAIN, GOOD, RATING_NAMES, REVIEW, STATE_NAMES, Memory, Scheduler, parse_rating
 from .store import CardRecord, Store
 
 QUIT = {"q", ":q", "quit"}
@@ -200,7 +200,7 @@ class Session:
                 card.id,
                 after,
                 reps=(record.reps if record else 0) + 1,
-                lapses=(record.lapses if record else 0),
+                lapses=(record.lapses if record else 0) + (before is not None and before.state == REVIEW and rating == AGAIN),
                 introduced_at=record.introduced_at if record else now,
             )
         self.summary.answered += 1

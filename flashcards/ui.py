@@ -56,10 +56,8 @@ class RichUI:
     def __init__(self) -> None:
         from rich.console import Console
 
-        try:
-            import readline  # noqa: F401  (line editing and history for input())
-        except ImportError:  # pragma: no cover - not on every platform
-            pass
+        # No `import readline` here: with it, the terminal does not echo the Enter that ends an answer
+        # typed after a rich prompt, and the next panel starts on the prompt's line.
         self.console = Console(highlight=False)
 
     def message(self, text: str, style: str = "") -> None:

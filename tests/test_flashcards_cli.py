@@ -61,9 +61,10 @@ def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
 
 def answer_two_cards(child: pexpect.spawn) -> None:
     child.expect("First question")
-    child.expect("Enter = show the answer")
+    child.expect(r"Enter = show the answer \(q = quit\) ")
     child.sendline("")
     child.expect("First answer")
+    assert "\r\n" in child.before.split("╭")[0]  # the Enter is echoed: the answer panel starts on a new line
     child.expect("Rate:")
     child.sendline("4")
     child.expect("Which trigger rule is the default")
@@ -201,3 +202,19 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for command in ("study", "stats", "lint", "export", "decks"):
         assert command in result.stdout
+
+
+def test_start_up_path_imports_nothing_heavy(setup) -> None:
+    """The first card must appear fast: no Airflow, duckdb or pandas on the way (timing is in bench/)."""
+    _, _, env = setup
+    script = (
+        "import sys\n"
+        "from flashcards.cli import main\n"
+        "code = main(['study', '--plain'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'airflow', 'duckdb', 'pandas', 'numpy', 'genanki'})\n"
+        "print('HEAVY', heavy, code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], input="\n3\nq\n", env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert "First question?" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "HEAVY [] 0"
