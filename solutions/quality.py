@@ -266,7 +266,8 @@ class QualityChecker:
         Types compare by family (``VARCHAR``/``STRING``/``TEXT`` are one type, ``INT`` is ``NUMBER(38,0)``);
         ``NUMBER(12,2)`` also checks precision and scale. ``exact=True`` also fails on unexpected columns.
         """
-        quote_table(table)  # the same validation every other check applies
+        quote_table(table)  # the same validation every other check applies, before any SQL
+        wanted = {validate_identifier(c, "column"): normalise_type(t) for c, t in expected.items()}
         parts = [validate_identifier(p, "table name") for p in table.split(".")]
         database, schema, name = [None] * (3 - len(parts)) + parts
         catalog = f"{quote_identifier(database)}.INFORMATION_SCHEMA.COLUMNS" if database else "INFORMATION_SCHEMA.COLUMNS"
@@ -275,7 +276,6 @@ class QualityChecker:
             f"WHERE TABLE_SCHEMA = COALESCE(%s, CURRENT_SCHEMA()) AND TABLE_NAME = %s ORDER BY ORDINAL_POSITION",
             (schema, name))
         actual = {c: type_name(t, p, s) for c, t, p, s in rows}
-        wanted = {validate_identifier(c, "column"): normalise_type(t) for c, t in expected.items()}
         missing = [c for c in wanted if c not in actual]
         wrong = {c: (actual[c], t) for c, t in wanted.items() if c in actual and not same_type(actual[c], t)}
         extra = [c for c in actual if c not in wanted] if exact else []
