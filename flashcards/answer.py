@@ -5,6 +5,8 @@ Matching is forgiving where it should be and strict where it must be:
 - case, surrounding quotes and backticks, repeated spaces and a trailing full stop are ignored;
 - any accepted answer counts (the card's ``A:`` plus its ``Aliases:``, e.g. "SCD2" for
   "slowly changing dimension type 2");
+- the answer followed by a few more words passes ("429 too many requests" for "429"), unless they hedge
+  or negate it ("not", "or");
 - small typos pass: a rapidfuzz similarity of at least 85/100 (the better of plain and word-order-insensitive
   ratios) is "close enough", and the expected answer is shown so the typo is visible;
 - numbers must match exactly (``60480`` is not ``604800``), and answers of one to four characters must
@@ -20,6 +22,7 @@ THRESHOLD = 85.0
 _STRIP = re.compile(r"[`'\"\u2018\u2019\u201c\u201d]")
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NEGATION = {"not", "no", "never", "isn't", "isnt", "or"}
 
 
 def normalize(text: str) -> str:
@@ -49,6 +52,11 @@ def check(typed: str, accepted: tuple[str, ...]) -> Verdict:
     for answer in accepted:
         if normalize(answer) == guess:
             return Verdict("exact", answer, 100.0)
+    for answer in accepted:  # the answer, then a few more words: "429 too many requests", "16 runs"
+        target = normalize(answer)
+        extra = guess[len(target) :].split() if guess.startswith(target + " ") else []
+        if extra and not _NEGATION & set(extra):
+            return Verdict("close", answer, 100.0)
 
     from rapidfuzz import fuzz  # lazy: only typed answers need it
 

@@ -49,3 +49,19 @@ def test_numbers_and_short_answers_must_match_exactly(typed: str, accepted: tupl
 def test_word_order_does_not_matter_for_close_matches() -> None:
     verdict = check("type 2 slowly changing dimension", ("slowly changing dimension type 2",))
     assert verdict.outcome == "close" and verdict.score >= 85
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted", "outcome"),
+    [
+        ("429 too many requests", ("429",), "close"),
+        ("16 runs", ("16",), "close"),
+        ("reschedule mode", ("reschedule",), "close"),
+        ("0 or 1", ("0",), "wrong"),
+        ("false or true", ("False",), "wrong"),
+        ("false not true", ("False",), "wrong"),  # any hedge or negation: judged by a person, not guessed
+        ("4290", ("429",), "wrong"),
+    ],
+)
+def test_answer_followed_by_more_words(typed: str, accepted: tuple[str, ...], outcome: str) -> None:
+    assert check(typed, accepted).outcome == outcome
