@@ -29,7 +29,7 @@ lint: setup
 	$(VENV)/bin/kit-quiz lint
 
 bench: setup
-	$(PY) bench/run.py
+	$(PY) bench/bench_quiz.py
 
 # Maintainers: re-resolve every transitive pin for each supported Python, then environment.yml.
 lock:
