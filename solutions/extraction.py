@@ -398,7 +398,7 @@ class PartnerExtractor:
                              _retry_after(response))
         if status != 200:
             record.outcome = "client_error"
-            raise ClientError(f"{where}: HTTP {status} {_preview(response.content)}; not retrying a request "
+            raise ClientError(f"{where}: HTTP {status} {_preview(response.content, 200)}; not retrying a request "
                               "the server refuses")
         try:
             payload = json.loads(response.content)

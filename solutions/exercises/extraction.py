@@ -1,0 +1,225 @@
+"""Graders for notebook 08 (API extraction): cursor pagination, backoff with full jitter, resuming a failed run.
+
+Each ``grade_*`` takes the candidate's function, runs named checks and prints one line per check
+(:func:`solutions.grading.grade`). The first two run against the partner API fake directly (its ``handle``
+method, no HTTP), the third against the running sim's API with an injected outage.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from typing import Any
+
+from sim.clock import FakeClock
+from sim.http import FakeRequest
+from sim.partner_api import PartnerSchedulingAPI
+from solutions.extraction import ExtractionError, PartnerExtractor, RetryPolicy
+from solutions.grading import Grade, Mismatch, expect, grade
+
+TOKEN = "grader-token"
+MAX_REQUESTS = 50
+DAY = "2025-09-15"
+
+
+# -- exercise 1: the cursor pagination loop -----------------------------------------------------------------
+
+
+def reference_collect_cursor_pages(fetch: Callable[[str | None], dict]) -> list[dict]:
+    """Follow ``next_cursor`` until it is null; keep the first copy of each ``appointment_id``."""
+    records: list[dict] = []
+    seen: set = set()
+    cursor = None
+    while True:
+        page = fetch(cursor)
+        for record in page["appointments"]:
+            if record["appointment_id"] not in seen:
+                seen.add(record["appointment_id"])
+                records.append(record)
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return records
+
+
+class _Fetcher:
+    """``fetch(cursor)`` over a fresh partner API fake holding ``n`` records; counts requests."""
+
+    def __init__(self, n: int, duplicate_page: int | None = None, count: int = 5) -> None:
+        self.rows = [{"appointment_id": 1000 + i, "status": "completed"} for i in range(n)]
+        self.api = PartnerSchedulingAPI(lambda start, end: self.rows, token=TOKEN, requests_per_second=1e6,
+                                        clock=FakeClock())
+        if duplicate_page:
+            self.api.inject("duplicate_records", page=duplicate_page, count=count)
+        self.requests = 0
+
+    def __call__(self, cursor: str | None) -> dict:
+        self.requests += 1
+        if self.requests > MAX_REQUESTS:
+            raise Mismatch(f"more than {MAX_REQUESTS} requests: does the loop stop, and does it send the cursor?")
+        params = {"start_date": DAY, "end_date": DAY, "per_page": "100"}
+        params.update({"mode": "cursor"} if cursor is None else {"cursor": cursor})
+        answer = self.api.handle(FakeRequest("GET", "/appointments", params, {"Authorization": f"Bearer {TOKEN}"}))
+        if answer.status != 200:
+            raise Mismatch(f"the API answered {answer.status}: {answer.body.decode()}")
+        return json.loads(answer.body)
+
+    def ids(self) -> list[int]:
+        return [r["appointment_id"] for r in self.rows]
+
+
+def _check_walk(n: int, requests: int, duplicate_page: int | None = None) -> Callable[[Any], None]:
+    def check(fn: Any) -> None:
+        fetch = _Fetcher(n, duplicate_page)
+        got = fn(fetch)
+        expect([r["appointment_id"] for r in got], fetch.ids(), "appointment ids, in order, each once")
+        expect(fetch.requests, requests, "requests made")
+
+    return check
+
+
+def grade_collect_cursor_pages(fn: Callable[[Callable[[str | None], dict]], list[dict]]) -> Grade:
+    """``fn(fetch)`` must return every record once, following ``next_cursor`` to the end."""
+    return grade("collect_cursor_pages", fn, [
+        ("250 records: 3 pages, every record once, in order", _check_walk(250, 3)),
+        ("exactly 100 records: one page, stops when next_cursor is null", _check_walk(100, 1)),
+        ("no records: one request, empty list", _check_walk(0, 1)),
+        ("page 2 repeats 5 records of page 1: dropped", _check_walk(250, 3, duplicate_page=2)),
+        ("repeats at the last page: dropped", _check_walk(250, 3, duplicate_page=3)),
+    ])
+
+
+# -- exercise 2: backoff with full jitter -------------------------------------------------------------------
+
+BASE, CAP = 0.5, 30.0
+
+
+def reference_backoff_delay(retry: int, retry_after: float | None, rng: random.Random) -> float:
+    """Full jitter: uniform in [0, min(CAP, BASE * 2**(retry-1))], and never below ``retry_after``."""
+    delay = rng.uniform(0.0, min(CAP, BASE * 2 ** (retry - 1)))
+    return max(delay, retry_after) if retry_after is not None else delay
+
+
+def _samples(fn: Any, retry: int, retry_after: float | None = None, seed: int = 1, n: int = 400) -> list[float]:
+    rng = random.Random(seed)
+    return [fn(retry, retry_after, rng) for _ in range(n)]
+
+
+def _check_bounds(fn: Any) -> None:
+    for retry in range(1, 9):
+        ceiling = min(CAP, BASE * 2 ** (retry - 1))
+        values = _samples(fn, retry)
+        if min(values) < 0 or max(values) > ceiling + 1e-9:
+            raise Mismatch(f"retry {retry}: delays must lie in [0, {ceiling:g}], got {min(values):.3f}..{max(values):.3f}")
+
+
+def _check_jitter(fn: Any) -> None:
+    for retry in (1, 4, 8):
+        ceiling = min(CAP, BASE * 2 ** (retry - 1))
+        values = _samples(fn, retry)
+        if len(set(values)) < 100:
+            raise Mismatch(f"retry {retry}: {len(set(values))} distinct delays in 400 tries: no jitter?")
+        mean = sum(values) / len(values)
+        if not 0.35 * ceiling < mean < 0.65 * ceiling:
+            raise Mismatch(f"retry {retry}: mean delay {mean:.3f} s; full jitter over [0, {ceiling:g}] "
+                           f"averages {ceiling / 2:g} s")
+
+
+def _check_retry_after(fn: Any) -> None:
+    for retry, after in ((1, 2.0), (3, 1.0), (6, 5.0)):
+        values = _samples(fn, retry, after)
+        if min(values) < after:
+            raise Mismatch(f"retry {retry} with Retry-After {after:g}: waited only {min(values):.3f} s")
+        if max(values) > max(after, min(CAP, BASE * 2 ** (retry - 1))) + 1e-9:
+            raise Mismatch(f"retry {retry} with Retry-After {after:g}: waited {max(values):.3f} s, longer than "
+                           "both Retry-After and the backoff ceiling")
+
+
+def _check_cap(fn: Any) -> None:
+    values = _samples(fn, 40, n=50)
+    if max(values) > CAP:
+        raise Mismatch(f"retry 40 waited {max(values):.1f} s: cap the ceiling at {CAP:g} s")
+
+
+def _check_seeded(fn: Any) -> None:
+    expect(_samples(fn, 5, seed=42, n=20), _samples(fn, 5, seed=42, n=20),
+           "two runs with the same seeded rng (draw from the rng passed in)")
+
+
+def grade_backoff_delay(fn: Callable[[int, float | None, random.Random], float]) -> Grade:
+    """``fn(retry, retry_after, rng)``: full jitter, capped, honours Retry-After, uses the rng it is given."""
+    return grade("backoff_delay", fn, [
+        ("delays within [0, min(30, 0.5 * 2**(retry-1))]", _check_bounds),
+        ("jittered: spread over the whole range", _check_jitter),
+        ("never sooner than Retry-After", _check_retry_after),
+        ("capped at 30 s even for retry 40", _check_cap),
+        ("reproducible with a seeded rng", _check_seeded),
+    ])
+
+
+# -- exercise 3: resume a failed run from its cursor --------------------------------------------------------
+
+
+def reference_extract_with_resume(extractor: PartnerExtractor, start: str, end: str, max_resumes: int = 3
+                                  ) -> list[dict]:
+    """Call ``extract``; on ``ExtractionError`` keep its records and continue from its ``resume_cursor``."""
+    records: list[dict] = []
+    seen: set = set()
+    cursor = None
+    for _ in range(max_resumes + 1):
+        try:
+            result = extractor.extract(start, end, mode="cursor", resume_cursor=cursor)
+            batch, done = result.records, True
+        except ExtractionError as error:
+            batch, done, cursor = error.records, False, error.resume_cursor
+        for record in batch:
+            if record["appointment_id"] not in seen:
+                seen.add(record["appointment_id"])
+                records.append(record)
+        if done:
+            return records
+    raise RuntimeError(f"still failing after {max_resumes} resumes")
+
+
+def _resume_check(outages: list[int]) -> Callable[[Any], None]:
+    """Each outage: page ``p`` answers 500 for one whole extract() call (6 attempts), then heals."""
+
+    def check(fn: Any) -> None:
+        import os
+
+        import sim
+
+        world = sim.current()
+        world.partner.faults.clear()
+        world.clock.advance(5)  # a fresh rate-limit window
+        truth = [a for (a,) in world.warehouse.query(
+            "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s "
+            "ORDER BY APPOINTMENT_ID", (DAY,))]
+        pages = -(-len(truth) // 100)
+        if pages < 4:
+            raise Mismatch(f"the sim serves {pages} page(s) for {DAY}: start it with appointments=30000")
+        policy = RetryPolicy(seed=3)
+        for page in outages:
+            world.partner.inject("server_error", page=page, times=policy.max_attempts)
+        extractor = PartnerExtractor(os.environ["AIRFLOW_VAR_PARTNER_API_KEY"], clock=world.clock, policy=policy)
+        before = len(world.partner.log)
+        try:
+            got = fn(extractor, DAY, DAY)
+        finally:
+            world.partner.faults.clear()
+        ids = [r["appointment_id"] for r in got]
+        expect(len(ids) - len(set(ids)), 0, "records returned twice")
+        expect(sorted(ids), truth, f"appointment ids of {DAY} (the API's truth)")
+        first_pages = sum(1 for e in world.partner.log[before:] if "cursor" not in e.params and e.status == 200)
+        expect(first_pages, 1, "times page 1 was served (a resume continues, it does not start over)")
+
+    return check
+
+
+def grade_extract_with_resume(fn: Callable[..., list[dict]]) -> Grade:
+    """``fn(extractor, start, end)`` survives outages that outlast the per-request retries by resuming."""
+    return grade("extract_with_resume", fn, [
+        ("one outage at page 4: resumed, every record once", _resume_check([4])),
+        ("two outages (pages 3 and 7): resumed twice", _resume_check([3, 7])),
+        ("outage on the first page: resumed from the start", _resume_check([1])),
+    ])
