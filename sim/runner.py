@@ -41,7 +41,7 @@ from typing import Any, TextIO
 
 from pluggy import HookimplMarker
 
-from sim.paths import DAGS_DIR, KIT_ROOT
+from sim.paths import DAGS_DIR, KIT_ROOT, state_dir
 from sim.runner_summary import RunFailed, RunSummary, TaskResult, summarise
 
 __all__ = ["AirflowRunner", "DagImportError", "RunFailed", "RunSummary", "TaskResult", "UnknownDag",
@@ -50,6 +50,7 @@ __all__ = ["AirflowRunner", "DagImportError", "RunFailed", "RunSummary", "TaskRe
 CACHE_DIR = KIT_ROOT / ".state" / "cache"  # shared by every home, so test sessions migrate only once
 hookimpl = HookimplMarker("airflow")  # what airflow.listeners.hookimpl is, without importing airflow yet
 _log_stream: TextIO | None = None  # the open log file, once configure() has run
+_shared: AirflowRunner | None = None
 
 
 class DagImportError(RuntimeError):
@@ -222,6 +223,15 @@ class AirflowRunner:
         is_kit = self.dags_dir == DAGS_DIR.resolve()
         self._link = self.dags_folder / ("kit" if is_kit or not self.dags_dir else self.dags_dir.name)
         self._sync()
+
+    @classmethod
+    def shared(cls, home: Path | None = None) -> AirflowRunner:
+        """This process's runner for the kit's DAGs: in the home configured already, else in ``home``,
+        else in ``<state dir>/airflow``."""
+        global _shared
+        if _shared is None or (home is not None and Path(home).resolve() != _shared.home):
+            _shared = cls(home or configured_home() or state_dir() / "airflow")
+        return _shared
 
     @property
     def log_file(self) -> Path:

@@ -233,6 +233,12 @@ def test_another_home_in_the_same_process_says_restart(airflow: AirflowRunner, t
     assert runner_module.configure(airflow.home) == airflow.home
 
 
+def test_the_shared_runner_uses_the_configured_home(airflow: AirflowRunner) -> None:
+    shared = AirflowRunner.shared()
+    assert shared.home == airflow.home and AirflowRunner.shared() is shared
+    assert (shared.dags_folder / "kit").resolve() == runner_module.DAGS_DIR.resolve()
+
+
 def test_new_home_gets_the_migrated_template_by_copy(airflow: AirflowRunner, tmp_path: Path) -> None:
     started = time.monotonic()
     runner_module._install_db(tmp_path)  # the session already made (or found) the template
