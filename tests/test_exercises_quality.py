@@ -1,0 +1,173 @@
+"""The notebook 07 graders accept the reference answers and reject broken ones, the syllabus's style among them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import sim
+from solutions.exercises import quality as ex
+
+pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
+DEFECTS = {"null_client_id": 0.05, "orphan_client_id": 3, "duplicate_appointment_id": 2, "out_of_range_date": 2,
+           "missing_day": True}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def world(tmp_path_factory):
+    world = sim.start(state=tmp_path_factory.mktemp("ex_quality"), defects=DEFECTS)
+    yield world
+    sim.stop()
+
+
+def tables(world):
+    return world.warehouse.query("SELECT COUNT(*) FROM ANALYTICS.INFORMATION_SCHEMA.TABLES")[0][0]
+
+
+def failed(g, *names):
+    """The grade failed, and exactly on the checks whose names start with ``names``."""
+    bad = [line for line in g.lines if line.startswith("  ✗")]
+    return g.status == "failed" and len(bad) == len(names) and all(
+        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
+
+
+def not_attempted(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("grader", [ex.grade_check_freshness, ex.grade_count_unaccepted, ex.grade_null_percentage])
+def test_not_attempted_is_reported_calmly(grader, world):
+    before = tables(world)
+    assert grader(not_attempted, show=False).status == "not attempted"
+    assert tables(world) == before  # scratch tables are dropped
+
+
+# -- check_freshness -------------------------------------------------------------------------------------------
+
+
+def freshness_wall_clock(cursor, table, column, as_of, max_age):
+    cursor.execute(f"SELECT MAX({column}) FROM {table}")
+    (latest,) = cursor.fetchone()
+    return latest is not None and latest >= dt.datetime.now() - max_age
+
+
+def freshness_min(cursor, table, column, as_of, max_age):
+    from solutions.sql import quote_identifier, quote_table
+    cursor.execute(f"SELECT MIN({quote_identifier(column)}) FROM {quote_table(table)}")
+    (oldest,) = cursor.fetchone()
+    return oldest is not None and oldest >= as_of - max_age
+
+
+def freshness_empty_is_fresh(cursor, table, column, as_of, max_age):
+    from solutions.sql import quote_identifier, quote_table
+    cursor.execute(f"SELECT MAX({quote_identifier(column)}) FROM {quote_table(table)}")
+    (latest,) = cursor.fetchone()
+    return latest is None or latest >= as_of - max_age
+
+
+def freshness_f_string(cursor, table, column, as_of, max_age):
+    """The syllabus's way: names formatted straight into SQL."""
+    cursor.execute(f"SELECT MAX({column}) FROM {table}")
+    (latest,) = cursor.fetchone()
+    return latest is not None and latest >= as_of - max_age
+
+
+def test_freshness_accepts_the_reference(world):
+    before = tables(world)
+    assert ex.grade_check_freshness(ex.check_freshness, show=False).passed
+    assert tables(world) == before
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (freshness_wall_clock, ["fresh", "exactly", "an injected table name"]),
+    (freshness_min, ["fresh", "exactly"]),
+    (freshness_empty_is_fresh, ["an empty table"]),
+    (freshness_f_string, ["an injected table name"]),
+])
+def test_freshness_rejects_broken_versions(fn, checks, world):
+    g = ex.grade_check_freshness(fn, show=False)
+    assert failed(g, *checks), g.lines
+    assert world.warehouse.query("SELECT COUNT(*) FROM dim_clients")[0][0] > 0
+
+
+def test_the_f_string_version_really_dropped_the_scratch_victim():
+    g = ex.grade_check_freshness(freshness_f_string, show=False)
+    assert "so did the injected DROP: EXERCISE_VICTIM is gone" in "\n".join(g.lines)
+
+
+# -- count_unaccepted ------------------------------------------------------------------------------------------
+
+
+def unaccepted_f_string(cursor, table, column, accepted):
+    """The syllabus's way: values pasted between quotes."""
+    values = ", ".join(f"'{v}'" for v in accepted)
+    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} NOT IN ({values})")
+    return cursor.fetchone()[0]
+
+
+def unaccepted_counts_nulls(cursor, table, column, accepted):
+    from solutions.sql import quote_identifier, quote_table
+    col = quote_identifier(column)
+    marks = ", ".join(["%s"] * len(accepted))
+    cursor.execute(f"SELECT COUNT(*) FROM {quote_table(table)} WHERE {col} IS NULL OR {col} NOT IN ({marks})",
+                   tuple(accepted))
+    return cursor.fetchone()[0]
+
+
+def test_count_unaccepted_accepts_the_reference(world):
+    before = tables(world)
+    assert ex.grade_count_unaccepted(ex.count_unaccepted, show=False).passed
+    assert tables(world) == before
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (unaccepted_f_string, ["a quote inside", "NULL is not", "an accepted value cannot", "an injected column"]),
+    (unaccepted_counts_nulls, ["a quote inside", "NULL is not", "an accepted value cannot"]),
+])
+def test_count_unaccepted_rejects_broken_versions(fn, checks):
+    g = ex.grade_count_unaccepted(fn, show=False)
+    assert failed(g, *checks), g.lines
+
+
+# -- null_percentage -------------------------------------------------------------------------------------------
+
+
+def null_pct_syllabus(cursor, table, column, date_column, day):
+    """The syllabus's check_null_percentage, returning its value: the whole table, whatever the day."""
+    cursor.execute(f"SELECT COUNT(*) as total, SUM(CASE WHEN {column} IS NULL THEN 1 ELSE 0 END) as null_count "
+                   f"FROM {table}")
+    total, null_count = cursor.fetchone()
+    if total == 0:
+        return
+    return (null_count / total) * 100
+
+
+def null_pct_no_guard(cursor, table, column, date_column, day):
+    from solutions.sql import quote_identifier, quote_table
+    col = quote_identifier(column)
+    cursor.execute(f"SELECT COUNT(*), COUNT(CASE WHEN {col} IS NULL THEN 1 END) FROM {quote_table(table)} "
+                   f"WHERE {quote_identifier(date_column)} = %s", (day,))
+    total, nulls = cursor.fetchone()
+    return nulls / total * 100
+
+
+def null_pct_zero_for_empty(cursor, table, column, date_column, day):
+    value = ex.null_percentage(cursor, table, column, date_column, day)
+    return 0.0 if value is None else value
+
+
+def test_null_percentage_accepts_the_reference():
+    assert ex.grade_null_percentage(ex.null_percentage, show=False).passed
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (null_pct_syllabus, ["the defect day", "a clean day", "a day with no rows", "an injected column"]),
+    (null_pct_no_guard, ["a day with no rows"]),
+    (null_pct_zero_for_empty, ["a day with no rows"]),
+])
+def test_null_percentage_rejects_broken_versions(fn, checks):
+    g = ex.grade_null_percentage(fn, show=False)
+    assert failed(g, *checks), g.lines
+    if fn is null_pct_no_guard:
+        assert "ZeroDivisionError" in "\n".join(g.lines)
