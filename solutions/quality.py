@@ -172,23 +172,10 @@ class QualityChecker:
         aggregates (``COUNT(*)``) are computed once. Samples of failing rows, if any, cost one small query
         per failing check.
         """
-        source, scope = quote_table(table), _where(where)
-        columns: list[Fragment] = []
-        slots: list[list[int]] = []
-        for rule in rules:
-            slot = []
-            for fragment in rule.aggregates():
-                if fragment not in columns:
-                    columns.append(fragment)
-                slot.append(columns.index(fragment))
-            slots.append(slot)
-        if not columns:
+        if not rules:
             return []
-        sql = f"SELECT {', '.join(s for s, _ in columns)} FROM {source}"
-        params = [p for _, ps in columns for p in ps]
-        if scope:
-            clause, bound = scope.fragment()
-            sql, params = f"{sql} WHERE {clause}", params + list(bound)
+        source, scope = quote_table(table), _where(where)
+        sql, params, slots = _one_pass(source, rules, scope)
         (row,) = self._fetch(sql, params)
         results = []
         for rule, slot in zip(rules, slots):
@@ -198,6 +185,12 @@ class QualityChecker:
                 result = replace(result, sample=self._sample(table, source, failing, scope))
             results.append(result)
         return self._keep(results)
+
+    def scan_sql(self, table: str, rules: Sequence[RowRule], *,
+                 where: Where | tuple[str, Any] | None = None) -> tuple[str, list[Any]]:
+        """The single statement :meth:`scan` sends, and its bound values (to read, log or ``EXPLAIN``)."""
+        sql, params, _ = _one_pass(quote_table(table), rules, _where(where))
+        return sql, params
 
     def _sample(self, table: str, source: str, failing: Fragment, scope: Where | None,
                 alias: str = "") -> tuple[Any, ...]:
@@ -367,6 +360,25 @@ def run_quality_checks(connection: Any, day: dt.date | str, *, raise_on_failure:
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
+
+
+def _one_pass(source: str, rules: Sequence[RowRule], scope: Where | None) -> tuple[str, list[Any], list[list[int]]]:
+    """One SELECT holding every rule's aggregates (each distinct one once) and, per rule, where its values sit."""
+    columns: list[Fragment] = []
+    slots: list[list[int]] = []
+    for rule in rules:
+        slot = []
+        for fragment in rule.aggregates():
+            if fragment not in columns:
+                columns.append(fragment)
+            slot.append(columns.index(fragment))
+        slots.append(slot)
+    sql = f"SELECT {', '.join(s for s, _ in columns)} FROM {source}"
+    params = [p for _, ps in columns for p in ps]
+    if scope:
+        clause, bound = scope.fragment()
+        sql, params = f"{sql} WHERE {clause}", params + list(bound)
+    return sql, params, slots
 
 
 def _where(where: Where | tuple[str, Any] | None) -> Where | None:

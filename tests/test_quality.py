@@ -281,6 +281,15 @@ def test_one_pass_matches_the_named_methods(qc, dq):
     assert qc.scan(FA, [RULES[i] for i in (0, 1, 3, 4, 6)]) == per_method
 
 
+def test_scan_sql_is_the_statement_scan_sends(spies):
+    with QualityChecker(spies, sample_size=0) as qc:
+        sql, params = qc.scan_sql(FA, RULES[:2], where=("appointment_date", DAY))
+        qc.scan(FA, RULES[:2], where=("appointment_date", DAY))
+    assert spies.made[0].statements == [(sql, tuple(params))]
+    assert sql == ('SELECT COUNT(*), COUNT(CASE WHEN "CLIENT_ID" IS NULL THEN 1 END) FROM "FCT_APPOINTMENTS" '
+                   'WHERE "APPOINTMENT_DATE" = %s') and params == [DAY]
+
+
 def test_one_pass_without_samples_is_exactly_one_query(spies):
     with QualityChecker(spies, keys=KEYS, sample_size=0) as qc:
         results = qc.scan(FA, RULES)
