@@ -20,6 +20,9 @@ Output: Airflow's log flood goes to ``runner.log_file``; what a task ``print()``
 Retries: ``dag.test()`` waits out ``retry_delay`` in real time (it polls every second until the retry is
 due; the 5-minute default would stall a notebook), so ``run`` zeroes the delays of the run's tasks unless
 ``fast_retries=False``. Every try still really runs: states, tries, errors and printed text are real.
+Sensors wait for real too: a poking sensor sleeps ``poke_interval`` inside the task and a rescheduled one
+is polled every second, so DAGs run from notebooks want short intervals. Deferred tasks run their trigger
+inline, also inside a Jupyter kernel.
 """
 
 from __future__ import annotations
@@ -184,12 +187,12 @@ class _Watch(logging.Handler):
 
     @hookimpl
     def on_task_instance_running(self, previous_state: Any, task_instance: Any) -> None:
-        if self.output:
+        if self.output is not None:
             self.output.current = (task_instance.task_id, task_instance.map_index)
 
     @hookimpl
     def on_task_instance_success(self, previous_state: Any, task_instance: Any) -> None:
-        if self.output:
+        if self.output is not None:
             self.output.current = None
 
     on_task_instance_skipped = on_task_instance_success
@@ -204,7 +207,7 @@ class _Watch(logging.Handler):
             self._failed(ti, record.exc_info[1])
 
     def _failed(self, ti: Any, error: Any) -> None:
-        if self.output:
+        if self.output is not None:
             text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error)
             self.output.failures[(ti.task_id, ti.map_index)] = (text.strip().splitlines() or ["?"])[0]
             self.output.current = None
