@@ -71,8 +71,17 @@ class _Fetcher:
 def _check_walk(n: int, requests: int, duplicate_page: int | None = None) -> Callable[[Any], None]:
     def check(fn: Any) -> None:
         fetch = _Fetcher(n, duplicate_page)
-        got = fn(fetch)
-        expect([r["appointment_id"] for r in got], fetch.ids(), "appointment ids, in order, each once")
+        got = [r["appointment_id"] for r in fn(fetch)]
+        expected = fetch.ids()
+        if got != expected:
+            repeated = len(got) - len(set(got))
+            missing = sorted(set(expected) - set(got))
+            detail = f"{repeated} repeated, {len(missing)} missing"
+            if missing:
+                detail += f" (ids {missing[0]}..{missing[-1]})"
+            if not repeated and not missing:
+                detail = "the right records in the wrong order"
+            raise Mismatch(f"got {len(got)} records, expected {len(expected)}, each once in order: {detail}")
         expect(fetch.requests, requests, "requests made")
 
     return check
@@ -142,8 +151,10 @@ def _check_cap(fn: Any) -> None:
 
 
 def _check_seeded(fn: Any) -> None:
-    expect(_samples(fn, 5, seed=42, n=20), _samples(fn, 5, seed=42, n=20),
-           "two runs with the same seeded rng (draw from the rng passed in)")
+    first, second = _samples(fn, 5, seed=42, n=20), _samples(fn, 5, seed=42, n=20)
+    if first != second:
+        raise Mismatch(f"the same seed gave different delays ({first[0]:.3f} s, then {second[0]:.3f} s): "
+                       "draw from the rng passed in, not from the random module")
 
 
 def grade_backoff_delay(fn: Callable[[int, float | None, random.Random], float]) -> Grade:
