@@ -29,3 +29,16 @@ def start_world(tmp_path) -> Iterator[Callable[..., Any]]:
 @pytest.fixture
 def world(start_world) -> Any:
     return start_world()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point Airflow at this session's own home before any test module imports it (Airflow reads its
+    configuration once, at import). Cheap: a copy of the migrated template DB, no airflow import."""
+    import os
+    import sys
+
+    from sim.paths import state_dir
+    from sim.runner import configured_home, prepare_home
+
+    if configured_home() is None and "airflow" not in sys.modules:
+        prepare_home(state_dir() / f"airflow-{os.getpid()}")

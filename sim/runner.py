@@ -48,10 +48,11 @@ from sim.paths import DAGS_DIR, KIT_ROOT, state_dir
 from sim.runner_summary import RunFailed, RunSummary, TaskResult, summarise
 
 __all__ = ["AirflowRunner", "DagImportError", "RunFailed", "RunSummary", "TaskResult", "UnknownDag",
-           "configure", "configured_home", "parse_logical_date"]
+           "configure", "configured_home", "ensure_template", "parse_logical_date", "prepare_home"]
 
 CACHE_DIR = KIT_ROOT / ".state" / "cache"  # shared by every home, so test sessions migrate only once
 hookimpl = HookimplMarker("airflow")  # what airflow.listeners.hookimpl is, without importing airflow yet
+_home: Path | None = None  # set by prepare_home()
 _log_stream: TextIO | None = None  # the open log file, once configure() has run
 _shared: AirflowRunner | None = None
 
@@ -83,8 +84,21 @@ def _airflow_env(home: Path) -> dict[str, str]:
 
 
 def configured_home() -> Path | None:
-    """The AIRFLOW_HOME that ``configure`` set up in this process, if any."""
-    return Path(os.environ["AIRFLOW_HOME"]) if _log_stream is not None else None
+    """The AIRFLOW_HOME that ``prepare_home`` or ``configure`` set up in this process, if any."""
+    return _home
+
+
+def prepare_home(home: Path) -> Path:
+    """Create ``home`` (dags, plugins, logs, a migrated DB) and point the environment at it, without importing
+    airflow: the pytest plugin calls this before collection, so test modules may import airflow freely."""
+    global _home
+    home = Path(home).resolve()
+    for sub in ("dags", "plugins", "logs"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    os.environ.update(_airflow_env(home))
+    _install_db(home)
+    _home = home
+    return home
 
 
 def configure(home: Path) -> Path:
@@ -103,10 +117,7 @@ def configure(home: Path) -> Path:
                 "Python process) and create the runner before anything imports airflow.")
         if _log_stream is not None:
             return home
-    for sub in ("dags", "plugins", "logs"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    os.environ.update(_airflow_env(home))
-    _install_db(home)
+    prepare_home(home)
     _log_stream = open(home / "logs" / "runner.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115
     with _quiet():
         showwarning, no_color = warnings.showwarning, os.environ.get("NO_COLOR")
@@ -124,24 +135,30 @@ def configure(home: Path) -> Path:
     return home
 
 
+def ensure_template() -> tuple[Path, bool]:
+    """This Airflow version's migrated metadata DB template, migrated now if missing: (path, created)."""
+    template = CACHE_DIR / f"airflow-{version('apache-airflow')}.db"
+    if template.exists():
+        return template, False
+    scratch = CACHE_DIR / f"migrate-{os.getpid()}"  # a scratch home, then an atomic rename
+    (scratch / "dags").mkdir(parents=True, exist_ok=True)
+    try:
+        done = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], capture_output=True,
+                              text=True, env={**os.environ, **_airflow_env(scratch)}, check=False)
+        if done.returncode:
+            raise RuntimeError(f"airflow db migrate failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+        os.replace(scratch / "airflow.db", template)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return template, True
+
+
 def _install_db(home: Path) -> None:
     """Give ``home`` a migrated metadata DB: a copy of this Airflow version's template (made if missing)."""
     db, stamp, airflow_version = home / "airflow.db", home / "airflow.db.version", version("apache-airflow")
     if db.exists() and stamp.exists() and stamp.read_text() == airflow_version:
         return
-    template = CACHE_DIR / f"airflow-{airflow_version}.db"
-    if not template.exists():
-        scratch = CACHE_DIR / f"migrate-{os.getpid()}"  # a scratch home, then an atomic rename
-        (scratch / "dags").mkdir(parents=True, exist_ok=True)
-        try:
-            done = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], capture_output=True,
-                                  text=True, env={**os.environ, **_airflow_env(scratch)}, check=False)
-            if done.returncode:
-                raise RuntimeError(f"airflow db migrate failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-            os.replace(scratch / "airflow.db", template)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    shutil.copyfile(template, db)
+    shutil.copyfile(ensure_template()[0], db)
     stamp.write_text(airflow_version)
 
 
@@ -230,10 +247,10 @@ class AirflowRunner:
     @classmethod
     def shared(cls, home: Path | None = None) -> AirflowRunner:
         """This process's runner for the kit's DAGs: in the home configured already, else in ``home``,
-        else in ``<state dir>/airflow``."""
+        else in ``<state dir>/airflow-<pid>`` (one per process: two kernels never share a metadata DB)."""
         global _shared
         if _shared is None or (home is not None and Path(home).resolve() != _shared.home):
-            _shared = cls(home or configured_home() or state_dir() / "airflow")
+            _shared = cls(home or configured_home() or state_dir() / f"airflow-{os.getpid()}")
         return _shared
 
     @property

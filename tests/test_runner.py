@@ -24,7 +24,7 @@ DAGS = Path(__file__).parent / "dags_for_runner"
 
 @pytest.fixture(scope="session")
 def airflow(tmp_path_factory: pytest.TempPathFactory) -> AirflowRunner:
-    home = runner_module.configured_home() or tmp_path_factory.mktemp("airflow")
+    home = runner_module.configured_home() or tmp_path_factory.mktemp("airflow")  # the session's home
     return AirflowRunner(home, dags_dir=DAGS)
 
 

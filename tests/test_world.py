@@ -75,3 +75,13 @@ def test_restart_replaces_the_previous_world(start_world):
     assert not first.run_dir.exists() or first.run_dir == second.run_dir
     assert sim.current() is second
     assert second.warehouse.query("SELECT COUNT(*) FROM fct_appointments") == [(300,)]
+
+
+def test_a_kit_dag_runs_against_every_simulated_system(world):
+    world.s3.drop("appointments/2025-09-30/data.csv", "appointment_id\n1\n")
+    summary = world.run_dag("kit_tour", "2025-10-01", expect="success")
+    day_count = world.warehouse.query("SELECT COUNT(*) FROM fct_appointments WHERE appointment_date = '2025-09-30'")
+    assert summary.states == {"count_appointments": "success", "list_landing_files": "success", "notify": "success"}
+    assert summary["count_appointments"].xcoms["return_value"] == day_count[0][0]
+    assert summary["list_landing_files"].xcoms["return_value"] == ["appointments/2025-09-30/data.csv"]
+    assert world.slack.texts == [f"kit_tour: {day_count[0][0]} appointments, 1 landing file(s)"]
