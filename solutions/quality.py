@@ -174,6 +174,8 @@ class QualityChecker:
         """
         if not rules:
             return []
+        for rule in rules:
+            check_severity(rule.severity)
         source, scope = quote_table(table), _where(where)
         sql, params, slots = _one_pass(source, rules, scope)
         (row,) = self._fetch(sql, params)
@@ -182,7 +184,7 @@ class QualityChecker:
             result = rule.judge(table, scope, [row[i] for i in slot])
             failing = rule.failing()
             if not result.passed and failing is not None:
-                result = replace(result, sample=self._sample(table, source, failing, scope))
+                result = replace(result, sample=self._sample(source, failing, scope))
             results.append(result)
         return self._keep(results)
 
@@ -192,8 +194,7 @@ class QualityChecker:
         sql, params, _ = _one_pass(quote_table(table), rules, _where(where))
         return sql, params
 
-    def _sample(self, table: str, source: str, failing: Fragment, scope: Where | None,
-                alias: str = "") -> tuple[Any, ...]:
+    def _sample(self, source: str, failing: Fragment, scope: Where | None, alias: str = "") -> tuple[Any, ...]:
         key = self.keys.get(_table_key(source))
         if key is None or self.sample_size == 0:
             return ()
@@ -224,7 +225,7 @@ class QualityChecker:
         result = CheckResult("referential_integrity", child_table, child_key, count, 0, check_severity(severity),
                              count == 0, f"{label}: {count} orphaned records", detail={"parent": parent_table})
         if count:
-            result = replace(result, sample=self._sample(child_table, child, (orphan, ()), scope, alias="c."))
+            result = replace(result, sample=self._sample(child, (orphan, ()), scope, alias="c."))
         return self._keep([result])[0]
 
     def check_duplicate_keys(self, table: str, key_columns: Sequence[str], *,

@@ -298,6 +298,14 @@ def test_one_pass_without_samples_is_exactly_one_query(spies):
     assert all(r.sample == () for r in results)
 
 
+def test_severity_is_warn_or_error(qc):
+    with pytest.raises(ValueError, match="severity"):
+        qc.scan(FA, [RowCount(1, severity="fatal")])
+    with pytest.raises(ValueError, match="severity"):
+        qc.check_row_count(FA, 1, severity="critical")
+    assert qc.queries == 0
+
+
 # -- zero rows -------------------------------------------------------------------------------------------------
 
 
