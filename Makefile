@@ -17,7 +17,8 @@ setup:
 	@$(PY) -m sim prepare
 
 lab: setup
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(if $(NO_BROWSER),--no-browser,) notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(if $(NO_BROWSER),--no-browser,) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/00_start_here.ipynb
 
 test: setup
 	$(PY) -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks $(ARGS)

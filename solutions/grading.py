@@ -47,6 +47,9 @@ class Grade:
     def passed(self) -> bool:
         return self.status == "passed"
 
+    def __repr__(self) -> str:  # short: a grader cell's printed report is the real output
+        return f"<Grade {self.exercise}: {self.status}>"
+
     def __str__(self) -> str:
         head = {"passed": "PASSED", "failed": "NOT YET", "not attempted": "NOT ATTEMPTED"}[self.status]
         return "\n".join([f"{self.exercise}: {head}", *self.lines])
