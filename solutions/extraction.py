@@ -303,7 +303,8 @@ class PartnerExtractor:
                 raise
             served = payload.get("page")
             number = served if isinstance(served, int) else number
-            page = Page(number, payload["appointments"], bool(payload.get("has_more")), payload.get("next_cursor"))
+            page = Page(number, payload["appointments"], bool(payload.get("has_more")),
+                        payload.get("next_cursor"))
             metrics.pages += 1
             yield page
             if mode == "page":
@@ -398,15 +399,16 @@ class PartnerExtractor:
                              _retry_after(response))
         if status != 200:
             record.outcome = "client_error"
-            raise ClientError(f"{where}: HTTP {status} {_preview(response.content, 200)}; not retrying a request "
-                              "the server refuses")
+            raise ClientError(f"{where}: HTTP {status} {_preview(response.content, 200)}; not retrying a "
+                              "request the server refuses")
         try:
             payload = json.loads(response.content)
         except ValueError:
             metrics.malformed += 1
             record.outcome = "malformed"
-            raise _Transient("malformed", f"the 200 response is not valid JSON "
-                                          f"({len(response.content)} bytes, starting {_preview(response.content)})") from None
+            detail = (f"the 200 response is not valid JSON ({len(response.content)} bytes, "
+                      f"starting {_preview(response.content)})")
+            raise _Transient("malformed", detail) from None
         if not isinstance(payload, dict) or not isinstance(payload.get("appointments"), list):
             record.outcome = "malformed"
             keys = sorted(payload) if isinstance(payload, dict) else type(payload).__name__

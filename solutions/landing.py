@@ -1,4 +1,4 @@
-"""Land extracted API records in a Snowflake VARIANT staging table: bulk (stage + COPY INTO), idempotent per day.
+"""Land API records in a Snowflake VARIANT staging table: in bulk (stage + COPY INTO), idempotent per day.
 
 The syllabus's ``load_to_snowflake`` runs one ``INSERT ... SELECT PARSE_JSON(%s)`` per record (a network round
 trip and a tiny write each: thousands of statements for a day) and appends, so re-running a failed or
@@ -39,7 +39,7 @@ KEY = "appointment_id"
 
 @dataclass(frozen=True)
 class LandingResult:
-    """What one ``land_day`` did: rows the COPY parsed, the day's rows it replaced, and rows now in the day."""
+    """What one ``land_day`` did: rows the COPY parsed, the day's rows it replaced, rows now in the day."""
 
     table: str
     load_date: str
@@ -84,7 +84,8 @@ def land_day(conn: Any, load_date: dt.date | str, records: list[dict[str, Any]],
             if records:
                 cur.execute(
                     f"INSERT INTO {target} (APPOINTMENT_ID, LOAD_DATE, RAW_DATA, EXTRACTED_AT) "
-                    f"SELECT RAW_DATA:{KEY}::NUMBER(38, 0), %s::DATE, RAW_DATA, CURRENT_TIMESTAMP()::TIMESTAMP_NTZ "
+                    f"SELECT RAW_DATA:{KEY}::NUMBER(38, 0), %s::DATE, RAW_DATA, "
+                    "CURRENT_TIMESTAMP()::TIMESTAMP_NTZ "
                     f"FROM {quote_identifier(load_name)} "
                     f"QUALIFY ROW_NUMBER() OVER (PARTITION BY RAW_DATA:{KEY}::NUMBER(38, 0) "
                     f"ORDER BY RAW_DATA:{KEY}::NUMBER(38, 0)) = 1",

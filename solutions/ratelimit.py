@@ -73,7 +73,7 @@ class TokenBucket:
         self._updated = now
 
     def try_acquire(self, tokens: float = 1.0) -> float:
-        """Take ``tokens`` now and return 0.0, or take nothing and return the seconds until they will exist."""
+        """Take ``tokens`` now and return 0.0, or take nothing and return the seconds until they exist."""
         if tokens > self.capacity:
             raise ValueError(f"cannot take {tokens} tokens from a bucket of capacity {self.capacity:g}")
         with self._lock:

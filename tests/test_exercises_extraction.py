@@ -20,7 +20,7 @@ def not_attempted(*args, **kwargs):
     raise NotImplementedError
 
 
-# -- exercise 1: cursor pagination ----------------------------------------------------------------------------
+# -- exercise 1: cursor pagination ---------------------------------------------------------------------------
 
 
 def no_dedupe(fetch):
@@ -77,7 +77,7 @@ def test_a_loop_that_never_stops_is_caught():
     assert any("more than 50 requests" in line for line in result.lines)
 
 
-# -- exercise 2: backoff ----------------------------------------------------------------------------------------
+# -- exercise 2: backoff -------------------------------------------------------------------------------------
 
 
 def no_jitter(retry, retry_after, rng):
@@ -114,7 +114,7 @@ def test_backoff_grader_reports_not_attempted():
     assert grade_backoff_delay(not_attempted).status == "not attempted"
 
 
-# -- exercise 3: resume (needs the sim) --------------------------------------------------------------------------
+# -- exercise 3: resume (needs the sim) ----------------------------------------------------------------------
 
 
 def starts_over(extractor, start, end, max_resumes=3):

@@ -17,7 +17,7 @@ from solutions.exercises.ratelimit import (
 )
 from solutions.ratelimit import TokenBucket
 
-# -- exercise 1: token bucket ----------------------------------------------------------------------------------
+# -- exercise 1: token bucket --------------------------------------------------------------------------------
 
 
 class NotAttempted:
@@ -77,7 +77,7 @@ def test_bucket_grader_reports_not_attempted():
     assert grade_token_bucket(NotAttempted).status == "not attempted"
 
 
-# -- exercise 2: thread-safe rate_limit --------------------------------------------------------------------------
+# -- exercise 2: thread-safe rate_limit ----------------------------------------------------------------------
 
 
 def the_syllabus_verbatim(max_per_second, clock):  # time.time / time.sleep: ignores the clock it is given
@@ -133,7 +133,8 @@ def test_rate_limit_grader_accepts_correct_decorators(good):
     assert grade_thread_safe_rate_limit(good).passed
 
 
-@pytest.mark.parametrize("broken", [the_syllabus_verbatim, the_syllabus_on_the_clock, lock_around_the_read_only])
+@pytest.mark.parametrize("broken", [the_syllabus_verbatim, the_syllabus_on_the_clock,
+                                    lock_around_the_read_only])
 def test_rate_limit_grader_rejects_the_syllabus_and_half_locked_versions(broken):
     assert grade_thread_safe_rate_limit(broken).status == "failed"
 

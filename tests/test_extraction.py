@@ -45,7 +45,8 @@ def world(big_world):
 
 def truth(world, day: str = DAY) -> list[int]:
     return [a for (a,) in world.warehouse.query(
-        "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1", (day,))]
+        "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1",
+        (day,))]
 
 
 def make(world, **kwargs) -> PartnerExtractor:
@@ -66,7 +67,8 @@ def test_every_record_exactly_once_in_both_modes(world, mode, day):
     assert [r["appointment_id"] for r in result.records] == expected  # the API serves in id order
     pages = math.ceil(len(expected) / 100)
     m = result.metrics
-    assert (m.pages, m.records, m.requests, m.retries, m.duplicates_dropped) == (pages, len(expected), pages, 0, 0)
+    got = (m.pages, m.records, m.requests, m.retries, m.duplicates_dropped)
+    assert got == (pages, len(expected), pages, 0, 0)
     assert m.seconds == pytest.approx((pages - 1) / 4)  # the default bucket: 4 requests/s, no burst
 
 
@@ -187,7 +189,7 @@ def test_the_run_has_a_retry_budget(world):
 def test_a_retry_after_longer_than_allowed_fails_instead_of_sleeping(world):
     world.partner.inject("rate_limit_storm", page=2, times=1, retry_after=3600)
     sleeps = len(world.clock.sleeps)
-    with pytest.raises(RetriesExhausted, match=r"asked to wait 3600 s \(Retry-After\), more than max_retry_after"):
+    with pytest.raises(RetriesExhausted, match=r"wait 3600 s \(Retry-After\), more than max_retry_after"):
         make(world).extract(DAY, DAY)
     assert max(world.clock.sleeps[sleeps:], default=0) < 1
 
@@ -197,7 +199,8 @@ def test_malformed_json_that_never_heals_fails_the_page_clearly(world):
     with pytest.raises(MalformedPageError) as caught:
         make(world).extract(DAY, DAY, mode="page")
     message = str(caught.value)
-    assert message.startswith("page 4: gave up after 3 attempts; last error: the 200 response is not valid JSON (")
+    assert message.startswith("page 4: gave up after 3 attempts; "
+                              "last error: the 200 response is not valid JSON (")
     assert "bytes, starting b'{\"appointments\":[{\"appointment_id\":" in message
     assert caught.value.page == 4 and len(caught.value.records) == 300
     assert caught.value.metrics.malformed == 3
@@ -267,7 +270,7 @@ def test_dedupe_keeps_the_first_copy_in_order():
     assert dedupe(records) == ([{"appointment_id": 3}, {"appointment_id": 1}, {"appointment_id": 2}], 2)
 
 
-# --- the syllabus's extractor, pasted verbatim ("Pattern: API Extractor Class"), for comparison ------------------
+# --- the syllabus's extractor, pasted verbatim ("Pattern: API Extractor Class"), for comparison -------------
 import requests
 import json
 from datetime import datetime, timedelta
@@ -353,7 +356,7 @@ class SimplePracticeAPIExtractor:
         appointments = self.extract_appointments(start_date, end_date)
         self.load_to_snowflake(appointments, 'api_appointments')
         return len(appointments)
-# --- end of the syllabus's code ------------------------------------------------------------------------------
+# --- end of the syllabus's code -----------------------------------------------------------------------------
 
 
 @pytest.fixture

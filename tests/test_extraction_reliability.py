@@ -34,7 +34,8 @@ def big_world(tmp_path_factory):
 
     world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"))
     truth = [a for (a,) in world.warehouse.query(
-        "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1", (DAY,))]
+        "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1",
+        (DAY,))]
     yield world, truth
     sim.stop()
 
@@ -47,7 +48,7 @@ def test_no_record_lost_or_duplicated(big_world, fault, where, mode):
     pages = math.ceil(len(truth) / 100)
     assert pages >= 8
     kind, options, logged_status, counter = FAULTS[fault]
-    first = 2 if kind == "duplicate_records" else 1  # duplicates repeat the page before: page 2 at the earliest
+    first = 2 if kind == "duplicate_records" else 1  # duplicates repeat the page before: page 2 or later
     page = {"first": first, "middle": pages // 2, "last": pages}[where]
     world.partner.faults.clear()
     world.clock.advance(5)

@@ -1,5 +1,5 @@
-"""solutions.ratelimit: the token bucket's rate, burst and thread safety on a fake clock, the decorator, and the
-syllabus's decorator's flaws reproduced from its exact text."""
+"""solutions.ratelimit: the token bucket's rate, burst and thread safety on a fake clock, the decorator, and
+the syllabus's decorator's flaws reproduced from its exact text."""
 
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def test_rate_limited_shares_one_bucket_across_functions():
     assert appointments.__name__ == "appointments" and appointments.bucket is bucket
 
 
-# -- the syllabus's decorator, its exact text, on a fake clock ------------------------------------------------
+# -- the syllabus's decorator, its exact text, on a fake clock -----------------------------------------------
 
 
 def test_syllabus_decorator_spaces_a_single_caller():
@@ -183,7 +183,7 @@ def test_syllabus_decorator_has_one_budget_per_decoration_not_per_api():
 
 def test_syllabus_decorator_lets_threads_through_together():
     # The clock starts at 0.0 = last_called: every call must wait, so every thread reads last_called, then
-    # sleeps; the lockstep clock wakes them together, as threads sleeping the same time.sleep(d) wake together.
+    # sleeps; the lockstep clock wakes them together, as threads sleeping the same time.sleep(d) do.
     clock = LockstepClock(parties=4, start=0.0)
     limited = syllabus_rate_limit(clock)(max_per_second=2)
 

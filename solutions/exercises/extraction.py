@@ -1,4 +1,4 @@
-"""Graders for notebook 08 (API extraction): cursor pagination, backoff with full jitter, resuming a failed run.
+"""Graders for notebook 08 (API extraction): cursor pagination, backoff with full jitter, resuming a run.
 
 Each ``grade_*`` takes the candidate's function, runs named checks and prints one line per check
 (:func:`solutions.grading.grade`). The first two run against the partner API fake directly (its ``handle``
@@ -56,10 +56,11 @@ class _Fetcher:
     def __call__(self, cursor: str | None) -> dict:
         self.requests += 1
         if self.requests > MAX_REQUESTS:
-            raise Mismatch(f"more than {MAX_REQUESTS} requests: does the loop stop, and does it send the cursor?")
+            raise Mismatch(f"more than {MAX_REQUESTS} requests: does the loop stop, and send the cursor?")
         params = {"start_date": DAY, "end_date": DAY, "per_page": "100"}
         params.update({"mode": "cursor"} if cursor is None else {"cursor": cursor})
-        answer = self.api.handle(FakeRequest("GET", "/appointments", params, {"Authorization": f"Bearer {TOKEN}"}))
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        answer = self.api.handle(FakeRequest("GET", "/appointments", params, headers))
         if answer.status != 200:
             raise Mismatch(f"the API answered {answer.status}: {answer.body.decode()}")
         return json.loads(answer.body)
@@ -109,7 +110,8 @@ def reference_backoff_delay(retry: int, retry_after: float | None, rng: random.R
     return max(delay, retry_after) if retry_after is not None else delay
 
 
-def _samples(fn: Any, retry: int, retry_after: float | None = None, seed: int = 1, n: int = 400) -> list[float]:
+def _samples(fn: Any, retry: int, retry_after: float | None = None, seed: int = 1, n: int = 400
+             ) -> list[float]:
     rng = random.Random(seed)
     return [fn(retry, retry_after, rng) for _ in range(n)]
 
@@ -119,7 +121,8 @@ def _check_bounds(fn: Any) -> None:
         ceiling = min(CAP, BASE * 2 ** (retry - 1))
         values = _samples(fn, retry)
         if min(values) < 0 or max(values) > ceiling + 1e-9:
-            raise Mismatch(f"retry {retry}: delays must lie in [0, {ceiling:g}], got {min(values):.3f}..{max(values):.3f}")
+            raise Mismatch(f"retry {retry}: delays must lie in [0, {ceiling:g}], "
+                           f"got {min(values):.3f}..{max(values):.3f}")
 
 
 def _check_jitter(fn: Any) -> None:
@@ -140,8 +143,8 @@ def _check_retry_after(fn: Any) -> None:
         if min(values) < after:
             raise Mismatch(f"retry {retry} with Retry-After {after:g}: waited only {min(values):.3f} s")
         if max(values) > max(after, min(CAP, BASE * 2 ** (retry - 1))) + 1e-9:
-            raise Mismatch(f"retry {retry} with Retry-After {after:g}: waited {max(values):.3f} s, longer than "
-                           "both Retry-After and the backoff ceiling")
+            raise Mismatch(f"retry {retry} with Retry-After {after:g}: waited {max(values):.3f} s, longer "
+                           "than both Retry-After and the backoff ceiling")
 
 
 def _check_cap(fn: Any) -> None:
@@ -212,7 +215,8 @@ def _resume_check(outages: list[int]) -> Callable[[Any], None]:
         policy = RetryPolicy(seed=3)
         for page in outages:
             world.partner.inject("server_error", page=page, times=policy.max_attempts)
-        extractor = PartnerExtractor(os.environ["AIRFLOW_VAR_PARTNER_API_KEY"], clock=world.clock, policy=policy)
+        token = os.environ["AIRFLOW_VAR_PARTNER_API_KEY"]
+        extractor = PartnerExtractor(token, clock=world.clock, policy=policy)
         before = len(world.partner.log)
         try:
             got = fn(extractor, DAY, DAY)
@@ -221,7 +225,8 @@ def _resume_check(outages: list[int]) -> Callable[[Any], None]:
         ids = [r["appointment_id"] for r in got]
         expect(len(ids) - len(set(ids)), 0, "records returned twice")
         expect(sorted(ids), truth, f"appointment ids of {DAY} (the API's truth)")
-        first_pages = sum(1 for e in world.partner.log[before:] if "cursor" not in e.params and e.status == 200)
+        log = world.partner.log[before:]
+        first_pages = sum(1 for e in log if "cursor" not in e.params and e.status == 200)
         expect(first_pages, 1, "times page 1 was served (a resume continues, it does not start over)")
 
     return check

@@ -176,7 +176,8 @@ def _check_sustained(cls: Any) -> None:
         admitted += _admitted(bucket)
         clock.advance(0.01)
     if not 2 + 4 * 10 - 1 <= admitted <= 2 + 4 * 10:
-        raise Mismatch(f"admitted {admitted} in 10 s at 4/s with capacity 2: expected capacity + rate * t = 42")
+        raise Mismatch(f"admitted {admitted} in 10 s at 4/s with capacity 2: "
+                       "expected capacity + rate * t = 42")
 
 
 def grade_token_bucket(cls: type) -> Grade:
@@ -194,7 +195,7 @@ def grade_token_bucket(cls: type) -> Grade:
 
 
 def reference_rate_limit(max_per_second: float, clock: Clock) -> Callable:
-    """Calls at least ``1 / max_per_second`` apart on ``clock``, across threads: reserve a slot under a lock."""
+    """Calls at least ``1 / max_per_second`` apart on ``clock``, across threads: slots taken under a lock."""
     interval = 1.0 / max_per_second
     lock = threading.Lock()
     next_slot = [float("-inf")]
@@ -260,7 +261,7 @@ def _check_threads(fn: Any) -> None:
 
 
 def grade_thread_safe_rate_limit(fn: Callable[[float, Clock], Callable]) -> Grade:
-    """``fn(max_per_second, clock)`` returns a decorator; calls are spaced on ``clock``, also across threads."""
+    """``fn(max_per_second, clock)`` returns a decorator; calls spaced on ``clock``, also across threads."""
     return grade("thread_safe_rate_limit", fn, [
         ("calls spaced >= 1/rate on the injected clock", _check_spacing),
         ("keeps the function's name", _check_wraps),
