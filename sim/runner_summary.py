@@ -151,6 +151,7 @@ def summarise(dag: Any, run_id: str, logical_date: dt.datetime, printed: Mapping
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance as TI
     from airflow.models.xcom import XComModel
+    from airflow.sdk.serde import deserialize
     from airflow.utils.session import create_session
 
     with create_session() as session:
@@ -160,7 +161,8 @@ def summarise(dag: Any, run_id: str, logical_date: dt.datetime, printed: Mapping
         xcoms: dict[tuple[str, int], dict[str, Any]] = {}
         rows = session.scalars(XComModel.get_many(run_id=run_id, dag_ids=dag.dag_id))
         for row in sorted(rows, key=lambda r: r.key):
-            xcoms.setdefault((row.task_id, row.map_index), {})[row.key] = XComModel.deserialize_value(row)
+            value = XComModel.deserialize_value(row)  # JSON; tuples and other types still serde-encoded
+            xcoms.setdefault((row.task_id, row.map_index), {})[row.key] = deserialize(value)  # as xcom_pull
         level = _levels(dag)
         tasks = tuple(
             TaskResult(ti.task_id, str(getattr(ti.state, "value", ti.state) or "none"), ti.try_number,
