@@ -20,6 +20,7 @@ While a world is running, in this process:
 from __future__ import annotations
 
 import atexit
+import functools
 import datetime as dt
 import json
 import os
@@ -63,6 +64,7 @@ class World:
     def generate(self, **kwargs: Any) -> data.Manifest:
         """Rebuild every table (same knobs as ``sim.data.generate``) and return the new manifest."""
         self.manifest = data.generate(self.warehouse, **kwargs)
+        self.partner.records.cache_clear()
         return self.manifest
 
     @property
@@ -205,8 +207,13 @@ def _secrets_env(partner: PartnerSchedulingAPI, slack: SlackWebhook) -> dict[str
 
 
 def _appointments_source(warehouse: Warehouse):
-    """The partner API serves the source system's appointments (the truth, before any mart defect)."""
+    """The partner API serves the source system's appointments (the truth, before any mart defect).
 
+    Cached per date range (a paging client asks for the same range once per page); ``World.generate``
+    clears the cache when it rebuilds the data.
+    """
+
+    @functools.lru_cache(maxsize=64)
     def records(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         rows = warehouse.query(
             """SELECT APPOINTMENT_ID, CLIENT_ID, CLINICIAN_ID, APPOINTMENT_DATE, APPOINTMENT_TS, STATUS,

@@ -85,3 +85,17 @@ def test_a_kit_dag_runs_against_every_simulated_system(world):
     assert summary["count_appointments"].xcoms["return_value"] == day_count[0][0]
     assert summary["list_landing_files"].xcoms["return_value"] == ["appointments/2025-09-30/data.csv"]
     assert world.slack.texts == [f"kit_tour: {day_count[0][0]} appointments, 1 landing file(s)"]
+
+
+def test_partner_api_follows_a_regenerated_warehouse(world):
+    def day_count():
+        token = os.environ["AIRFLOW_VAR_PARTNER_API_KEY"]
+        r = requests.get(f"{world.partner.BASE_URL}/appointments", timeout=5, headers={"Authorization": f"Bearer {token}"},
+                         params={"start_date": "2025-09-30", "end_date": "2025-09-30", "per_page": 100})
+        return len(r.json()["appointments"])
+
+    before = day_count()
+    world.clock.sleep(1)
+    world.generate(appointments=300)
+    truth = world.warehouse.query("SELECT COUNT(*) FROM backend.public.appointments WHERE appointment_date = '2025-09-30'")
+    assert day_count() == truth[0][0] != before
