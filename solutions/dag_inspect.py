@@ -1,0 +1,94 @@
+"""Look at a DAG the way the scheduler does: its next runs, computed from its timetable, and its graph.
+
+    next_runs(dag, after="2025-10-01", n=3)   # the runs the scheduler would create next, with ds and intervals
+    edges(dag)                                # {("extract", "transform"), ...}
+    mermaid(dag)                              # a ```mermaid diagram JupyterLab (and GitHub) draw
+
+The scheduler never runs the DAG objects of a DAG file: the DAG processor parses the file, serializes each DAG
+to JSON, and the scheduler works from that serialized copy (its timetable included). ``next_runs`` does the
+same round trip, then asks the timetable for run after run, exactly as the scheduler's ``next_dagrun_info``
+does, so what it prints is what Airflow 3.3 would do with the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+FAR_FUTURE = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run the scheduler would create: when it starts, its logical date (``ds``) and data interval."""
+
+    run_after: dt.datetime  # the earliest moment the scheduler starts the run
+    logical_date: dt.datetime
+    data_interval_start: dt.datetime
+    data_interval_end: dt.datetime
+
+    @property
+    def ds(self) -> str:
+        return self.logical_date.strftime("%Y-%m-%d")
+
+    def as_row(self) -> dict[str, str]:
+        def text(value: dt.datetime) -> str:
+            return value.strftime("%Y-%m-%d %H:%M")
+
+        return {"run starts (run_after)": text(self.run_after), "logical_date": text(self.logical_date),
+                "ds": self.ds, "data_interval_start": text(self.data_interval_start),
+                "data_interval_end": text(self.data_interval_end)}
+
+
+def scheduler_view(dag: Any) -> Any:
+    """The serialized DAG the scheduler works from (what ``dag.test()`` builds too)."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    return DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dag))
+
+
+def _aware(value: dt.date | dt.datetime | str) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def next_runs(dag: Any, after: dt.date | dt.datetime | str, n: int = 3) -> list[PlannedRun]:
+    """The next ``n`` runs the scheduler would start at or after ``after`` (naive means UTC).
+
+    Empty for a DAG that is never scheduled (``schedule=None``: a ``NullTimetable``). Runs are counted from the
+    DAG's ``start_date`` as with ``catchup=True``: ``catchup=False`` only changes what happens when the
+    scheduler is *behind* (it then creates the latest due run and skips the missed ones).
+    """
+    moment = _aware(after)
+    view = scheduler_view(dag)
+    if not view.timetable.can_be_scheduled:
+        return []
+    start = view.start_date or moment
+    planned: list[PlannedRun] = []
+    for info in view.iter_dagrun_infos_between(start, FAR_FUTURE):
+        if info.run_after < moment:
+            continue
+        interval = info.data_interval
+        planned.append(PlannedRun(info.run_after, info.logical_date, interval.start, interval.end))
+        if len(planned) == n:
+            break
+    return planned
+
+
+def edges(dag: Any) -> set[tuple[str, str]]:
+    """Every dependency of ``dag`` as an (upstream, downstream) pair of task ids."""
+    return {(task_id, down) for task_id, task in dag.task_dict.items() for down in task.downstream_task_ids}
+
+
+def mermaid(dag: Any, direction: str = "LR") -> str:
+    """A Mermaid flowchart of ``dag``'s tasks and edges, in sorted (stable) order, inside a ```mermaid fence."""
+    lines = ["```mermaid", f"flowchart {direction}"]
+    lines += [f"    {task_id}" for task_id in sorted(dag.task_dict) if not dag.task_dict[task_id].upstream_task_ids
+              and not dag.task_dict[task_id].downstream_task_ids]
+    lines += [f"    {up} --> {down}" for up, down in sorted(edges(dag))]
+    lines.append("```")
+    return "\n".join(lines)
