@@ -37,13 +37,16 @@ WHERE appointment_date = %s"""
 
 
 def as_date(value: dt.date | dt.datetime | str) -> dt.date:
-    """``date``, ``datetime`` or ``'YYYY-MM-DD'`` -> ``date`` (a datetime keeps its own calendar date)."""
+    """``date``, ``datetime`` or an ISO string -> ``date`` (a datetime keeps its own calendar date)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
+    if isinstance(value, str):  # strictly ISO: anything else (a quote, SQL) raises ValueError here
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return dt.datetime.fromisoformat(value).date()
     raise TypeError(f"expected a date, datetime or 'YYYY-MM-DD', got {type(value).__name__}")
 
 
