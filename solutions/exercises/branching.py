@@ -1,0 +1,168 @@
+"""Exercises of notebook 05 (branching): the graders, and reference answers to read after trying.
+
+1. ``choose_branch(count, threshold)``: the branch callable of a DAG whose dbt steps sit in a task group.
+2. ``JOIN_TRIGGER_RULE``: the trigger rule of the task after both branches, graded by a real DAG run on the
+   sim (four branch scenarios in one run), so the verdict is Airflow's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from solutions.grading import Grade, Mismatch, expect, grade
+
+# -- reference answers -------------------------------------------------------------------------------------------
+
+
+def choose_branch(count: int, threshold: int) -> str:
+    """No rows: alert instead of building; more than ``threshold``: full refresh; else incremental.
+    The dbt tasks live in the task group ``dbt``, so their task_ids carry the group's prefix."""
+    if count == 0:
+        return "alert_empty_load"
+    return "dbt.run_full_refresh" if count > threshold else "dbt.run_incremental"
+
+
+JOIN_TRIGGER_RULE = "none_failed_min_one_success"
+
+# -- exercise 1: choose_branch -----------------------------------------------------------------------------------
+
+
+@cache
+def exercise_dag() -> Any:
+    """The DAG ``choose_branch`` is written for (built in memory, never scheduled): a branch, an alert task,
+    and a task group ``dbt`` holding the two dbt steps, then ``report``."""
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG, TaskGroup
+
+    with DAG("exercise_choose_branch", schedule=None, start_date=dt.datetime(2025, 9, 1)) as dag:
+        branch = EmptyOperator(task_id="check_volume")
+        alert = EmptyOperator(task_id="alert_empty_load")
+        with TaskGroup("dbt") as dbt:
+            EmptyOperator(task_id="run_full_refresh")
+            EmptyOperator(task_id="run_incremental")
+        branch >> [alert, dbt]
+    return dag
+
+
+def _valid(result: Any) -> Any:
+    ids = [result] if isinstance(result, str) else list(result) if isinstance(result, list | tuple) else None
+    if ids is None or not ids:
+        raise Mismatch(f"a branch callable returns a task_id (or a list of them), got {result!r}")
+    unknown = sorted(set(ids) - set(exercise_dag().task_ids))
+    if unknown:
+        raise Mismatch(f"Airflow would fail the branch task: 'branch_task_ids' must contain only valid task_ids. "
+                       f"Invalid tasks found: {set(unknown)} (task_ids in a group start with 'dbt.')")
+    return result
+
+
+def grade_choose_branch(fn: Callable[[int, int], Any], *, show: bool = True) -> Grade:
+    def picks(count: int, threshold: int, wanted: str) -> None:
+        expect(_valid(fn(count, threshold)), wanted, f"choose_branch({count}, {threshold})")
+
+    checks = [
+        ("a normal day runs the incremental build", lambda f: picks(61, 100_000, "dbt.run_incremental")),
+        ("above the threshold runs the full refresh", lambda f: picks(150_000, 100_000, "dbt.run_full_refresh")),
+        ("exactly the threshold is not above it", lambda f: picks(100_000, 100_000, "dbt.run_incremental")),
+        ("an empty load alerts instead of building", lambda f: picks(0, 100_000, "alert_empty_load")),
+        ("a threshold of 0 sends any rows to the full refresh", lambda f: picks(1, 0, "dbt.run_full_refresh")),
+    ]
+    return grade("choose_branch", fn, checks, show=show)
+
+
+# -- exercise 2: the join's trigger rule -------------------------------------------------------------------------
+
+# scenario -> (branches followed, branches that fail, the join's expected state)
+SCENARIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "one_branch_ran": (("a",), (), "success"),
+    "taken_branch_failed": (("a",), ("a",), "upstream_failed"),
+    "nothing_followed": ((), (), "skipped"),
+    "both_followed_one_failed": (("a", "b"), ("b",), "upstream_failed"),
+}
+MEANING = {
+    "one_branch_ran": "one branch ran and succeeded, the other was skipped: the join must run",
+    "taken_branch_failed": "the branch taken failed: the join must not run",
+    "nothing_followed": "the branch followed nothing (both skipped): nothing was built, the join must not run",
+    "both_followed_one_failed": "both branches ran and one failed: the join must not run",
+}
+JOIN_DAG_ID = "exercise_branch_join"
+
+
+def join_dag_source(rule: str) -> str:
+    """One DAG with a branch -> (a, b) -> join structure per scenario, every join using ``rule``."""
+    return textwrap.dedent(f'''\
+        """Exercise grader: four branch scenarios, each join with trigger_rule={rule!r}."""
+        import datetime as dt
+
+        from airflow.sdk import dag, task
+
+        SCENARIOS = {{name: (list(follow), list(fail)) for name, (follow, fail, _) in {SCENARIOS!r}.items()}}
+
+
+        @dag(dag_id={JOIN_DAG_ID!r}, schedule=None, start_date=dt.datetime(2025, 9, 1), catchup=False,
+             default_args={{"owner": "kit", "retries": 0}}, tags=["exercise"])
+        def exercise_branch_join():
+            for name, (follow, fail) in SCENARIOS.items():
+                @task.branch(task_id=f"{{name}}.branch")
+                def branch(follow=follow, name=name):
+                    return [f"{{name}}.{{b}}" for b in follow]
+
+                def step(b, fails):
+                    @task(task_id=f"{{name}}.{{b}}")
+                    def run():
+                        if fails:
+                            raise RuntimeError(f"{{b}} failed")
+                    return run()
+
+                @task(task_id=f"{{name}}.join", trigger_rule={rule!r})
+                def join():
+                    pass
+
+                branch() >> [step("a", "a" in fail), step("b", "b" in fail)] >> join()
+
+
+        dag_object = exercise_branch_join()
+        ''')
+
+
+def run_join_scenarios(rule: str) -> dict[str, str]:
+    """Run the four scenarios with ``rule`` on the sim; return scenario -> the join's state."""
+    import sim
+
+    world = sim.current()
+    path = Path(world.run_dir) / f"{JOIN_DAG_ID}.py"
+    path.write_text(join_dag_source(rule))
+    summary = world.run_dag(str(path), "2025-10-01")
+    return {name: summary.states[f"{name}.join"] for name in SCENARIOS}
+
+
+def _trigger_rules() -> set[str]:
+    from airflow.sdk import TriggerRule
+
+    return {rule.value for rule in TriggerRule}
+
+
+def grade_join_trigger_rule(rule: Any, *, show: bool = True) -> Grade:
+    states: dict[str, str] = {}
+
+    def first(_: Any) -> None:
+        if rule is None:
+            raise NotImplementedError
+        if not isinstance(rule, str) or rule not in _trigger_rules():
+            raise Mismatch(f"{rule!r} is not a trigger rule; Airflow's are: {', '.join(sorted(_trigger_rules()))}")
+        states.update(run_join_scenarios(rule))
+        check("one_branch_ran")
+
+    def check(name: str) -> None:
+        if not states:
+            raise Mismatch("not run: the rule was refused above")
+        expect(states[name], SCENARIOS[name][2], "the join's state")
+
+    checks = [(MEANING["one_branch_ran"], first)] + [
+        (MEANING[name], lambda _, name=name: check(name)) for name in list(SCENARIOS)[1:]
+    ]
+    return grade("JOIN_TRIGGER_RULE", rule, checks, show=show)
