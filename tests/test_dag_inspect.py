@@ -1,0 +1,70 @@
+"""solutions.dag_inspect: next runs from a DAG's timetable as the scheduler computes them; edges; Mermaid."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from solutions.dag_inspect import edges, mermaid, next_runs
+
+UTC = dt.timezone.utc
+
+
+def dag_with(schedule, start=dt.datetime(2025, 9, 1, tzinfo=UTC), **kwargs):
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+
+    with DAG("inspect_me", schedule=schedule, start_date=start, **kwargs) as dag:
+        a, b, c = (EmptyOperator(task_id=n) for n in "abc")
+        a >> [b, c]
+        EmptyOperator(task_id="alone")
+    return dag
+
+
+def rows(runs):
+    return [(r.run_after.isoformat(), r.ds, r.data_interval_start.isoformat(), r.data_interval_end.isoformat())
+            for r in runs]
+
+
+def test_cron_trigger_timetable_ds_is_the_run_itself():
+    assert rows(next_runs(dag_with("0 2 * * *"), "2025-10-01", 2)) == [
+        ("2025-10-01T02:00:00+00:00", "2025-10-01", "2025-10-01T02:00:00+00:00", "2025-10-01T02:00:00+00:00"),
+        ("2025-10-02T02:00:00+00:00", "2025-10-02", "2025-10-02T02:00:00+00:00", "2025-10-02T02:00:00+00:00")]
+
+
+def test_cron_data_interval_timetable_ds_is_the_interval_start():
+    from airflow.sdk import CronDataIntervalTimetable
+
+    dag = dag_with(CronDataIntervalTimetable("0 2 * * *", timezone="UTC"))
+    assert rows(next_runs(dag, "2025-10-01", 1)) == [
+        ("2025-10-01T02:00:00+00:00", "2025-09-30", "2025-09-30T02:00:00+00:00", "2025-10-01T02:00:00+00:00")]
+
+
+def test_timedelta_and_preset():
+    assert [r[0] for r in rows(next_runs(dag_with(dt.timedelta(hours=6)), "2025-10-01T01:00", 3))] == [
+        "2025-10-01T06:00:00+00:00", "2025-10-01T12:00:00+00:00", "2025-10-01T18:00:00+00:00"]
+    assert [r[0] for r in rows(next_runs(dag_with("@daily"), "2025-10-01T00:00:01", 1))] == ["2025-10-02T00:00:00+00:00"]
+
+
+def test_runs_never_start_before_start_date():
+    dag = dag_with("0 2 * * *", start=dt.datetime(2026, 1, 1, tzinfo=UTC))
+    assert next_runs(dag, "2025-10-01", 1)[0].run_after == dt.datetime(2026, 1, 1, 2, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("schedule", [None, "@once"])
+def test_unscheduled_and_once(schedule):
+    runs = next_runs(dag_with(schedule), "2025-08-01", 3)
+    assert len(runs) == (0 if schedule is None else 1)
+
+
+def test_catchup_does_not_change_the_plan():
+    assert rows(next_runs(dag_with("0 2 * * *", catchup=True), "2025-10-01", 2)) == \
+        rows(next_runs(dag_with("0 2 * * *", catchup=False), "2025-10-01", 2))
+
+
+def test_edges_and_mermaid():
+    dag = dag_with(None)
+    assert edges(dag) == {("a", "b"), ("a", "c")}
+    assert mermaid(dag) == "```mermaid\nflowchart LR\n    alone\n    a --> b\n    a --> c\n```"
+    assert mermaid(dag, "TB").splitlines()[1] == "flowchart TB"

@@ -1,0 +1,147 @@
+"""The notebook 03 graders accept the reference answers and reject broken ones, the syllabus's own among them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import sim
+from solutions.exercises import context as ex
+
+
+@pytest.fixture(scope="module", autouse=True)
+def world(tmp_path_factory):
+    world = sim.start(state=tmp_path_factory.mktemp("ex_context"), defects={"null_client_id": 0.05})
+    yield world
+    sim.stop()
+
+
+def failed(g, *names):
+    """The grade failed, and exactly on the checks whose names start with ``names``."""
+    bad = [line for line in g.lines if line.startswith("  ✗")]
+    return g.status == "failed" and len(bad) == len(names) and all(
+        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
+
+
+def not_attempted(*args, **kwargs):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("grader", [ex.grade_day_for_run, ex.grade_count_appointments])
+def test_not_attempted_is_reported_calmly(grader):
+    assert grader(not_attempted, show=False).status == "not attempted"
+
+
+# -- day_for_run -------------------------------------------------------------------------------------------------
+
+
+def day_syllabus(**context):
+    """The syllabus: ``execution_date = context['ds']``, the run's own date on Airflow 3's cron timetable."""
+    return context['ds']
+
+
+def day_execution_date(**context):
+    return (context["execution_date"] - dt.timedelta(days=1)).strftime("%Y-%m-%d")
+
+
+def day_data_interval(data_interval_start=None):
+    """Airflow 2 habit: the interval's start was yesterday; on a cron trigger timetable it is the run itself."""
+    return data_interval_start.strftime("%Y-%m-%d")
+
+
+def day_as_date(logical_date=None):
+    return logical_date.date() - dt.timedelta(days=1)  # a date object, not the 'YYYY-MM-DD' text asked for
+
+
+def day_via_context(**context):
+    return (context["logical_date"] - dt.timedelta(days=1)).strftime("%Y-%m-%d")
+
+
+def test_day_for_run_accepts_the_reference():
+    g = ex.grade_day_for_run(ex.day_for_run, show=False)
+    assert g.passed, g.lines
+
+
+def test_day_for_run_accepts_the_context_dict_style():
+    assert ex.grade_day_for_run(day_via_context, show=False).passed
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (day_syllabus, ["the 02:00 run on 2025-09-01", "the 02:00 run on 2025-10-01"]),
+    (day_execution_date, ["runs as a PythonOperator", "the 02:00 run on 2025-09-01", "the 02:00 run on 2025-10-01"]),
+    (day_data_interval, ["the 02:00 run on 2025-09-01", "the 02:00 run on 2025-10-01"]),
+    (day_as_date, ["the 02:00 run on 2025-09-01", "the 02:00 run on 2025-10-01"]),
+    (lambda **context: "2025-08-31", ["the 02:00 run on 2025-10-01"]),
+])
+def test_day_for_run_rejects_broken_versions(fn, checks):
+    g = ex.grade_day_for_run(fn, show=False)
+    assert failed(g, *checks), g.lines
+
+
+def test_execution_date_is_reported_as_airflows_key_error():
+    g = ex.grade_day_for_run(day_execution_date, show=False)
+    assert "the task failed: KeyError: 'execution_date'" in "\n".join(g.lines)
+
+
+# -- count_appointments ------------------------------------------------------------------------------------------
+
+
+def count_syllabus(day, connect):
+    """The syllabus's way: f-strings, two scans, close() only at the end."""
+    conn = connect()
+    cursor = conn.cursor()
+    cursor.execute(f"SELECT COUNT(*) FROM fct_appointments WHERE appointment_date = '{day}'")
+    row_count = cursor.fetchone()[0]
+    cursor.execute(f"""SELECT COUNT(*) FROM fct_appointments WHERE appointment_date = '{day}'
+                       AND (client_id IS NULL OR clinician_id IS NULL)""")
+    null_count = cursor.fetchone()[0]
+    cursor.close()
+    conn.close()
+    return row_count, null_count
+
+
+def count_never_closes(day, connect):
+    cursor = connect().cursor()
+    cursor.execute("SELECT COUNT(*), COUNT(CASE WHEN client_id IS NULL OR clinician_id IS NULL THEN 1 END) "
+                   "FROM fct_appointments WHERE appointment_date = %s", (day,))
+    return tuple(cursor.fetchone())
+
+
+def count_swallows_errors(day, connect):
+    conn = connect()
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SELECT COUNT(*), COUNT(CASE WHEN client_id IS NULL OR clinician_id IS NULL THEN 1 END) "
+                       "FROM fct_appointments WHERE appointment_date = %s", (day,))
+        return tuple(cursor.fetchone())
+    except Exception:
+        return 0, 0  # a failed query looks like an empty day: the validation would then fail for the wrong reason
+    finally:
+        conn.close()
+
+
+def count_only_client(day, connect):
+    with connect() as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT COUNT(*), COUNT(CASE WHEN client_id IS NULL THEN 1 END) "
+                       "FROM fct_appointments WHERE appointment_date = %s", (day,))
+        rows, nulls = cursor.fetchone()
+    return rows, nulls + 1  # off by one, so the grader must notice
+
+
+def test_count_appointments_accepts_the_reference():
+    g = ex.grade_count_appointments(ex.count_appointments, show=False)
+    assert g.passed, g.lines
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (count_syllabus, ["the day is a bound parameter", "the connection is closed when the query fails",
+                      "a quote in the day"]),
+    (count_never_closes, ["the connection is closed after success", "the connection is closed when the query fails"]),
+    (count_swallows_errors, ["the connection is closed when the query fails"]),
+    (count_only_client, ["2025-09-30", "2025-10-01"]),
+])
+def test_count_appointments_rejects_broken_versions(fn, checks):
+    g = ex.grade_count_appointments(fn, show=False)
+    assert failed(g, *checks), g.lines

@@ -1,0 +1,166 @@
+"""The notebook 01 graders accept the reference answers and reject broken ones, the syllabus's own among them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import sim
+from solutions.exercises import dag_basics as ex
+
+
+@pytest.fixture(scope="module", autouse=True)
+def world(tmp_path_factory):
+    world = sim.start(state=tmp_path_factory.mktemp("ex_dag_basics"))
+    yield world
+    sim.stop()
+
+
+def failed(g, *names):
+    """The grade failed, and exactly on the checks whose names start with ``names``."""
+    bad = [line for line in g.lines if line.startswith("  ✗")]
+    return g.status == "failed" and len(bad) == len(names) and all(
+        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
+
+
+def not_attempted(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("grader", [ex.grade_build_daily_dag, ex.grade_alert_on_failure])
+def test_not_attempted_is_reported_calmly(grader, world):
+    before = len(world.slack.messages)
+    assert grader(not_attempted, show=False).status == "not attempted"
+    assert len(world.slack.messages) == before
+
+
+# -- build_daily_dag ---------------------------------------------------------------------------------------------
+
+
+def build(**overrides):
+    """The reference DAG with some arguments changed (``default_args`` replaced whole)."""
+    import pendulum
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+
+    kwargs = dict(dag_id=ex.DAG_ID, schedule="0 2 * * *", start_date=pendulum.datetime(2025, 9, 1, tz="UTC"),
+                  catchup=False, tags=["appointments"],
+                  default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(minutes=5)})
+    kwargs.update(overrides)
+    kwargs = {k: v for k, v in kwargs.items() if v is not ...}
+    with DAG(**kwargs) as dag:
+        EmptyOperator(task_id="validate_appointment_data")
+    return dag
+
+
+def syllabus_dag():
+    """The syllabus's DAG with schedule_interval moved into default_args, the only way it still loads."""
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+
+    default_args = {
+        'owner': 'data-team',
+        'depends_on_past': False,
+        'start_date': dt.datetime(2024, 1, 1),
+        'retries': 2,
+        'retry_delay': dt.timedelta(minutes=5),
+        'schedule_interval': '0 2 * * *',
+    }
+    with DAG(ex.DAG_ID, default_args=default_args, description='Process daily appointment data',
+             catchup=False, tags=["appointments"]) as dag:
+        EmptyOperator(task_id="validate_appointment_data")
+    return dag
+
+
+def test_build_daily_dag_accepts_the_reference():
+    g = ex.grade_build_daily_dag(ex.build_daily_dag, show=False)
+    assert g.passed, g.lines
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (syllabus_dag, ["the scheduler runs it", "start_date is fixed"]),
+    (lambda: build(start_date=dt.datetime.now(dt.timezone.utc)), ["the scheduler runs it", "start_date is fixed"]),
+    (lambda: build(schedule="@daily"), ["the scheduler runs it"]),
+    (lambda: build(schedule=dt.timedelta(days=1)), ["the scheduler runs it"]),
+    (lambda: build(catchup=True), ["catchup is off"]),
+    (lambda: build(default_args={"owner": "data-team", "retries": 1}), ["every task"]),
+    (lambda: build(tags=...), ["tagged"]),
+    (lambda: build(dag_id="daily_appointments"), ["returns a DAG"]),
+])
+def test_build_daily_dag_rejects_broken_versions(fn, checks):
+    g = ex.grade_build_daily_dag(fn, show=False)
+    assert failed(g, *checks), g.lines
+
+
+def test_the_syllabus_dag_is_reported_as_never_scheduled():
+    g = ex.grade_build_daily_dag(syllabus_dag, show=False)
+    assert "the scheduler would never run it" in "\n".join(g.lines)
+
+
+# -- alert_on_failure --------------------------------------------------------------------------------------------
+
+
+def alert_nothing(context):
+    """The syllabus's alerting: email_on_failure in default_args; as a callback, nothing reaches Slack."""
+
+
+def alert_unchecked(context):
+    import requests
+    from airflow.sdk import Variable
+
+    ti = context["ti"]
+    requests.post(Variable.get("slack_webhook_url"), timeout=10, json={
+        "text": f"{ti.dag_id}.{ti.task_id} failed for {context['ds']}: {context['exception']}"})
+
+
+def alert_vague(context):
+    import requests
+    from airflow.sdk import Variable
+
+    response = requests.post(Variable.get("slack_webhook_url"), json={"text": "A task failed"}, timeout=10)
+    response.raise_for_status()
+
+
+def alert_prints_url(context):
+    from airflow.sdk import Variable
+
+    url = Variable.get("slack_webhook_url")
+    print(f"alerting {url}")
+    ex.alert_on_failure(context)
+
+
+def alert_wrong_key(context):
+    import requests
+    from airflow.sdk import Variable
+
+    response = requests.post(Variable.get("slack_webhook_url"), timeout=10, json={
+        "text": f"failed for {context['execution_date']}"})  # gone in Airflow 3: KeyError
+    response.raise_for_status()
+
+
+def test_alert_on_failure_accepts_the_reference(world):
+    before = len(world.slack.messages)
+    g = ex.grade_alert_on_failure(ex.alert_on_failure, show=False)
+    assert g.passed, g.lines
+    assert world.slack.texts[before:] == [
+        "FAILED exercise_failure_alert.validate_appointment_data for 2025-09-16 (try 2): "
+        "No appointments found for 2025-09-15"]
+    assert world.slack.faults.faults == []  # the injected 500 is cleared again
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (alert_nothing, ["exactly one Slack message", "the message names", "a Slack error"]),
+    (alert_unchecked, ["a Slack error"]),
+    (alert_vague, ["the message names"]),
+    (alert_prints_url, ["a Slack error"]),
+    (alert_wrong_key, ["Airflow calls it once", "exactly one Slack message", "the message names"]),
+])
+def test_alert_on_failure_rejects_broken_versions(fn, checks):
+    g = ex.grade_alert_on_failure(fn, show=False)
+    assert failed(g, *checks), g.lines
+
+
+def test_printing_the_webhook_url_is_named():
+    g = ex.grade_alert_on_failure(alert_prints_url, show=False)
+    assert "the webhook URL was printed" in "\n".join(g.lines)
