@@ -46,8 +46,8 @@ def report(ti) -> None:
     """Runs after whichever branch ran. The branch not taken was skipped and pushed nothing, so pulling
     from both returns one value. (Not from ``check_volume``: on Airflow 3 a branch task that skips
     something ends without storing its return value.)"""
-    ran = ti.xcom_pull(task_ids=["run_full_refresh", "run_incremental"])
-    print(f"fct_appointments built with: {ran}")
+    ran = [command for command in ti.xcom_pull(task_ids=["run_full_refresh", "run_incremental"]) if command]
+    print(f"fct_appointments built with: {' + '.join(ran)}")
 
 
 with DAG(

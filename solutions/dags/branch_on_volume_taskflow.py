@@ -2,8 +2,11 @@
 
 Same behaviour as ``branch_on_volume``: the branch not taken is ``skipped``, and ``report`` runs after
 whichever branch ran because its trigger rule is ``none_failed_min_one_success`` (with the default
-``all_success`` it would be skipped along with the branch not taken). The dbt steps are placeholders that
-print the command they stand for; the kit runs real dbt in a later notebook.
+``all_success`` it would be skipped along with the branch not taken). ``report`` takes both branches' return
+values as arguments, which also makes it downstream of both; the skipped one pushed nothing and arrives as
+``None``. (Not the branch task's own return value: on Airflow 3 a branch task that skips something ends
+without storing it.) The dbt steps are placeholders that print and return the command they stand for; the
+kit runs real dbt in a later notebook.
 """
 
 from __future__ import annotations
@@ -40,19 +43,25 @@ def branch_on_volume_taskflow():
         return branch
 
     @task
-    def run_full_refresh() -> None:
-        print("would run: dbt run --full-refresh --select fct_appointments")
+    def run_full_refresh() -> str:
+        command = "dbt run --full-refresh --select fct_appointments"
+        print(f"would run: {command}")
+        return command
 
     @task
-    def run_incremental() -> None:
-        print("would run: dbt run --select fct_appointments")
+    def run_incremental() -> str:
+        command = "dbt run --select fct_appointments"
+        print(f"would run: {command}")
+        return command
 
     @task(trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
-    def report(branch: str) -> None:
-        print(f"fct_appointments built by {branch}")
+    def report(full_refresh: str | None, incremental: str | None) -> None:
+        """The skipped branch pushed nothing: its argument arrives as None."""
+        print(f"fct_appointments built with: {full_refresh or incremental}")
 
-    branch = check_volume()
-    branch >> [run_full_refresh(), run_incremental()] >> report(branch)
+    full_refresh, incremental = run_full_refresh(), run_incremental()
+    check_volume() >> [full_refresh, incremental]
+    report(full_refresh, incremental)
 
 
 dag = branch_on_volume_taskflow()
