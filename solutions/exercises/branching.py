@@ -1,8 +1,9 @@
 """Exercises of notebook 05 (branching): the graders, and reference answers to read after trying.
 
 1. ``choose_branch(count, threshold)``: the branch callable of a DAG whose dbt steps sit in a task group.
-2. ``JOIN_TRIGGER_RULE``: the trigger rule of the task after both branches, graded by a real DAG run on the
-   sim (four branch scenarios in one run), so the verdict is Airflow's own.
+2. ``ALERT_TRIGGER_RULE``: the trigger rule of a ``page_on_call`` task after both branches that must run
+   exactly when a branch failed, graded by a real DAG run on the sim (four branch scenarios in one run), so
+   the verdict is Airflow's own.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def choose_branch(count: int, threshold: int) -> str:
     return "dbt.run_full_refresh" if count > threshold else "dbt.run_incremental"
 
 
-JOIN_TRIGGER_RULE = "none_failed_min_one_success"
+ALERT_TRIGGER_RULE = "one_failed"
 
 # -- exercise 1: choose_branch -----------------------------------------------------------------------------------
 
@@ -74,38 +75,46 @@ def grade_choose_branch(fn: Callable[[int, int], Any], *, show: bool = True) -> 
     return grade("choose_branch", fn, checks, show=show)
 
 
-# -- exercise 2: the join's trigger rule -------------------------------------------------------------------------
+# -- exercise 2: the trigger rule of an alert task -------------------------------------------------------------
 
-# scenario -> (branches followed, branches that fail, the join's expected state)
-SCENARIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
-    "one_branch_ran": (("a",), (), "success"),
-    "taken_branch_failed": (("a",), ("a",), "upstream_failed"),
-    "nothing_followed": ((), (), "skipped"),
-    "both_followed_one_failed": (("a", "b"), ("b",), "upstream_failed"),
+# scenario -> (branches followed, branches that fail)
+SCENARIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "one_branch_ran": (("a",), ()),
+    "taken_branch_failed": (("a",), ("a",)),
+    "nothing_followed": ((), ()),
+    "both_followed_one_failed": (("a", "b"), ("b",)),
 }
 MEANING = {
-    "one_branch_ran": "one branch ran and succeeded, the other was skipped: the join must run",
-    "taken_branch_failed": "the branch taken failed: the join must not run",
-    "nothing_followed": "the branch followed nothing (both skipped): nothing was built, the join must not run",
-    "both_followed_one_failed": "both branches ran and one failed: the join must not run",
+    "one_branch_ran": "one branch ran and succeeded, the other was skipped",
+    "taken_branch_failed": "the branch taken failed",
+    "nothing_followed": "the branch followed nothing (both skipped)",
+    "both_followed_one_failed": "both branches ran and one failed",
 }
-JOIN_DAG_ID = "exercise_branch_join"
+# what a join after both branches must do, and what an alert task after both branches must do
+JOIN_EXPECTED = {"one_branch_ran": "success", "taken_branch_failed": "upstream_failed",
+                 "nothing_followed": "skipped", "both_followed_one_failed": "upstream_failed"}
+ALERT_EXPECTED = {"one_branch_ran": "skipped", "taken_branch_failed": "success",
+                  "nothing_followed": "skipped", "both_followed_one_failed": "success"}
+SCENARIO_DAG_ID = "trigger_rule_scenarios"
 
 
-def join_dag_source(rule: str) -> str:
-    """One DAG with a branch -> (a, b) -> join structure per scenario, every join using ``rule``."""
+def scenario_dag_source(rules: list[str]) -> str:
+    """One DAG: per scenario a branch, two branches ``a`` and ``b``, and after both one task per rule
+    (``<scenario>.<rule>``) with that trigger rule."""
+    scenarios = {name: (list(follow), list(fail)) for name, (follow, fail) in SCENARIOS.items()}
     return textwrap.dedent(f'''\
-        """Exercise grader: four branch scenarios, each join with trigger_rule={rule!r}."""
+        """Branch scenarios x trigger rules: what a task after both branches does under each rule."""
         import datetime as dt
 
         from airflow.sdk import dag, task
 
-        SCENARIOS = {{name: (list(follow), list(fail)) for name, (follow, fail, _) in {SCENARIOS!r}.items()}}
+        SCENARIOS = {scenarios!r}
+        RULES = {list(rules)!r}
 
 
-        @dag(dag_id={JOIN_DAG_ID!r}, schedule=None, start_date=dt.datetime(2025, 9, 1), catchup=False,
+        @dag(dag_id={SCENARIO_DAG_ID!r}, schedule=None, start_date=dt.datetime(2025, 9, 1), catchup=False,
              default_args={{"owner": "kit", "retries": 0}}, tags=["exercise"])
-        def exercise_branch_join():
+        def trigger_rule_scenarios():
             for name, (follow, fail) in SCENARIOS.items():
                 @task.branch(task_id=f"{{name}}.branch")
                 def branch(follow=follow, name=name):
@@ -118,26 +127,32 @@ def join_dag_source(rule: str) -> str:
                             raise RuntimeError(f"{{b}} failed")
                     return run()
 
-                @task(task_id=f"{{name}}.join", trigger_rule={rule!r})
-                def join():
-                    pass
+                def after(rule):
+                    @task(task_id=f"{{name}}.{{rule}}", trigger_rule=rule)
+                    def run():
+                        pass
+                    return run()
 
-                branch() >> [step("a", "a" in fail), step("b", "b" in fail)] >> join()
+                branches = [step("a", "a" in fail), step("b", "b" in fail)]
+                branch() >> branches
+                for rule in RULES:
+                    branches >> after(rule)
 
 
-        dag_object = exercise_branch_join()
+        dag_object = trigger_rule_scenarios()
         ''')
 
 
-def run_join_scenarios(rule: str) -> dict[str, str]:
-    """Run the four scenarios with ``rule`` on the sim; return scenario -> the join's state."""
+def run_trigger_rules(rules: list[str]) -> dict[str, dict[str, str]]:
+    """Run every scenario with a task per rule after both branches, on the sim, in one DAG run;
+    return rule -> scenario -> that task's state."""
     import sim
 
     world = sim.current()
-    path = Path(world.run_dir) / f"{JOIN_DAG_ID}.py"
-    path.write_text(join_dag_source(rule))
+    path = Path(world.run_dir) / f"{SCENARIO_DAG_ID}.py"
+    path.write_text(scenario_dag_source(rules))
     summary = world.run_dag(str(path), "2025-10-01")
-    return {name: summary.states[f"{name}.join"] for name in SCENARIOS}
+    return {rule: {name: summary.states[f"{name}.{rule}"] for name in SCENARIOS} for rule in rules}
 
 
 def _trigger_rules() -> set[str]:
@@ -146,7 +161,7 @@ def _trigger_rules() -> set[str]:
     return {rule.value for rule in TriggerRule}
 
 
-def grade_join_trigger_rule(rule: Any, *, show: bool = True) -> Grade:
+def grade_alert_trigger_rule(rule: Any, *, show: bool = True) -> Grade:
     states: dict[str, str] = {}
 
     def first(_: Any) -> None:
@@ -154,15 +169,18 @@ def grade_join_trigger_rule(rule: Any, *, show: bool = True) -> Grade:
             raise NotImplementedError
         if not isinstance(rule, str) or rule not in _trigger_rules():
             raise Mismatch(f"{rule!r} is not a trigger rule; Airflow's are: {', '.join(sorted(_trigger_rules()))}")
-        states.update(run_join_scenarios(rule))
+        states.update(run_trigger_rules([rule])[rule])
         check("one_branch_ran")
 
     def check(name: str) -> None:
         if not states:
             raise Mismatch("not run: the rule was refused above")
-        expect(states[name], SCENARIOS[name][2], "the join's state")
+        expect(states[name], ALERT_EXPECTED[name], "page_on_call's state")
 
-    checks = [(MEANING["one_branch_ran"], first)] + [
-        (MEANING[name], lambda _, name=name: check(name)) for name in list(SCENARIOS)[1:]
+    def label(name: str) -> str:
+        return f"{MEANING[name]}: page_on_call {'runs' if ALERT_EXPECTED[name] == 'success' else 'does not run'}"
+
+    checks = [(label("one_branch_ran"), first)] + [
+        (label(name), lambda _, name=name: check(name)) for name in list(SCENARIOS)[1:]
     ]
-    return grade("JOIN_TRIGGER_RULE", rule, checks, show=show)
+    return grade("ALERT_TRIGGER_RULE", rule, checks, show=show)
