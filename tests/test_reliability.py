@@ -1,0 +1,416 @@
+"""The reliability matrix: where each property is proven, and the injection corpus across all of solutions/.
+
+Most of the matrix lives next to the code it tests; :data:`MATRIX` points at those tests and
+``test_the_matrix_points_at_real_tests`` keeps the pointers honest. What is only here is cross-cutting:
+
+**Every identifier parameter in solutions/ refuses every injection payload.** Table and column names cannot be
+bound parameters, so any public function that takes one (``table``, ``column``, ``key_columns``,
+``date_column``, ``schema``...) must validate it before it reaches an f-string. The functions are found by
+introspection of signatures, not by a list someone keeps: a new function with such a parameter fails
+``test_every_identifier_parameter_is_accounted_for`` until :data:`COVERAGE` says how it is covered:
+
+* ``Elsewhere(test)``: a test in its module's own test file runs the corpus (``tests/test_sql.py``'s
+  ``INJECTIONS``) through it; the reference is checked to exist;
+* ``Here(call, valid)``: run here, every payload, against a connection that records statements: each must
+  raise ``ValueError("invalid ...")`` before a single statement is executed; the same call with a valid name
+  must get as far as SQL (so the refusal comes from validation, not from some other error);
+* ``NotSQL(why)``: the parameter is not an SQL identifier (a dictionary key, an S3 key, a label in a result).
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_sql import INJECTIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY = dt.date(2025, 9, 30)
+
+# -- the matrix ---------------------------------------------------------------------------------------------------
+
+MATRIX = {
+    "the extractor loses and duplicates nothing: every fault kind x first/middle/last page x page/cursor mode":
+        ["tests/test_extraction_reliability.py::test_no_record_lost_or_duplicated"],
+    "re-landing a day leaves exactly one copy of each record, a failed load rolls back":
+        ["tests/test_landing.py::test_a_rerun_leaves_exactly_one_copy_per_appointment",
+         "tests/test_landing.py::test_a_failed_load_rolls_back_and_keeps_the_previous_copy"],
+    "no identifier payload reaches the warehouse, in any function of solutions/":
+        ["tests/test_sql.py::test_anything_else_is_rejected",
+         "tests/test_quality.py::test_no_identifier_payload_reaches_the_warehouse",
+         "tests/test_landing.py::test_table_names_cannot_inject_sql",
+         "tests/test_reliability.py::test_every_identifier_parameter_is_accounted_for",
+         "tests/test_reliability.py::test_identifier_payloads_are_refused_before_any_sql"],
+    "no credential literal in any tracked file":
+        ["tests/test_secret_scan.py::test_no_tracked_file_holds_a_credential"],
+    "kill -9 of a quiz mid-session loses no answered review":
+        ["tests/test_flashcards_cli.py::test_killed_process_loses_nothing_already_answered"],
+}
+
+
+def _names_in(path: Path) -> set[str]:
+    """Top-level function names and the keys of top-level dict literals (``CALLS = {...}``) of a test file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    names |= {f"{target.id}[{k.value}]" for k in node.value.keys if isinstance(k, ast.Constant)}
+    return names
+
+
+def _exists(reference: str) -> bool:
+    path, _, name = reference.partition("::")
+    return (ROOT / path).is_file() and name in _names_in(ROOT / path)
+
+
+def test_the_matrix_points_at_real_tests():
+    missing = [ref for refs in MATRIX.values() for ref in refs if not _exists(ref)]
+    assert not missing, f"the reliability matrix points at tests that do not exist: {missing}"
+
+
+# -- finding every identifier parameter -----------------------------------------------------------------------------
+
+#: table, column, schema, database, key, identifier, optionally with a prefix (child_key, date_column), a plural
+#: or a _name/_columns suffix (table_name, key_columns). Plain ``name`` is too general to mean an identifier.
+IDENTIFIER = re.compile(r"^(?:\w+_)?(?:table|column|schema|database|key|identifier)s?(?:_names?|_columns?)?$")
+
+
+def _public_callables(module: Any) -> list[tuple[str, Callable[..., Any]]]:
+    found = []
+    for name, obj in vars(module).items():
+        if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+            continue
+        if inspect.isfunction(obj):
+            found.append((name, obj))
+        elif inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                member = member.__func__ if isinstance(member, (staticmethod, classmethod)) else member
+                if inspect.isfunction(member) and (attr == "__init__" or not attr.startswith("_")):
+                    found.append((f"{name}.{attr}", member))
+    return found
+
+
+def discover() -> set[str]:
+    """``module:qualname(parameter)`` for every identifier-like parameter of every public function and method
+    (constructors included) defined in a module of the ``solutions`` package."""
+    import solutions
+
+    found = set()
+    for info in pkgutil.walk_packages(solutions.__path__, "solutions."):
+        module = importlib.import_module(info.name)
+        for qualname, fn in _public_callables(module):
+            for parameter in inspect.signature(fn).parameters:
+                if IDENTIFIER.match(parameter):
+                    found.add(f"{info.name}:{qualname}({parameter})")
+    return found
+
+
+# -- how each one is covered ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    test: str  # "tests/test_x.py::test_name" or "tests/test_x.py::CALLS[key]"
+
+
+@dataclass(frozen=True)
+class Here:
+    call: Callable[[Any, Any], Any]  # (spy connection, the identifier under test) -> call the function
+    valid: Any = "fct_appointments"
+
+
+@dataclass(frozen=True)
+class NotSQL:
+    why: str
+
+
+class SpyCursor:
+    def __init__(self, statements: list[str]) -> None:
+        self.statements = statements
+        self.description = None
+
+    def execute(self, sql: str, params: Any = None) -> SpyCursor:
+        self.statements.append(sql)
+        return self
+
+    def fetchone(self) -> tuple[Any, ...]:
+        return (Decimal("0"), 0)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> SpyCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+class Spy:
+    """A DB-API connection that executes nothing and remembers every statement it was given."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def cursor(self) -> SpyCursor:
+        return SpyCursor(self.statements)
+
+    def commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class StubBackend:
+    """The backend API's answers for ``reconcile``: it asks for the source total before touching the warehouse."""
+
+    def revenue(self, day: dt.date) -> Any:
+        from solutions.reconciliation import SourceRevenue
+
+        return SourceRevenue(day, Decimal("0"), 0, "USD")
+
+    def payments(self, day: dt.date) -> list[Any]:
+        return []
+
+
+def _landing() -> Any:
+    import solutions.landing as landing
+
+    return landing
+
+
+def _quality() -> Any:
+    import solutions.quality as quality
+
+    return quality
+
+
+def _recon() -> Any:
+    import solutions.reconciliation as recon
+
+    return recon
+
+
+def _exercises() -> Any:
+    import solutions.exercises.quality as exercises
+
+    return exercises
+
+
+AS_OF, MAX_AGE = dt.datetime(2025, 10, 1), dt.timedelta(days=1)
+CALLS = "tests/test_quality.py::CALLS"
+RESULT_LABEL = "the table's name as a label in a check's result message; the SQL was built and validated before"
+
+COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
+    # -- solutions.quality: the checker's own corpus test (tests/test_quality.py, CALLS x INJECTIONS) --
+    "solutions.quality:QualityChecker.__init__(keys)": Elsewhere(f"{CALLS}[keys.table]"),
+    "solutions.quality:QualityChecker.check_row_count(table)": Elsewhere(f"{CALLS}[row_count.table]"),
+    "solutions.quality:QualityChecker.check_null_percentage(table)": Elsewhere(f"{CALLS}[null.table]"),
+    "solutions.quality:QualityChecker.check_null_percentage(column)": Elsewhere(f"{CALLS}[null.column]"),
+    "solutions.quality:QualityChecker.check_date_range(table)": Elsewhere(f"{CALLS}[date_range.table]"),
+    "solutions.quality:QualityChecker.check_date_range(date_column)": Elsewhere(f"{CALLS}[date_range.column]"),
+    "solutions.quality:QualityChecker.check_accepted_values(table)": Elsewhere(f"{CALLS}[accepted.table]"),
+    "solutions.quality:QualityChecker.check_accepted_values(column)": Elsewhere(f"{CALLS}[accepted.column]"),
+    "solutions.quality:QualityChecker.check_freshness(table)": Elsewhere(f"{CALLS}[freshness.table]"),
+    "solutions.quality:QualityChecker.check_freshness(column)": Elsewhere(f"{CALLS}[freshness.column]"),
+    "solutions.quality:QualityChecker.scan(table)": Elsewhere(f"{CALLS}[scan.table]"),
+    "solutions.quality:QualityChecker.check_referential_integrity(child_table)": Elsewhere(f"{CALLS}[ri.child_table]"),
+    "solutions.quality:QualityChecker.check_referential_integrity(child_key)": Elsewhere(f"{CALLS}[ri.child_key]"),
+    "solutions.quality:QualityChecker.check_referential_integrity(parent_table)": Elsewhere(f"{CALLS}[ri.parent_table]"),
+    "solutions.quality:QualityChecker.check_referential_integrity(parent_key)": Elsewhere(f"{CALLS}[ri.parent_key]"),
+    "solutions.quality:QualityChecker.check_duplicate_keys(table)": Elsewhere(f"{CALLS}[dupes.table]"),
+    "solutions.quality:QualityChecker.check_duplicate_keys(key_columns)": Elsewhere(f"{CALLS}[dupes.key_columns]"),
+    "solutions.quality:QualityChecker.check_schema(table)": Elsewhere(f"{CALLS}[schema.table]"),
+    "solutions.quality:QualityChecker.check_volume_anomaly(table)": Elsewhere(f"{CALLS}[volume.table]"),
+    "solutions.quality:QualityChecker.check_volume_anomaly(date_column)": Elsewhere(f"{CALLS}[volume.date_column]"),
+    "solutions.quality:QualityChecker.scan_sql(table)": Here(
+        lambda spy, x: _quality().QualityChecker(spy).scan_sql(x, [_quality().RowCount(1)])),
+    # -- solutions.quality_rules: rules validate their column when built; the checks that build them run it --
+    "solutions.quality_rules:Where.__init__(column)": Elsewhere(f"{CALLS}[where.column]"),
+    "solutions.quality_rules:NullPercentage.__init__(column)": Elsewhere(f"{CALLS}[scan.rule_column]"),
+    "solutions.quality_rules:DateRange.__init__(column)": Elsewhere(f"{CALLS}[date_range.column]"),
+    "solutions.quality_rules:AcceptedValues.__init__(column)": Elsewhere(f"{CALLS}[accepted.column]"),
+    "solutions.quality_rules:Freshness.__init__(column)": Elsewhere(f"{CALLS}[freshness.column]"),
+    "solutions.quality_rules:CheckResult.__init__(table)": NotSQL("a label in a check's result"),
+    "solutions.quality_rules:CheckResult.__init__(column)": NotSQL("a label in a check's result"),
+    "solutions.quality_rules:RowCount.judge(table)": NotSQL(RESULT_LABEL),
+    "solutions.quality_rules:NullPercentage.judge(table)": NotSQL(RESULT_LABEL),
+    "solutions.quality_rules:DateRange.judge(table)": NotSQL(RESULT_LABEL),
+    "solutions.quality_rules:AcceptedValues.judge(table)": NotSQL(RESULT_LABEL),
+    "solutions.quality_rules:Freshness.judge(table)": NotSQL(RESULT_LABEL),
+    # -- solutions.landing --
+    "solutions.landing:land_day(table)": Elsewhere("tests/test_landing.py::test_table_names_cannot_inject_sql"),
+    "solutions.landing:create_table_sql(table)": Here(lambda spy, x: _landing().create_table_sql(x)),
+    "solutions.landing:day_counts(table)": Here(lambda spy, x: _landing().day_counts(spy, x)),
+    "solutions.landing:LandingResult.__init__(table)": NotSQL("the landed table's (already quoted) name, reported"),
+    # -- solutions.reconciliation --
+    "solutions.reconciliation:warehouse_revenue(table)": Here(
+        lambda spy, x: _recon().warehouse_revenue(spy, DAY, table=x)),
+    "solutions.reconciliation:warehouse_payments(table)": Here(
+        lambda spy, x: _recon().warehouse_payments(spy, DAY, table=x)),
+    "solutions.reconciliation:reconcile(table)": Here(
+        lambda spy, x: _recon().reconcile(DAY, connection=spy, client=StubBackend(), table=x)),
+    # -- solutions.validation --
+    "solutions.validation:validate_appointments(table)": Here(
+        lambda spy, x: importlib.import_module("solutions.validation").validate_appointments(DAY, lambda: spy, table=x)),
+    # -- solutions.pipeline --
+    "solutions.pipeline:marts_fingerprint(tables)": Here(
+        lambda spy, x: importlib.import_module("solutions.pipeline").marts_fingerprint(lambda: spy, (x,))),
+    # -- the exercises' reference answers (their graders try one payload each; the corpus runs here) --
+    "solutions.exercises.quality:check_freshness(table)": Here(
+        lambda spy, x: _exercises().check_freshness(spy.cursor(), x, "appointment_ts", AS_OF, MAX_AGE)),
+    "solutions.exercises.quality:check_freshness(column)": Here(
+        lambda spy, x: _exercises().check_freshness(spy.cursor(), "fct_appointments", x, AS_OF, MAX_AGE),
+        "appointment_ts"),
+    "solutions.exercises.quality:count_unaccepted(table)": Here(
+        lambda spy, x: _exercises().count_unaccepted(spy.cursor(), x, "status", ["completed"])),
+    "solutions.exercises.quality:count_unaccepted(column)": Here(
+        lambda spy, x: _exercises().count_unaccepted(spy.cursor(), "fct_appointments", x, ["completed"]), "status"),
+    "solutions.exercises.quality:null_percentage(table)": Here(
+        lambda spy, x: _exercises().null_percentage(spy.cursor(), x, "client_id", "appointment_date", DAY)),
+    "solutions.exercises.quality:null_percentage(column)": Here(
+        lambda spy, x: _exercises().null_percentage(spy.cursor(), "fct_appointments", x, "appointment_date", DAY),
+        "client_id"),
+    "solutions.exercises.quality:null_percentage(date_column)": Here(
+        lambda spy, x: _exercises().null_percentage(spy.cursor(), "fct_appointments", "client_id", x, DAY),
+        "appointment_date"),
+    # -- parameters named like identifiers that never reach SQL --
+    "solutions.extraction:dedupe(key)": NotSQL("the dictionary key records are deduplicated by"),
+    "solutions.dags.wait_for_appointments_file:process_appointments(key)": NotSQL("an S3 object key"),
+    "solutions.customer_metrics:SessionVerifier.__init__(key)": NotSQL("the HMAC signing key (bytes)"),
+    "solutions.customer_serving:RatesCache.get(key)": NotSQL("an in-memory cache key"),
+    "solutions.customer_serving:RatesCache.put(key)": NotSQL("an in-memory cache key"),
+    "solutions.exercises.xcom:FakeTaskInstance.xcom_pull(key)": NotSQL("an XCom key"),
+    "solutions.exercises.xcom:FakeTaskInstance.xcom_push(key)": NotSQL("an XCom key"),
+}
+
+
+@pytest.fixture(scope="module")
+def discovered():
+    return discover()
+
+
+def test_every_identifier_parameter_is_accounted_for(discovered):
+    missing = sorted(discovered - set(COVERAGE))
+    assert not missing, (
+        "public functions in solutions/ take an identifier-like parameter that no injection test covers; add "
+        "each to COVERAGE in tests/test_reliability.py (Here: run the corpus; Elsewhere: point at the test that "
+        "does; NotSQL: say why it never reaches SQL):\n  " + "\n  ".join(missing))
+
+
+def test_coverage_lists_only_parameters_that_exist(discovered):
+    assert len(discovered) >= 40  # discovery works (it found the checker's parameters, the landing's...)
+    stale = sorted(key for key in COVERAGE if key not in discovered and _module_exists(key.split(":")[0]))
+    assert not stale, f"COVERAGE names parameters that no longer exist: {stale}"
+
+
+def _module_exists(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def test_elsewhere_references_exist():
+    missing = [f"{key} -> {c.test}" for key, c in COVERAGE.items() if isinstance(c, Elsewhere) and not _exists(c.test)]
+    assert not missing, f"these injection tests do not exist: {missing}"
+    assert all(c.why for c in COVERAGE.values() if isinstance(c, NotSQL))
+
+
+HERE = sorted(key for key, c in COVERAGE.items() if isinstance(c, Here))
+
+
+def test_there_are_enough_payloads():
+    assert len(INJECTIONS) >= 20
+
+
+def problems(entry: Here, label: str) -> list[str]:
+    """What is wrong with how ``entry`` handles identifiers: [] when every payload is refused before any SQL
+    and a valid name gets as far as SQL naming it."""
+    found = []
+    control = Spy()  # a valid name gets as far as SQL: the refusals below come from validation
+    result = None
+    try:
+        result = entry.call(control, entry.valid)
+    except ValueError as error:
+        if "invalid" in str(error):
+            found.append(f"{label}: the valid name {entry.valid!r} was refused: {error}")
+    except Exception:  # noqa: BLE001 - the spy's dummy rows may upset what comes after the SQL
+        pass
+    quoted = f'"{entry.valid.upper()}"'
+    if not (any(quoted in sql for sql in control.statements) or quoted in str(result)):
+        found.append(f"{label}: no SQL naming {quoted} for a valid name")
+    for payload in INJECTIONS:
+        spy = Spy()
+        try:
+            entry.call(spy, payload)
+        except ValueError as error:
+            if "invalid" not in str(error):
+                found.append(f"{label}: {payload!r} raised ValueError without saying it is invalid: {error}")
+        except Exception as error:  # noqa: BLE001 - reported
+            found.append(f"{label}: {payload!r} raised {type(error).__name__} instead of ValueError: {error}")
+        else:
+            found.append(f"{label}: {payload!r} was accepted")
+        if spy.statements:
+            found.append(f"{label}: {payload!r} reached the connection: {spy.statements}")
+    return found
+
+
+@pytest.mark.parametrize("key", HERE)
+def test_identifier_payloads_are_refused_before_any_sql(key):
+    if not _module_exists(key.split(":")[0]):
+        pytest.skip(f"{key.split(':')[0]} is not in this checkout")
+    entry = COVERAGE[key]
+    assert isinstance(entry, Here)
+    assert problems(entry, key) == []
+
+
+# -- the harness itself catches what it is for ----------------------------------------------------------------------
+
+
+def test_an_unsafe_function_fails_the_harness():
+    def syllabus_row_count(conn, table):  # the syllabus's check_row_count, reduced to its SQL
+        conn.cursor().execute(f"SELECT COUNT(*) FROM {table}")
+
+    def late_validation(conn, table):  # validates, but only after a statement already ran
+        from solutions.sql import quote_table
+
+        conn.cursor().execute("USE SCHEMA ANALYTICS.MARTS")
+        conn.cursor().execute(f"SELECT COUNT(*) FROM {quote_table(table)}")
+
+    unsafe = problems(Here(syllabus_row_count), "syllabus")
+    assert any("was accepted" in p for p in unsafe) and any("reached the connection" in p for p in unsafe)
+    assert any("reached the connection" in p for p in problems(Here(late_validation), "late"))
+
+
+def test_discovery_finds_identifier_parameters_by_signature():
+    import types
+
+    module = types.ModuleType("solutions.example")
+    exec(  # noqa: S102 - a fixed snippet standing in for a future module
+        "def load(conn, table_name): ...\n"
+        "def columns_of(conn, schema, key_columns=()): ...\n"
+        "def greet(name): ...\n"
+        "class Exporter:\n"
+        "    def __init__(self, target_table): ...\n"
+        "    def export(self, date_column, day): ...\n"
+        "    def _private(self, table): ...\n",
+        module.__dict__)
+    found = {f"{q}({p})" for q, fn in _public_callables(module) for p in inspect.signature(fn).parameters
+             if IDENTIFIER.match(p)}
+    assert found == {"load(table_name)", "columns_of(schema)", "columns_of(key_columns)",
+                     "Exporter.__init__(target_table)", "Exporter.export(date_column)"}
