@@ -106,6 +106,9 @@ class PartnerSchedulingAPI:
         self.limiter = SlidingWindowLimiter(requests_per_second, clock)
         self.faults = FaultPlan(self.FAULT_KINDS)
         self.log = RequestLog()
+        #: optional ``records -> records`` applied to every date range before paging: what the partner's
+        #: feed carries when its data (not its transport) is wrong; see :func:`sim.feed.damage`
+        self.transform: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
 
     def inject(
         self, kind: str, *, page: int | None = None, times: int = 1, status: int = 500, count: int = 3,
@@ -191,6 +194,8 @@ class PartnerSchedulingAPI:
     def _page(self, query: _Query) -> tuple[FakeResponse, Fault | None]:
         """Serve one page; returns the response and the duplicates fault that shaped it, if any."""
         rows = self.records(query.start, query.end)
+        if self.transform is not None:
+            rows = self.transform(rows)
         shifts = [f for f in self.faults.pending("duplicate_records") if (f.page or 0) <= query.page]
         offset = max(0, (query.page - 1) * query.per_page - sum(f.options["count"] for f in shifts))
         chunk = rows[offset : offset + query.per_page]

@@ -121,6 +121,37 @@ class Warehouse:
             raise RuntimeError("DuckDB access only exists in sim mode, after start()")
         return self._keepers[0]._duck_conn
 
+    @contextmanager
+    def released(self, databases: Sequence[str] | None = None) -> Iterator[dict[str, Path]]:
+        """Let another DuckDB open the database files (dbt-duckdb, here or in a subprocess), then take them back.
+
+        fakesnow keeps every ``<DATABASE>.db`` ATTACHed, and DuckDB allows one open of a file per process (and
+        one writing process): a second DuckDB would fail with a lock or "file handle conflict" error. Inside
+        the block the files are DETACHed (committed data is checkpointed into them first); on exit they are
+        ATTACHed again under the same names, and every open connection works as before. Yields
+        ``{database: file path}``. Nothing in this process may use the warehouse inside the block.
+        """
+        if real_mode() or not self._keepers:
+            raise RuntimeError("released() only exists in sim mode, after start()")
+        names = [d.upper() for d in (databases or LAYOUT)]
+        duck = self.duckdb().cursor()  # a fresh DuckDB connection: its default database is not one of ours
+        files: dict[str, Path] = {}
+        try:
+            for name in names:
+                row = duck.execute("SELECT path FROM duckdb_databases() WHERE database_name = ?", [name]).fetchone()
+                if row is None or not row[0]:
+                    raise ValueError(f"no database file attached as {name}")
+                duck.execute(f'CHECKPOINT "{name}"')
+                duck.execute(f'DETACH "{name}"')
+                files[name] = Path(row[0])
+            yield dict(files)
+        finally:
+            try:
+                for name, path in files.items():  # a connect() inside the block may have attached it already
+                    duck.execute(f"ATTACH IF NOT EXISTS '{path.as_posix()}' AS \"{name}\"")
+            finally:
+                duck.close()
+
     def __enter__(self) -> Warehouse:
         return self.start()
 

@@ -65,7 +65,26 @@ class World:
         """Rebuild every table (same knobs as ``sim.data.generate``) and return the new manifest."""
         self.manifest = data.generate(self.warehouse, **kwargs)
         self.partner.records.cache_clear()
+        self.heal_partner_feed()
         return self.manifest
+
+    def damage_partner_feed(self, day: dt.date | str, **defects: Any) -> dict[str, data.Injected]:
+        """Make the partner API serve ``day`` with defects (``sim.feed.FEED_DEFECTS``: null_client_id,
+        orphan_client_id, duplicate_appointment_id, unknown_status, missing_records); the source tables stay
+        the truth. Returns what was injected, by defect name. Replaces any earlier damage."""
+        from sim import feed
+
+        day = day.isoformat() if isinstance(day, dt.date) else dt.date.fromisoformat(day).isoformat()
+        top = self.warehouse.query("SELECT MAX(CLIENT_ID) FROM BACKEND.PUBLIC.CLIENTS")[0][0]
+        when = dt.date.fromisoformat(day)
+        damage = feed.plan(self.partner.records(when, when), day, defects, seed=self.manifest.seed,
+                           orphan_base=int(top) + 1000)
+        self.partner.transform = damage
+        return damage.injected
+
+    def heal_partner_feed(self) -> None:
+        """The partner API serves the source's truth again."""
+        self.partner.transform = None
 
     @property
     def airflow(self) -> Any:
