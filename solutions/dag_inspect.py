@@ -3,6 +3,7 @@
     next_runs(dag, after="2025-10-01", n=3)   # the runs the scheduler would create next, with ds and intervals
     edges(dag)                                # {("extract", "transform"), ...}
     mermaid(dag)                              # a ```mermaid diagram JupyterLab (and GitHub) draw
+    topological_order(dag)                    # task ids, every task after its upstream tasks
 
 The scheduler never runs the DAG objects of a DAG file: the DAG processor parses the file, serializes each DAG
 to JSON, and the scheduler works from that serialized copy (its timetable included). ``next_runs`` does the
@@ -84,11 +85,28 @@ def edges(dag: Any) -> set[tuple[str, str]]:
     return {(task_id, down) for task_id, task in dag.task_dict.items() for down in task.downstream_task_ids}
 
 
-def mermaid(dag: Any, direction: str = "LR") -> str:
-    """A Mermaid flowchart of ``dag``'s tasks and edges, in sorted (stable) order, inside a ```mermaid fence."""
-    lines = ["```mermaid", f"flowchart {direction}"]
-    lines += [f"    {task_id}" for task_id in sorted(dag.task_dict) if not dag.task_dict[task_id].upstream_task_ids
-              and not dag.task_dict[task_id].downstream_task_ids]
-    lines += [f"    {up} --> {down}" for up, down in sorted(edges(dag))]
-    lines.append("```")
-    return "\n".join(lines)
+def topological_order(dag: Any) -> list[str]:
+    """Task ids level by level from the roots (a task after all its upstream tasks), by id within a level;
+    tasks on a cycle, which have no such order, come last in id order."""
+    waiting = {task_id: set(task.upstream_task_ids) for task_id, task in dag.task_dict.items()}
+    order: list[str] = []
+    while waiting:
+        ready = sorted(task_id for task_id, ups in waiting.items() if not ups)
+        if not ready:
+            return order + sorted(waiting)
+        order += ready
+        for task_id in ready:
+            del waiting[task_id]
+        for ups in waiting.values():
+            ups.difference_update(ready)
+    return order
+
+
+def mermaid(dag: Any, direction: str = "LR", *, fenced: bool = True) -> str:
+    """A Mermaid flowchart of ``dag``'s tasks and edges, in topological order (so it reads left to right);
+    inside a ```mermaid fence (for Markdown) unless ``fenced=False``."""
+    rank = {task_id: n for n, task_id in enumerate(topological_order(dag))}
+    lines = [f"flowchart {direction}"]
+    lines += [f"    {task_id}" for task_id in sorted(dag.task_dict, key=rank.__getitem__)]
+    lines += [f"    {up} --> {down}" for up, down in sorted(edges(dag), key=lambda e: (rank[e[0]], rank[e[1]]))]
+    return "\n".join(["```mermaid", *lines, "```"] if fenced else lines)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from solutions.dag_inspect import edges, mermaid, next_runs
+from solutions.dag_inspect import edges, mermaid, next_runs, topological_order
 
 UTC = dt.timezone.utc
 
@@ -63,8 +63,21 @@ def test_catchup_does_not_change_the_plan():
         rows(next_runs(dag_with("0 2 * * *", catchup=False), "2025-10-01", 2))
 
 
-def test_edges_and_mermaid():
+def test_edges_topological_order_and_mermaid():
     dag = dag_with(None)
     assert edges(dag) == {("a", "b"), ("a", "c")}
-    assert mermaid(dag) == "```mermaid\nflowchart LR\n    alone\n    a --> b\n    a --> c\n```"
-    assert mermaid(dag, "TB").splitlines()[1] == "flowchart TB"
+    assert topological_order(dag) == ["a", "alone", "b", "c"]
+    assert mermaid(dag) == ("```mermaid\nflowchart LR\n    a\n    alone\n    b\n    c\n"
+                            "    a --> b\n    a --> c\n```")
+    assert mermaid(dag, "TB", fenced=False).splitlines()[0] == "flowchart TB"
+
+
+def test_topological_order_survives_a_cycle():
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+
+    with DAG("cyclic", schedule=None) as dag:
+        s, a, b = (EmptyOperator(task_id=n) for n in ("start", "a", "b"))
+        s >> a >> b >> a
+    assert topological_order(dag) == ["start", "a", "b"]
+    assert "b --> a" in mermaid(dag)
