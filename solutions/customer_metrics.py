@@ -16,9 +16,10 @@ What is different from the syllabus's ``precompute_clinician_metrics``:
   run: a retry, a backfill or a late run computes another window. A DAG passes the last complete day (for a
   daily 02:00 run, the day before its logical date) and the window is the ``months`` calendar months ending
   with that day's month, appointments up to that day only: no partial first month, no future appointments.
-* **Types the dashboard can trust.** ``DATE_TRUNC`` of a date is a ``DATE`` in Snowflake but a timestamp in the
-  sim (fakesnow), so ``MONTH`` is cast to ``DATE``; the table is created with explicit types instead of
-  whatever ``CREATE TABLE ... AS`` infers; the rate is rounded to the contract's ``NUMBER(5,2)``.
+* **Types the dashboard can trust.** ``DATE_TRUNC`` of a date is a ``DATE`` in Snowflake but a timestamp in
+  the sim (fakesnow), so ``MONTH`` is cast to ``DATE``; the table is created with explicit types instead of
+  whatever ``CREATE TABLE ... AS`` infers (and a live table with other columns is refused, not written to);
+  the rate is rounded to the contract's ``NUMBER(5,2)``.
 * **Built, checked, then published atomically.** The new rows go to ``..._NEXT`` first; an empty or
   inconsistent build is refused and the customers keep yesterday's numbers. Publishing is ``DELETE`` +
   ``INSERT`` in one transaction: readers see the old rows or the new ones, never an empty table, and the live
@@ -44,7 +45,9 @@ from typing import Any, NamedTuple
 TABLE = "ANALYTICS.CUSTOMER_METRICS.CLINICIAN_NO_SHOW_RATE"
 NEXT_TABLE = f"{TABLE}__NEXT"
 SOURCE = "ANALYTICS.MARTS.FCT_APPOINTMENTS"
-COLUMNS = ("CLINICIAN_ID", "MONTH", "TOTAL_APPOINTMENTS", "NO_SHOWS", "NO_SHOW_RATE")
+CONTRACT = (("CLINICIAN_ID", "NUMBER(38,0)"), ("MONTH", "DATE"), ("TOTAL_APPOINTMENTS", "NUMBER(38,0)"),
+            ("NO_SHOWS", "NUMBER(38,0)"), ("NO_SHOW_RATE", "NUMBER(5,2)"))
+COLUMNS = tuple(name for name, _ in CONTRACT)
 MAX_MONTHS = 24  # a customer request never scans more than two years, whatever it asks for
 
 _DDL = """(
@@ -71,7 +74,8 @@ GROUP BY 1, 2"""
 CHECK_SQL = f"""SELECT COUNT(*),
        COUNT(DISTINCT CLINICIAN_ID),
        COUNT(*) - COUNT(DISTINCT CLINICIAN_ID || '|' || MONTH),
-       COUNT_IF(NO_SHOWS > TOTAL_APPOINTMENTS OR NO_SHOW_RATE NOT BETWEEN 0 AND 100 OR MONTH NOT BETWEEN %s AND %s),
+       COUNT_IF(NO_SHOWS > TOTAL_APPOINTMENTS OR NO_SHOW_RATE NOT BETWEEN 0 AND 100
+                OR MONTH NOT BETWEEN %s AND %s),
        SUM(TOTAL_APPOINTMENTS::NUMBER(38, 0))
 FROM {NEXT_TABLE}"""
 
@@ -128,8 +132,8 @@ class Refresh:
     appointments: int
 
     def __str__(self) -> str:
-        return (f"published {self.rows} rows ({self.clinicians} clinicians, {self.appointments} appointments) "
-                f"for {self.first_month:%Y-%m}..{self.last_month:%Y-%m}, as of {self.as_of}")
+        return (f"published {self.rows} rows ({self.clinicians} clinicians, {self.appointments} "
+                f"appointments) for {self.first_month:%Y-%m}..{self.last_month:%Y-%m}, as of {self.as_of}")
 
 
 class MonthlyRate(NamedTuple):
@@ -140,11 +144,12 @@ class MonthlyRate(NamedTuple):
     no_show_rate: Decimal
 
 
-# -- the pre-aggregate -------------------------------------------------------------------------------------------
+# -- the pre-aggregate ---------------------------------------------------------------------------------------
 
 
 def window(as_of: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
-    """(first day, last day) of the ``months`` calendar months ending with ``as_of``'s month, cut at ``as_of``."""
+    """(first day, last day) of the ``months`` calendar months ending with ``as_of``'s month, cut at
+    ``as_of``."""
     if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
         raise TypeError(f"as_of must be a date, got {type(as_of).__name__}")
     months = _months(months)
@@ -156,11 +161,16 @@ def precompute_clinician_metrics(connection: Any, as_of: dt.date, *, months: int
     """Rebuild the table for the window ending ``as_of``: build into ``..._NEXT``, check, publish atomically.
 
     ``connection`` is a connection (stays open) or a factory (its connection is closed on every path).
-    Raises :class:`RefreshError`, leaving the live table untouched, when the build is empty or inconsistent.
+    Raises :class:`RefreshError`, leaving the live table untouched, when the live table's columns differ from
+    the contract or the build is empty or inconsistent.
     """
     start, end = window(as_of, months)
     with _connected(connection) as conn, conn.cursor() as cur:
         cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} {_DDL}")
+        cur.execute(f"DESCRIBE TABLE {TABLE}")
+        drift = _drift(dict((row[0], row[1]) for row in cur.fetchall()))
+        if drift:  # another writer (an old script, a dbt model) created it differently
+            raise RefreshError(f"not published, {TABLE} breaks the contract: {drift}")
         cur.execute(f"CREATE OR REPLACE TABLE {NEXT_TABLE} {_DDL}")
         try:
             cur.execute(BUILD_SQL, (start, end))
@@ -179,6 +189,16 @@ def precompute_clinician_metrics(connection: Any, as_of: dt.date, *, months: int
     return Refresh(as_of, start, end.replace(day=1), int(rows), int(clinicians), int(appointments or 0))
 
 
+def _drift(live: dict[str, str]) -> str:
+    """What differs between the live table's columns and the contract ("" when nothing does)."""
+    wanted = dict(CONTRACT)
+    problems = [f"{name} is {live[name]}, expected {kind}" for name, kind in CONTRACT
+                if name in live and live[name] != kind]
+    problems += [f"{name} is missing" for name in wanted if name not in live]
+    problems += [f"{name} is not in the contract" for name in live if name not in wanted]
+    return "; ".join(problems)
+
+
 def _publish(cur: Any) -> None:
     """Replace the live rows in one transaction: readers see the old rows until COMMIT, then the new ones."""
     try:
@@ -189,7 +209,7 @@ def _publish(cur: Any) -> None:
         raise
 
 
-# -- who is asking -----------------------------------------------------------------------------------------------
+# -- who is asking -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -233,7 +253,7 @@ class SessionVerifier:
         return ClinicianSession(int(payload))
 
 
-# -- serving -----------------------------------------------------------------------------------------------------
+# -- serving -------------------------------------------------------------------------------------------------
 
 
 def no_show_rates(session: ClinicianSession, *, months: int = 12, connection: Any) -> list[MonthlyRate]:
@@ -243,7 +263,8 @@ def no_show_rates(session: ClinicianSession, *, months: int = 12, connection: An
     for a caller to forge, and nothing a caller sends is formatted into the SQL.
     """
     if not isinstance(session, ClinicianSession):
-        raise TypeError(f"expected a ClinicianSession from the authentication layer, got {type(session).__name__}")
+        raise TypeError("expected a ClinicianSession from the authentication layer, "
+                        f"got {type(session).__name__}")
     months = _months(months)
     with _connected(connection) as conn, conn.cursor() as cur:
         cur.execute(SERVE_SQL, (session.clinician_id, months))

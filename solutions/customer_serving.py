@@ -34,6 +34,8 @@ from solutions.customer_metrics import TABLE, ClinicianSession, MonthlyRate, _co
 
 #: What a monitoring job would read in Snowflake (not available in the sim): the dashboard's queries, tagged
 #: by the service with ``ALTER SESSION SET QUERY_TAG = 'customer_dashboard'``, per hour.
+#: ``ACCOUNT_USAGE`` lags by up to 45 minutes; ``INFORMATION_SCHEMA.QUERY_HISTORY_BY_WAREHOUSE()`` is the
+#: near-real-time variant.
 QUERY_HISTORY_SQL = """SELECT DATE_TRUNC('hour', START_TIME) AS HOUR,
        COUNT(*) AS QUERIES,
        APPROX_PERCENTILE(TOTAL_ELAPSED_TIME, 0.95) / 1000 AS P95_SECONDS,
@@ -55,7 +57,7 @@ class RatesCache:
             raise ValueError("ttl must be positive and maxsize at least 1")
         self.ttl = ttl
         self.maxsize = maxsize
-        self.clock = clock or SystemClock()
+        self.clock = clock if clock is not None else SystemClock()
         self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self.hits = self.misses = self.expired = self.evicted = 0
 
@@ -116,21 +118,22 @@ class LatencyReport:
 
 
 class LatencyMonitor:
-    """Times queries on ``clock`` and alerts when the p95 of the last ``window`` exceeds ``threshold`` seconds.
+    """Times queries on ``clock``; alerts when the p95 of the last ``window`` exceeds ``threshold`` seconds.
 
     Alerts on the transition (ok -> over: one alert, over -> ok: one recovery note), not on every check, and
     not before ``min_samples`` queries (three slow queries after a deploy are not an incident).
     """
 
-    def __init__(self, *, threshold: float, window: int = 200, min_samples: int = 20, clock: Clock | None = None,
-                 alert: Callable[[str], None] | None = None, name: str = "Customer dashboard") -> None:
+    def __init__(self, *, threshold: float, window: int = 200, min_samples: int = 20,
+                 clock: Clock | None = None, alert: Callable[[str], None] | None = None,
+                 name: str = "Customer dashboard") -> None:
         if threshold <= 0 or window < 1 or not 1 <= min_samples <= window:
             raise ValueError("threshold must be positive and 1 <= min_samples <= window")
         self.threshold = threshold
         self.window = window
         self.min_samples = min_samples
-        self.clock = clock or SystemClock()
-        self.alert = alert or _post_alert
+        self.clock = clock if clock is not None else SystemClock()
+        self.alert = alert if alert is not None else _post_alert
         self.name = name
         self.samples: list[float] = []
         self.breached = False
@@ -155,7 +158,7 @@ class LatencyMonitor:
         return LatencyReport(len(s), middle, high, max(s) if s else None, self.threshold, over)
 
     def check(self) -> LatencyReport:
-        """Report, and post to Slack when the state changes (raises ``AlertError`` if Slack cannot be told)."""
+        """Report, and post to Slack when the state changes (``AlertError`` if Slack cannot be told)."""
         report = self.report()
         if report.breached != self.breached:
             prefix = "ALERT" if report.breached else "RECOVERED"
@@ -177,10 +180,11 @@ class MetricsService:
     warehouse on a fake clock). Cache keys start with the session's clinician id.
     """
 
-    def __init__(self, connection: Any, *, cache: RatesCache | None = None, monitor: LatencyMonitor | None = None,
+    def __init__(self, connection: Any, *, cache: RatesCache | None = None,
+                 monitor: LatencyMonitor | None = None,
                  query: Callable[..., list[MonthlyRate]] = no_show_rates) -> None:
         self.connection = connection
-        self.cache = cache or RatesCache()
+        self.cache = cache if cache is not None else RatesCache()  # an empty cache is falsy
         self.monitor = monitor
         self.query = query
 
@@ -202,7 +206,7 @@ class MetricsService:
         return self.monitor.timed(call) if self.monitor else call()
 
     def warm(self, clinician_ids: Iterable[int], months: Iterable[int] = (12,)) -> int:
-        """Load the given requests into the cache (a trusted job acting for each clinician); returns how many."""
+        """Load these requests into the cache (a trusted job acting for each clinician); returns how many."""
         loaded = 0
         for clinician_id in clinician_ids:
             session = ClinicianSession(clinician_id)

@@ -1,4 +1,4 @@
-"""The no-show pre-aggregate (as-of window, contract types, checks, atomic publish) and the tenant-isolated read."""
+"""The no-show pre-aggregate (as-of window, contract types, checks, atomic publish) and the isolated read."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ END = dt.date(2025, 9, 30)
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("customer_metrics"), start_date=dt.date(2024, 10, 1), days=365,
-                      appointments=20000)
+    world = sim.start(state=tmp_path_factory.mktemp("customer_metrics"), start_date=dt.date(2024, 10, 1),
+                      days=365, appointments=20000)
     yield world
     sim.stop()
 
@@ -48,7 +48,7 @@ def truth(world, as_of):
     return sorted((c, m, t, n, rate(n, t)) for (c, m), (t, n) in counts.items())
 
 
-# -- the window --------------------------------------------------------------------------------------------------
+# -- the window ----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("as_of, months, expected", [
@@ -72,7 +72,7 @@ def test_window_wants_a_date_not_a_timestamp():
         cm.window(dt.datetime(2025, 9, 30, 12), 12)
 
 
-# -- the rebuild -------------------------------------------------------------------------------------------------
+# -- the rebuild ---------------------------------------------------------------------------------------------
 
 
 def test_rebuild_matches_the_appointments(world):
@@ -86,8 +86,10 @@ def test_rebuild_matches_the_appointments(world):
 
 def test_the_table_has_the_contract_columns_and_types(built):
     described = [(name, kind) for name, kind, *_ in built.warehouse.query(f"DESCRIBE TABLE {cm.TABLE}")]
-    assert described == [("CLINICIAN_ID", "NUMBER(38,0)"), ("MONTH", "DATE"), ("TOTAL_APPOINTMENTS", "NUMBER(38,0)"),
-                         ("NO_SHOWS", "NUMBER(38,0)"), ("NO_SHOW_RATE", "NUMBER(5,2)")]
+    assert described == [("CLINICIAN_ID", "NUMBER(38,0)"), ("MONTH", "DATE"),
+                         ("TOTAL_APPOINTMENTS", "NUMBER(38,0)"), ("NO_SHOWS", "NUMBER(38,0)"),
+                         ("NO_SHOW_RATE", "NUMBER(5,2)")]
+    assert tuple(described) == cm.CONTRACT
     month, rate = built.warehouse.query(f"SELECT MONTH, NO_SHOW_RATE FROM {cm.TABLE} LIMIT 1")[0]
     assert type(month) is dt.date and isinstance(rate, Decimal)
 
@@ -106,8 +108,8 @@ def test_the_as_of_date_bounds_the_window(world):
 def test_rounding_is_half_up_even_on_the_sims_doubles(world):
     # 1 no-show in 32 is 3.125 %, 2111 in 20000 is 10.555 %: exact ties that DOUBLE rounding gets wrong
     with world.warehouse.cursor() as cur:
-        cur.execute("SELECT (ROUND(1 * 10000 / 32) / 100)::NUMBER(5, 2), (ROUND(2111 * 10000 / 20000) / 100)::NUMBER(5, 2), "
-                    "ROUND(2111 * 100 / 20000, 2)")
+        cur.execute("SELECT (ROUND(1 * 10000 / 32) / 100)::NUMBER(5, 2), "
+                    "(ROUND(2111 * 10000 / 20000) / 100)::NUMBER(5, 2), ROUND(2111 * 100 / 20000, 2)")
         exact_a, exact_b, naive = cur.fetchone()
     assert (exact_a, exact_b) == (Decimal("3.13"), Decimal("10.56"))
     assert naive == 10.55  # what ROUND(x, 2) of a DOUBLE gives: the reason for the basis-point rounding
@@ -184,11 +186,13 @@ def test_a_failed_publish_rolls_back(built):
 
 def test_the_rebuild_never_asks_the_warehouse_for_today(built):
     sent = []
-    cm.precompute_clinician_metrics(Spy(built.warehouse.connect(), lambda sql, p: sent.append(sql.upper())), END)
+    spy = Spy(built.warehouse.connect(), lambda sql, params: sent.append(sql.upper()))
+    cm.precompute_clinician_metrics(spy, END)
+    spy.close()
     assert not [s for s in sent if "CURRENT_DATE" in s or "CURRENT_TIMESTAMP" in s or "SYSDATE" in s]
 
 
-# -- who is asking -----------------------------------------------------------------------------------------------
+# -- who is asking -------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("bad", ["1 OR 1=1", "5001", True, 0, -5, 5001.0, None])
@@ -210,14 +214,15 @@ def test_signed_tokens_cannot_be_altered():
         cm.SessionVerifier(b"short")
 
 
-# -- serving -----------------------------------------------------------------------------------------------------
+# -- serving -------------------------------------------------------------------------------------------------
 
 
 def test_every_clinician_reads_only_their_own_rows(built):
     by_clinician = defaultdict(list)
     for row in table_rows(built):
         by_clinician[row[0]].append(row)
-    ids = [r[0] for r in built.warehouse.query("SELECT DISTINCT CLINICIAN_ID FROM FCT_APPOINTMENTS ORDER BY 1")]
+    ids = [r[0] for r in built.warehouse.query("SELECT DISTINCT CLINICIAN_ID FROM FCT_APPOINTMENTS "
+                                               "ORDER BY 1")]
     assert sorted(by_clinician) == ids and len(ids) == 133
     with built.warehouse.connect() as conn:
         for clinician_id in ids:
@@ -255,7 +260,7 @@ def test_the_id_is_bound_never_formatted_into_the_sql(built):
     assert sql == cm.SERVE_SQL and "5042" not in sql and params == (5042, 6)
 
 
-# -- what the sim cannot run, and the syllabus's snippet -----------------------------------------------------------
+# -- what the sim cannot run, and the syllabus's snippet -----------------------------------------------------
 
 
 def test_row_access_policies_and_swap_are_not_in_the_sim(built):
@@ -289,7 +294,21 @@ def test_the_syllabus_snippet_publishes_nothing_with_timestamps_and_floats(built
         assert cur.fetchone() == (0,)  # the data ends 2025-09-30; "12 months before today" is later
         cur.execute("CREATE OR REPLACE TABLE customer_metrics.syllabus_rate AS "
                     + SYLLABUS_SELECT.format(since="'2025-09-30'::DATE"))
-        cur.execute("SELECT month, no_shows, no_show_rate FROM customer_metrics.syllabus_rate ORDER BY 1 LIMIT 1")
+        cur.execute("SELECT month, no_shows, no_show_rate FROM customer_metrics.syllabus_rate "
+                    "ORDER BY 1 LIMIT 1")
         month, no_shows, rate = cur.fetchone()
         cur.execute("DROP TABLE customer_metrics.syllabus_rate")
     assert type(month) is dt.datetime and type(no_shows) is float and type(rate) is float
+
+
+def test_a_live_table_with_other_columns_is_refused_not_written(world):
+    with world.warehouse.cursor() as cur:
+        cur.execute(f"CREATE OR REPLACE TABLE {cm.TABLE} AS SELECT CLINICIAN_ID, "
+                    "DATE_TRUNC('month', APPOINTMENT_DATE) AS MONTH, COUNT(*) AS TOTAL_APPOINTMENTS, "
+                    "SUM(IS_NO_SHOW) AS NO_SHOWS, SUM(IS_NO_SHOW) / COUNT(*) * 100 AS NO_SHOW_RATE "
+                    "FROM FCT_APPOINTMENTS GROUP BY 1, 2")
+    with pytest.raises(cm.RefreshError, match="MONTH is TIMESTAMP_NTZ.*, expected DATE; NO_SHOWS is FLOAT"):
+        cm.precompute_clinician_metrics(world.warehouse.connect, END)
+    world.warehouse.query(f"DROP TABLE {cm.TABLE}")
+    cm.precompute_clinician_metrics(world.warehouse.connect, END)
+    assert table_rows(world) == truth(world, END)

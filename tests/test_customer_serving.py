@@ -1,4 +1,4 @@
-"""The dashboard's serving layer: TTL/LRU cache with counters, warming, per-clinician cache keys, p95 alerts."""
+"""The dashboard's serving layer: a TTL/LRU cache with counters, warming, per-clinician keys, p95 alerts."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from solutions.reconciliation import AlertError
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("customer_serving"), start_date=dt.date(2024, 10, 1), days=365,
-                      appointments=20000)
+    world = sim.start(state=tmp_path_factory.mktemp("customer_serving"), start_date=dt.date(2024, 10, 1),
+                      days=365, appointments=20000)
     cm.precompute_clinician_metrics(world.warehouse.connect, dt.date(2025, 9, 30))
     yield world
     sim.stop()
 
 
-# -- the cache ---------------------------------------------------------------------------------------------------
+# -- the cache -----------------------------------------------------------------------------------------------
 
 
 def test_cache_counts_hits_and_misses_and_expires_on_its_clock():
@@ -62,7 +62,7 @@ def test_cache_refuses_nonsense_settings(kwargs):
         cs.RatesCache(**kwargs)
 
 
-# -- p95 and the latency monitor ---------------------------------------------------------------------------------
+# -- p95 and the latency monitor -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("samples, expected", [
@@ -87,8 +87,8 @@ def test_monitor_alerts_once_when_p95_goes_over_and_once_when_it_recovers(world)
     m.record(3.0)
     report = m.check()
     assert report.breached and report.p95 == 3.0
-    assert world.slack.texts == ["ALERT: Customer dashboard latency over SLO: p95 3.00 s vs 1.00 s over the last "
-                                 "10 queries (p50 3.00 s, worst 3.00 s)"]
+    assert world.slack.texts == ["ALERT: Customer dashboard latency over SLO: p95 3.00 s vs 1.00 s over the "
+                                 "last 10 queries (p50 3.00 s, worst 3.00 s)"]
     m.check()
     assert len(world.slack.texts) == 1  # still breached: no repeat
     for _ in range(50):
@@ -137,7 +137,7 @@ def test_an_undeliverable_alert_raises_and_is_retried_on_the_next_check(world):
     assert m.check().breached and len(world.slack.texts) == before + 1
 
 
-# -- the service -------------------------------------------------------------------------------------------------
+# -- the service ---------------------------------------------------------------------------------------------
 
 
 def test_service_caches_per_clinician_and_never_mixes_them(world):
@@ -152,6 +152,17 @@ def test_service_caches_per_clinician_and_never_mixes_them(world):
         service.no_show_rates(5001)
 
 
+def test_service_uses_the_cache_it_is_given_even_when_empty(world):
+    clock = FakeClock()
+    cache = cs.RatesCache(ttl=60, clock=clock)
+    service = cs.MetricsService(world.warehouse.connect, cache=cache)
+    assert service.cache is cache
+    service.no_show_rates(cm.ClinicianSession(5001))
+    clock.advance(60)
+    service.no_show_rates(cm.ClinicianSession(5001))
+    assert (cache.hits, cache.misses, cache.expired) == (0, 2, 1)
+
+
 def test_service_times_only_warehouse_queries(world):
     clock = FakeClock()
 
@@ -160,7 +171,8 @@ def test_service_times_only_warehouse_queries(world):
         return cm.no_show_rates(session, months=months, connection=connection)
 
     m = monitor(world, clock=clock)
-    service = cs.MetricsService(world.warehouse.connect, cache=cs.RatesCache(clock=clock), monitor=m, query=slow)
+    service = cs.MetricsService(world.warehouse.connect, cache=cs.RatesCache(clock=clock), monitor=m,
+                                query=slow)
     for _ in range(3):
         service.no_show_rates(cm.ClinicianSession(5003))
     assert m.samples == [0.4]  # two hits, one query

@@ -1,4 +1,5 @@
-"""The notebook 13 graders accept the reference answers and reject broken ones, the syllabus's query among them.
+"""The notebook 13 graders accept the reference answers and reject broken ones, the syllabus's query among
+them.
 
 The syllabus has code for the pre-aggregate only; the serving and latency exercises are graded against the
 mistakes people make there (an f-string tenant filter, a mean instead of a percentile, ...).
@@ -18,8 +19,8 @@ from solutions.exercises import customer_facing as ex
 
 @pytest.fixture(scope="module", autouse=True)
 def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_customer_facing"), start_date=dt.date(2024, 10, 1), days=365,
-                      appointments=20000)
+    world = sim.start(state=tmp_path_factory.mktemp("ex_customer_facing"), start_date=dt.date(2024, 10, 1),
+                      days=365, appointments=20000)
     yield world
     sim.stop()
 
@@ -50,7 +51,7 @@ def test_the_reference_answers_pass(grader, fn):
     assert g.passed, g.lines
 
 
-# -- no_show_rows ------------------------------------------------------------------------------------------------
+# -- no_show_rows --------------------------------------------------------------------------------------------
 
 
 def rows_syllabus(cursor, as_of):
@@ -82,6 +83,9 @@ def rows_select(month, rate, where):
 GOOD_MONTH = "DATE_TRUNC('month', APPOINTMENT_DATE)::DATE"
 GOOD_RATE = "(ROUND(COUNT_IF(IS_NO_SHOW = 1) * 10000 / COUNT(*)) / 100)::NUMBER(5, 2)"
 GOOD_WHERE = "APPOINTMENT_DATE BETWEEN %(start)s AND %(as_of)s"
+STAMP_MONTH = "DATE_TRUNC('month', APPOINTMENT_DATE)"
+FLOAT_RATE = "ROUND(100 * COUNT_IF(IS_NO_SHOW = 1) / COUNT(*), 2)"
+ALL_THREE = ["as of 2025-09-30", "as of 2025-06-15", "as of 2025-10-15"]
 
 
 def test_the_helper_builds_a_passing_answer():
@@ -89,11 +93,9 @@ def test_the_helper_builds_a_passing_answer():
 
 
 @pytest.mark.parametrize("fn, checks", [
-    (rows_syllabus, ["as of 2025-09-30", "as of 2025-06-15", "as of 2025-10-15"]),
-    (rows_select("DATE_TRUNC('month', APPOINTMENT_DATE)", GOOD_RATE, GOOD_WHERE),
-     ["as of 2025-09-30", "as of 2025-06-15", "as of 2025-10-15"]),
-    (rows_select(GOOD_MONTH, "ROUND(100 * COUNT_IF(IS_NO_SHOW = 1) / COUNT(*), 2)", GOOD_WHERE),
-     ["as of 2025-09-30", "as of 2025-06-15", "as of 2025-10-15"]),
+    (rows_syllabus, ALL_THREE),
+    (rows_select(STAMP_MONTH, GOOD_RATE, GOOD_WHERE), ALL_THREE),
+    (rows_select(GOOD_MONTH, FLOAT_RATE, GOOD_WHERE), ALL_THREE),
     (rows_select(GOOD_MONTH, GOOD_RATE, "APPOINTMENT_DATE >= %(start)s"), ["as of 2025-06-15"]),
     (rows_select(GOOD_MONTH, GOOD_RATE, "APPOINTMENT_DATE > DATEADD('month', -12, %(as_of)s::DATE) "
                                         "AND APPOINTMENT_DATE <= %(as_of)s"), ["as of 2025-10-15"]),
@@ -106,15 +108,13 @@ def test_no_show_rows_rejects_broken_versions(fn, checks):
 def test_the_messages_say_what_is_wrong():
     syllabus = ex.grade_no_show_rows(rows_syllabus, show=False)
     assert "got no rows; expected 1596 rows, months 2024-10..2025-09" in syllabus.lines[0]
-    stamps = ex.grade_no_show_rows(rows_select("DATE_TRUNC('month', APPOINTMENT_DATE)", GOOD_RATE, GOOD_WHERE),
-                                   show=False)
+    stamps = ex.grade_no_show_rows(rows_select(STAMP_MONTH, GOOD_RATE, GOOD_WHERE), show=False)
     assert "MONTH is datetime" in stamps.lines[0]
-    floats = ex.grade_no_show_rows(rows_select(GOOD_MONTH, "ROUND(100 * COUNT_IF(IS_NO_SHOW = 1) / COUNT(*), 2)",
-                                               GOOD_WHERE), show=False)
+    floats = ex.grade_no_show_rows(rows_select(GOOD_MONTH, FLOAT_RATE, GOOD_WHERE), show=False)
     assert "NO_SHOW_RATE is float" in floats.lines[0]
 
 
-# -- my_rates ----------------------------------------------------------------------------------------------------
+# -- my_rates ------------------------------------------------------------------------------------------------
 
 
 TABLE = "ANALYTICS.CUSTOMER_METRICS.CLINICIAN_NO_SHOW_RATE"
@@ -158,7 +158,7 @@ def test_the_forged_id_message_counts_what_leaked():
     assert "the forged id was accepted: 12 rows of 12 clinician(s) came back" in g.lines[-1]
 
 
-# -- latency_alert -----------------------------------------------------------------------------------------------
+# -- latency_alert -------------------------------------------------------------------------------------------
 
 
 def alert_on_mean(durations, threshold, post):

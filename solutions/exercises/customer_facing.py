@@ -1,4 +1,5 @@
-"""Exercises of notebook 13 (customer-facing analytics): the graders, and reference answers to read after trying.
+"""Exercises of notebook 13 (customer-facing analytics): the graders, and reference answers to read after
+trying.
 
 The graders need the notebook's world, a year of data:
 ``sim.start(start_date=date(2024, 10, 1), days=365, appointments=20000)``. They compare with the appointments
@@ -19,12 +20,13 @@ from typing import Any
 from solutions.customer_metrics import TABLE, ClinicianSession, precompute_clinician_metrics, window
 from solutions.grading import Grade, Mismatch, expect, grade
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def no_show_rows(cursor: Any, as_of: dt.date) -> list[tuple]:
-    """(CLINICIAN_ID, MONTH, TOTAL_APPOINTMENTS, NO_SHOWS, NO_SHOW_RATE) for the 12 calendar months ending with
-    ``as_of``'s month, appointments up to ``as_of``; MONTH a date, the rate a percentage rounded half up."""
+    """(CLINICIAN_ID, MONTH, TOTAL_APPOINTMENTS, NO_SHOWS, NO_SHOW_RATE) for the 12 calendar months ending
+    with ``as_of``'s month, appointments up to ``as_of``; MONTH a date, the rate a percentage rounded half
+    up."""
     start, end = window(as_of, 12)
     cursor.execute("""SELECT CLINICIAN_ID, DATE_TRUNC('month', APPOINTMENT_DATE)::DATE, COUNT(*),
                              COUNT_IF(IS_NO_SHOW = 1),
@@ -52,11 +54,12 @@ def latency_alert(durations: list[float], threshold: float, post: Callable[[str]
     high = sorted(durations)[math.ceil(0.95 * len(durations)) - 1]
     if high <= threshold:
         return False
-    post(f"Dashboard queries slow: p95 {high:.2f} s over the SLO of {threshold:.2f} s ({len(durations)} queries)")
+    post(f"Dashboard queries slow: p95 {high:.2f} s over the SLO of {threshold:.2f} s "
+         f"({len(durations)} queries)")
     return True
 
 
-# -- shared ------------------------------------------------------------------------------------------------------
+# -- shared --------------------------------------------------------------------------------------------------
 
 
 def _world() -> Any:
@@ -115,7 +118,8 @@ def _same_rows(value: Any, wanted: list[tuple]) -> None:
             raise Mismatch(f"MONTH is {type(row[1]).__name__} {row[1]!r}; the contract says DATE "
                            "(DATE_TRUNC of a date is a timestamp in the sim: cast it)")
         if not isinstance(row[4], Decimal):
-            raise Mismatch(f"NO_SHOW_RATE is {type(row[4]).__name__} {row[4]!r}; the contract says NUMBER(5,2)")
+            raise Mismatch(f"NO_SHOW_RATE is {type(row[4]).__name__} {row[4]!r}; "
+                           "the contract says NUMBER(5,2)")
     if len(rows) != len(wanted):
         raise Mismatch(f"got {_span(rows)}; expected {_span(wanted)}")
     for got, want in zip(sorted(rows), wanted):
@@ -123,7 +127,7 @@ def _same_rows(value: Any, wanted: list[tuple]) -> None:
             raise Mismatch(f"first difference: got {got!r}, expected {want!r}")
 
 
-# -- exercise 1: the pre-aggregate's query ------------------------------------------------------------------------
+# -- exercise 1: the pre-aggregate's query -------------------------------------------------------------------
 
 
 def grade_no_show_rows(fn: Callable[..., Any], *, show: bool = True) -> Grade:
@@ -144,7 +148,7 @@ def grade_no_show_rows(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     return grade("no_show_rows", fn, checks, show=show)
 
 
-# -- exercise 2: the tenant-isolated read -------------------------------------------------------------------------
+# -- exercise 2: the tenant-isolated read --------------------------------------------------------------------
 
 
 def _table_rows() -> dict[int, list[tuple]]:
@@ -188,7 +192,8 @@ def grade_my_rates(fn: Callable[..., Any], *, show: bool = True) -> Grade:
             return
         if value:
             clinicians = len({r[0] for r in value})
-            raise Mismatch(f"the forged id was accepted: {len(value)} rows of {clinicians} clinician(s) came back")
+            raise Mismatch(f"the forged id was accepted: {len(value)} rows of {clinicians} clinician(s) "
+                           "came back")
 
     checks = [
         (f"clinician {first}: their 12 months, oldest first", lambda f: own(first, 12)),
@@ -199,7 +204,7 @@ def grade_my_rates(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     return grade("my_rates", fn, checks, show=show)
 
 
-# -- exercise 3: the latency check --------------------------------------------------------------------------------
+# -- exercise 3: the latency check ---------------------------------------------------------------------------
 
 
 def grade_latency_alert(fn: Callable[..., Any], *, show: bool = True) -> Grade:
@@ -211,9 +216,10 @@ def grade_latency_alert(fn: Callable[..., Any], *, show: bool = True) -> Grade:
         if posted and "p95" not in posted[0]:
             raise Mismatch(f"the alert should name the p95: {posted[0]!r}")
 
+    ten_slow, three_slow = [0.1] * 90 + [2.0] * 10, [0.1] * 97 + [10.0] * 3
     checks = [
-        ("10 slow queries in 100: p95 over the SLO, one alert", lambda f: run([0.1] * 90 + [2.0] * 10, 0.5, 1)),
-        ("3 slow queries in 100: p95 within the SLO, no alert", lambda f: run([0.1] * 97 + [10.0] * 3, 0.5, 0)),
+        ("10 slow queries in 100: p95 over the SLO, one alert", lambda f: run(ten_slow, 0.5, 1)),
+        ("3 slow queries in 100: p95 within the SLO, no alert", lambda f: run(three_slow, 0.5, 0)),
         ("p95 exactly at the SLO: no alert", lambda f: run([0.5] * 40, 0.5, 0)),
         ("no queries measured: no alert, no crash", lambda f: run([], 0.5, 0)),
     ]
