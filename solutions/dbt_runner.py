@@ -95,7 +95,7 @@ class NodeResult:
         if self.resource_type == "test" and self.status == "fail":
             return f"{self.name} ({self.failures} failing row{'s' if self.failures != 1 else ''})"
         if self.failed:
-            return f"{self.name} ({self.status}: {(self.message or '').strip().splitlines()[0][:160]})"
+            return f"{self.name} ({self.status}: {_reason(self.message)})"
         return self.name
 
 
@@ -296,6 +296,15 @@ def _read_results(path: Path) -> tuple[NodeResult, ...]:
         nodes.append(NodeResult(name=name, resource_type=kind, status=r["status"], failures=r.get("failures"),
                                 message=r.get("message")))
     return tuple(sorted(nodes, key=lambda n: (n.resource_type, n.name)))
+
+
+def _reason(message: str | None) -> str:
+    """dbt's error message, shortened: the header ("Compilation Error in model x (path)") says little, the
+    next line says why."""
+    lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
+    if len(lines) > 1 and " Error in " in lines[0]:
+        lines = lines[1:]
+    return (lines or ["no message"])[0][:200]
 
 
 def _last_error(output: str) -> str:
