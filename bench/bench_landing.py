@@ -116,9 +116,11 @@ def run(records: int = 100_000, sample: int = 2_000, repeats: int = 3, full_slow
             paths.row_by_row(data[:sample])()
             paths.bulk(data[:sample])()
             same_documents(paths.syllabus_documents(), expected, "row-by-row table vs input")
-            same_documents(paths.kit_documents(), paths.syllabus_documents(), "bulk table vs row-by-row table")
+            same_documents(paths.kit_documents(), paths.syllabus_documents(),
+                           "bulk table vs row-by-row table")
 
-            progress(f"landing: row by row vs bulk on {small:,} and {sample:,} records, {repeats} run(s) each")
+            progress(f"landing: row by row vs bulk on {small:,} and {sample:,} records, "
+                     f"{repeats} run(s) each")
             slow_small, _ = interleaved(paths.row_by_row(data[:small]), paths.bulk(data[:small]), repeats,
                                         setup=paths.reset)
             slow_sample, fast_sample = interleaved(paths.row_by_row(data[:sample]), paths.bulk(data[:sample]),
@@ -149,7 +151,10 @@ def run(records: int = 100_000, sample: int = 2_000, repeats: int = 3, full_slow
         sim.stop()
 
     extrapolated = per_record * records
-    slow = slow_full if slow_full is not None else (median(slow_sample) if records == sample else extrapolated)
+    if slow_full is not None:
+        slow = slow_full
+    else:
+        slow = median(slow_sample) if records == sample else extrapolated
     measured_fully = slow_full is not None or records == sample
     fast = median(fast_full)
     ratio = slow / fast
@@ -160,7 +165,8 @@ def run(records: int = 100_000, sample: int = 2_000, repeats: int = 3, full_slow
         + (" and the same documents as the full row-by-row table" if slow_full is not None else ""),
         f"row by row, {small:,} records: {spread(slow_small, seconds)} = "
         f"{per_record_small * 1000:.2f} ms per record",
-        f"row by row, {sample:,} records: {spread(slow_sample, seconds)} = {per_record * 1000:.2f} ms per record",
+        f"row by row, {sample:,} records: {spread(slow_sample, seconds)} = "
+        f"{per_record * 1000:.2f} ms per record",
         f"bulk, {sample:,} records: {spread(fast_sample, seconds)} "
         f"({median(slow_sample) / median(fast_sample):.0f}x faster at that size)",
         f"bulk, {records:,} records: {spread(fast_full, seconds)}",

@@ -52,7 +52,8 @@ def parse(output: str) -> tuple[dict[str, float], dict[str, int]]:
         if match:
             per_notebook[match[3] or "(outside the repository)"] += float(match[1])
     counts: dict[str, int] = {}
-    tail = next((line for line in reversed(output.splitlines()) if " in " in line and SUMMARY.search(line)), "")
+    lines = reversed(output.splitlines())
+    tail = next((line for line in lines if " in " in line and SUMMARY.search(line)), "")
     for number, word in SUMMARY.findall(tail):
         counts["errors" if word.startswith("error") else word] = int(number)
     return dict(per_notebook), counts
@@ -93,8 +94,8 @@ def run(notebooks: list[str] | None = None, runs: int = 1, baseline_runs: int = 
     failed = counts.get("failed", 0) + counts.get("errors", 0)
     status = f"{counts.get('passed', 0)} cells passed" + (f", {failed} failed" if failed else "")
     details = [
-        f"suite: `pytest --nbval` over {len(names)} notebooks: {spread([s.wall for s in suites], seconds)} wall, "
-        f"{status}" + (" (a failing notebook's time still counts; see `make test`)" if failed else ""),
+        f"suite: `pytest --nbval` over {len(names)} notebooks: {spread([s.wall for s in suites], seconds)} "
+        f"wall, {status}" + (" (a failing notebook's time still counts; see `make test`)" if failed else ""),
         f"baseline, one empty cell under the same command: {spread([b.wall for b in base], seconds)} wall, "
         f"of which {seconds(base_nb)} in the notebook (kernel start-up)",
         "per notebook (setup + cells + teardown): " + "; ".join(

@@ -14,7 +14,8 @@ Every variant runs the **same client**, the kit's ``PartnerExtractor`` (cursor p
   extractor's default (``rate=4``, a 20% margin for real clocks and networks, which this fake clock lacks).
 
 All of it runs on a **virtual clock**: threads take turns, one at a time, and time jumps to the next wake-up,
-like a discrete-event simulation. A run of minutes takes a second of CPU, and every run gives the same numbers.
+like a discrete-event simulation. A run of minutes takes a second of CPU, and every run gives the same
+numbers.
 Measured from the server's own request log: requests admitted (200) per second of the run, as a fraction of
 the allowed 5/s, and the 429s. Every variant must fetch exactly the source system's appointments for each
 day, none lost, none twice, before its figures count.
@@ -190,7 +191,8 @@ def extract_days(world: Any, clock: VirtualClock, limiter: Any, days: list[str],
 
     def worker(seed: int) -> Callable[[], None]:
         def work() -> None:
-            extractor = PartnerExtractor(token, clock=clock, limiter=limiter, session=LatentSession(clock, latency),
+            extractor = PartnerExtractor(token, clock=clock, limiter=limiter,
+                                         session=LatentSession(clock, latency),
                                          policy=RetryPolicy(seed=seed, retry_budget=1000))
             while todo:
                 day = todo.pop(0)
@@ -215,18 +217,20 @@ def run(days: int = 20, per_day: int = 1000, workers: int = 4, latency: float = 
     from solutions.ratelimit import TokenBucket
 
     clock = VirtualClock(start=START)
-    progress(f"rate limit: {days} days x ~{per_day} appointments, {workers} workers, {latency:g} s per request")
+    progress(f"rate limit: {days} days x ~{per_day} appointments, {workers} workers, "
+             f"{latency:g} s per request")
     world = sim.start(appointments=per_day * 30, clock=clock, requests_per_second=ALLOWED)
     try:
         first = dt.date.fromisoformat(world.manifest.start)
         wanted = [(first + dt.timedelta(days=i)).isoformat() for i in range(days)]
-        truth = {d: [a for (a,) in world.warehouse.query(
-            "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1", (d,))]
-            for d in wanted}
+        source = ("SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s "
+                  "ORDER BY 1")
+        truth = {d: [a for (a,) in world.warehouse.query(source, (d,))] for d in wanted}
         variants: list[tuple[str, Any, int]] = [
             ("syllabus @rate_limit(5), 1 worker", SyllabusLimiter(ALLOWED, clock), 1),
             (f"syllabus @rate_limit(5), {workers} workers", SyllabusLimiter(ALLOWED, clock), workers),
-            (f"kit TokenBucket(rate=5, capacity=1), {workers} workers", TokenBucket(ALLOWED, 1, clock=clock), workers),
+            (f"kit TokenBucket(rate=5, capacity=1), {workers} workers", TokenBucket(ALLOWED, 1, clock=clock),
+             workers),
             (f"kit TokenBucket(rate=4, capacity=1) (extractor default), {workers} workers",
              TokenBucket(4, 1, clock=clock), workers),
         ]
@@ -239,32 +243,36 @@ def run(days: int = 20, per_day: int = 1000, workers: int = 4, latency: float = 
 
     pages = sum(-(-len(v) // 100) for v in truth.values())
     details = [
-        f"work: {days} days, {sum(len(v) for v in truth.values()):,} appointments, {pages} pages of 100 (cursor "
-        f"mode); the partner allows {ALLOWED:g} requests in any sliding second; each request takes {latency:g} s "
-        f"(so one sequential worker can do at most {1 / latency:.1f}/s)",
-        "same client for every variant (the kit's PartnerExtractor: retries honouring Retry-After, dedupe); only "
-        "the limiter in front of each request differs; every variant fetched exactly the source's appointments "
-        "for every day (checked)",
+        f"work: {days} days, {sum(len(v) for v in truth.values()):,} appointments, {pages} pages of 100 "
+        f"(cursor mode); the partner allows {ALLOWED:g} requests in any sliding second; each request takes "
+        f"{latency:g} s (so one sequential worker can do at most {1 / latency:.1f}/s)",
+        "same client for every variant (the kit's PartnerExtractor: retries honouring Retry-After, dedupe); "
+        "only the limiter in front of each request differs; every variant fetched exactly the source's "
+        "appointments for every day (checked)",
     ]
     for o in outcomes:
-        details.append(f"{o.name}: {o.admitted} pages in {o.seconds:.1f} s = {o.rate:.2f}/s = {o.fraction:.1%} of "
-                       f"the allowed rate; {o.rejected_429} x 429; {o.requests} requests in all")
+        details.append(f"{o.name}: {o.admitted} pages in {o.seconds:.1f} s = {o.rate:.2f}/s = "
+                       f"{o.fraction:.1%} of the allowed rate; {o.rejected_429} x 429; {o.requests} requests "
+                       "in all")
     syllabus, kit = outcomes[1], outcomes[2]
     if syllabus.rejected_429:
-        why = (f"why: the syllabus's decorator reads last_called, sleeps, then writes it; workers that read it "
-               f"before any of them writes it wake together and fire at once, so the partner rejects the excess "
-               f"({syllabus.rejected_429} x 429) and each rejected worker waits out Retry-After (at least 1 s).")
+        why = ("why: the syllabus's decorator reads last_called, sleeps, then writes it; workers that read "
+               "it before any of them writes it wake together and fire at once, so the partner rejects the "
+               f"excess ({syllabus.rejected_429} x 429) and each rejected worker waits out Retry-After (at "
+               "least 1 s).")
     else:
-        why = ("why: with this little work the workers never collided in the syllabus's decorator (its race needs "
-               "several workers waiting at once), so it paced like a shared limiter.")
-    details.append(why + " The kit's bucket hands out one token at a time under a lock, so requests leave evenly "
-                   "spaced at the allowed rate. The extractor's default (4/s) gives up 20% of the rate on purpose: "
-                   "real clocks drift and real networks jitter, and this fake clock has neither.")
+        why = ("why: with this little work the workers never collided in the syllabus's decorator (its race "
+               "needs several workers waiting at once), so it paced like a shared limiter.")
+    details.append(why + " The kit's bucket hands out one token at a time under a lock, so requests "
+                   "leave evenly spaced at the allowed rate. The extractor's default (4/s) gives up 20% of "
+                   "the rate on purpose: real clocks drift and real networks jitter, and this fake clock has "
+                   "neither.")
     ratio = kit.rate / syllabus.rate
     met = kit.fraction >= TARGET_FRACTION and kit.rejected_429 == 0
     return [Row(
         benchmark=f"Rate-limited extraction, {workers} workers, {latency:g} s per request",
-        baseline=f"syllabus decorator: {syllabus.fraction:.0%} of allowed rate, {syllabus.rejected_429} x 429",
+        baseline=f"syllabus decorator: {syllabus.fraction:.0%} of allowed rate, "
+                 f"{syllabus.rejected_429} x 429",
         kit=f"kit TokenBucket: {kit.fraction:.0%} of allowed rate, {kit.rejected_429} x 429",
         ratio=ratio,
         ratio_text=f"{ratio:.2f}x the request rate",

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 
 from bench import bench_quiz
-from bench.common import Row, interleaved, median, seconds, spread, timed
+from bench.common import Row, interleaved, interleaved_values, median, seconds, spread, timed
 
 
 def _python(code: str) -> Callable[[], None]:
@@ -49,8 +49,8 @@ def quiz(repeats: int = 9, progress: Callable[[str], None] = print) -> list[Row]
     command = bench_quiz.quiz_command()
     progress(f"start-up: quiz to first card vs `python -c pass`, {repeats} run(s) each")
     bench_quiz.time_to_first_card(command, env)  # warm the file cache and .pyc files once
-    card, base = interleaved(lambda: bench_quiz.time_to_first_card(command, env),
-                             lambda: bench_quiz.time_python_startup(env), repeats)
+    card, base = interleaved_values(lambda: bench_quiz.time_to_first_card(command, env),
+                                    lambda: bench_quiz.time_python_startup(env), repeats)
     ratio = median(card) / median(base)
     return [Row(
         benchmark="Quiz start-up to first card",

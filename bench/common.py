@@ -78,6 +78,18 @@ def interleaved(a: Callable[[], Any], b: Callable[[], Any], repeats: int,
     return times_a, times_b
 
 
+def interleaved_values(a: Callable[[], float], b: Callable[[], float],
+                       repeats: int) -> tuple[list[float], list[float]]:
+    """Like :func:`interleaved` for functions that measure themselves: collects what they return (seconds)."""
+    values_a: list[float] = []
+    values_b: list[float] = []
+    for i in range(repeats):
+        order = [(a, values_a), (b, values_b)] if i % 2 == 0 else [(b, values_b), (a, values_a)]
+        for fn, out in order:
+            out.append(fn())
+    return values_a, values_b
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

@@ -35,7 +35,8 @@ RESULTS = ROOT / "bench" / "results.md"
 NAMES = ("landing", "quality", "ratelimit", "startup", "notebooks")
 
 
-def benchmarks(args: argparse.Namespace, progress: Callable[[str], None]) -> dict[str, Callable[[], list[Row]]]:
+def benchmarks(args: argparse.Namespace,
+               progress: Callable[[str], None]) -> dict[str, Callable[[], list[Row]]]:
     """Name -> a call that runs it with the command line's scale."""
     from bench import bench_landing, bench_notebooks, bench_quality, bench_ratelimit, bench_startup
 
@@ -54,8 +55,10 @@ def benchmarks(args: argparse.Namespace, progress: Callable[[str], None]) -> dic
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=NAMES, help="run only this benchmark (repeatable)")
-    parser.add_argument("--skip-notebooks", action="store_true", help="leave out the notebook suite (minutes)")
-    parser.add_argument("--quick", action="store_true", help="tiny scale and one run each: tries the code paths")
+    parser.add_argument("--skip-notebooks", action="store_true",
+                        help="leave out the notebook suite (minutes)")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny scale and one run each: tries the code paths")
     parser.add_argument("--records", type=int, default=100_000, help="landing: records to land (100,000)")
     parser.add_argument("--sample", type=int, default=2_000, help="landing: row-by-row sample size (2,000)")
     parser.add_argument("--full-slow-path", action="store_true",
@@ -68,11 +71,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--notebook-runs", type=int, default=1, help="notebooks: suite runs (1)")
     parser.add_argument("--output", type=Path, help="write the results here (default: bench/results.md "
                         "after a full-scale run of every benchmark)")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.records, args.sample, args.appointments, args.days = 2_000, 200, 50_000, 4
-        args.repeats, args.startup_runs = 1, 1
-    return args
+    if "--quick" in (sys.argv[1:] if argv is None else argv):  # tiny defaults; explicit options still win
+        parser.set_defaults(records=2_000, sample=200, appointments=50_000, days=4, repeats=1, startup_runs=1)
+    return parser.parse_args(argv)
+
+
+def destination(args: argparse.Namespace) -> Path | None:
+    """Where to write the results: ``--output``, else bench/results.md after a full-scale run of all."""
+    if args.output is not None:
+        return args.output
+    full = not args.quick and not args.only and args.records >= 100_000 and args.appointments >= 10_000_000
+    return RESULTS if full else None
 
 
 def selected(args: argparse.Namespace) -> list[str]:
@@ -111,13 +120,14 @@ def results_markdown(rows: list[Row], ran: list[str], skipped: list[str], info: 
     out = [
         "# Benchmark results",
         "",
-        f"Written by `{command}` on {now()} in {minutes:.1f} minutes. Every figure is a ratio against a baseline "
-        "measured in the same run, on the same data, interleaved with it; medians of several runs unless a "
-        "line says otherwise. Both sides were checked to give identical results before they were timed.",
+        f"Written by `{command}` on {now()} in {minutes:.1f} minutes. Every figure is a ratio against a "
+        "baseline measured in the same run, on the same data, interleaved with it; medians of several runs "
+        "unless a line says otherwise. Both sides were checked to give identical results before they were "
+        "timed.",
         "",
         f"- **Machine:** {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}",
-        f"- **Load average** (1/5/15 min) before: {info['load']}; after: {load_after}. Absolute times move with "
-        "the load; the ratios much less.",
+        f"- **Load average** (1/5/15 min) before: {info['load']}; after: {load_after}. Absolute times move "
+        "with the load; the ratios much less.",
         f"- **Versions:** Python {v['python']}, duckdb {v['duckdb']}, fakesnow {v['fakesnow']}, "
         f"apache-airflow {v['apache-airflow']}, snowflake-connector-python {v['snowflake-connector-python']}",
         f"- **Benchmarks run:** {', '.join(ran)}" + (f"; skipped: {', '.join(skipped)}" if skipped else ""),
@@ -156,16 +166,15 @@ def main(argv: list[str] | None = None) -> int:
             for line in r.details:
                 print(f"  - {line}")
 
-    full_run = not args.quick and not args.only and args.records >= 100_000 and args.appointments >= 10_000_000
-    target = args.output or (RESULTS if full_run else None)
+    target = destination(args)
     if target is not None:
         command = "bench/run.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
         target.write_text(results_markdown(rows, names, skipped, info, load(), command.strip(), minutes),
                           encoding="utf-8")
         print(f"\nwritten: {target}")
     else:
-        print("\n(not written: bench/results.md holds full-scale runs of every benchmark; --output PATH writes "
-              "this one)")
+        print("\n(not written: bench/results.md holds full-scale runs of every benchmark; --output PATH "
+              "writes this one)")
     return 0
 
 

@@ -38,10 +38,10 @@ from test_sql import INJECTIONS
 ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.date(2025, 9, 30)
 
-# -- the matrix ---------------------------------------------------------------------------------------------------
+# -- the matrix ----------------------------------------------------------------------------------------------
 
 MATRIX = {
-    "the extractor loses and duplicates nothing: every fault kind x first/middle/last page x page/cursor mode":
+    "the extractor loses and duplicates nothing: every fault kind x first/middle/last page x both modes":
         ["tests/test_extraction_reliability.py::test_no_record_lost_or_duplicated"],
     "re-landing a day leaves exactly one copy of each record, a failed load rolls back":
         ["tests/test_landing.py::test_a_rerun_leaves_exactly_one_copy_per_appointment",
@@ -67,7 +67,8 @@ def _names_in(path: Path) -> set[str]:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    names |= {f"{target.id}[{k.value}]" for k in node.value.keys if isinstance(k, ast.Constant)}
+                    keys = [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
+                    names |= {f"{target.id}[{key}]" for key in keys}
     return names
 
 
@@ -81,10 +82,10 @@ def test_the_matrix_points_at_real_tests():
     assert not missing, f"the reliability matrix points at tests that do not exist: {missing}"
 
 
-# -- finding every identifier parameter -----------------------------------------------------------------------------
+# -- finding every identifier parameter ----------------------------------------------------------------------
 
-#: table, column, schema, database, key, identifier, optionally with a prefix (child_key, date_column), a plural
-#: or a _name/_columns suffix (table_name, key_columns). Plain ``name`` is too general to mean an identifier.
+#: table, column, schema, database, key, identifier, optionally with a prefix (child_key, date_column), a
+#: plural or a _name/_columns suffix (table_name, key_columns). Plain ``name`` is too general to mean one.
 IDENTIFIER = re.compile(r"^(?:\w+_)?(?:table|column|schema|database|key|identifier)s?(?:_names?|_columns?)?$")
 
 
@@ -118,7 +119,7 @@ def discover() -> set[str]:
     return found
 
 
-# -- how each one is covered ----------------------------------------------------------------------------------------
+# -- how each one is covered ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class Spy:
 
 
 class StubBackend:
-    """The backend API's answers for ``reconcile``: it asks for the source total before touching the warehouse."""
+    """The backend API's answers for ``reconcile`` (it asks for the source total before the warehouse)."""
 
     def revenue(self, day: dt.date) -> Any:
         from solutions.reconciliation import SourceRevenue
@@ -216,31 +217,32 @@ def _exercises() -> Any:
 
 AS_OF, MAX_AGE = dt.datetime(2025, 10, 1), dt.timedelta(days=1)
 CALLS = "tests/test_quality.py::CALLS"
-RESULT_LABEL = "the table's name as a label in a check's result message; the SQL was built and validated before"
+QC = "solutions.quality:QualityChecker."
+RESULT_LABEL = "the table's name as a label in a check's result message (its SQL was validated before)"
 
 COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     # -- solutions.quality: the checker's own corpus test (tests/test_quality.py, CALLS x INJECTIONS) --
-    "solutions.quality:QualityChecker.__init__(keys)": Elsewhere(f"{CALLS}[keys.table]"),
-    "solutions.quality:QualityChecker.check_row_count(table)": Elsewhere(f"{CALLS}[row_count.table]"),
-    "solutions.quality:QualityChecker.check_null_percentage(table)": Elsewhere(f"{CALLS}[null.table]"),
-    "solutions.quality:QualityChecker.check_null_percentage(column)": Elsewhere(f"{CALLS}[null.column]"),
-    "solutions.quality:QualityChecker.check_date_range(table)": Elsewhere(f"{CALLS}[date_range.table]"),
-    "solutions.quality:QualityChecker.check_date_range(date_column)": Elsewhere(f"{CALLS}[date_range.column]"),
-    "solutions.quality:QualityChecker.check_accepted_values(table)": Elsewhere(f"{CALLS}[accepted.table]"),
-    "solutions.quality:QualityChecker.check_accepted_values(column)": Elsewhere(f"{CALLS}[accepted.column]"),
-    "solutions.quality:QualityChecker.check_freshness(table)": Elsewhere(f"{CALLS}[freshness.table]"),
-    "solutions.quality:QualityChecker.check_freshness(column)": Elsewhere(f"{CALLS}[freshness.column]"),
-    "solutions.quality:QualityChecker.scan(table)": Elsewhere(f"{CALLS}[scan.table]"),
-    "solutions.quality:QualityChecker.check_referential_integrity(child_table)": Elsewhere(f"{CALLS}[ri.child_table]"),
-    "solutions.quality:QualityChecker.check_referential_integrity(child_key)": Elsewhere(f"{CALLS}[ri.child_key]"),
-    "solutions.quality:QualityChecker.check_referential_integrity(parent_table)": Elsewhere(f"{CALLS}[ri.parent_table]"),
-    "solutions.quality:QualityChecker.check_referential_integrity(parent_key)": Elsewhere(f"{CALLS}[ri.parent_key]"),
-    "solutions.quality:QualityChecker.check_duplicate_keys(table)": Elsewhere(f"{CALLS}[dupes.table]"),
-    "solutions.quality:QualityChecker.check_duplicate_keys(key_columns)": Elsewhere(f"{CALLS}[dupes.key_columns]"),
-    "solutions.quality:QualityChecker.check_schema(table)": Elsewhere(f"{CALLS}[schema.table]"),
-    "solutions.quality:QualityChecker.check_volume_anomaly(table)": Elsewhere(f"{CALLS}[volume.table]"),
-    "solutions.quality:QualityChecker.check_volume_anomaly(date_column)": Elsewhere(f"{CALLS}[volume.date_column]"),
-    "solutions.quality:QualityChecker.scan_sql(table)": Here(
+    f"{QC}__init__(keys)": Elsewhere(f"{CALLS}[keys.table]"),
+    f"{QC}check_row_count(table)": Elsewhere(f"{CALLS}[row_count.table]"),
+    f"{QC}check_null_percentage(table)": Elsewhere(f"{CALLS}[null.table]"),
+    f"{QC}check_null_percentage(column)": Elsewhere(f"{CALLS}[null.column]"),
+    f"{QC}check_date_range(table)": Elsewhere(f"{CALLS}[date_range.table]"),
+    f"{QC}check_date_range(date_column)": Elsewhere(f"{CALLS}[date_range.column]"),
+    f"{QC}check_accepted_values(table)": Elsewhere(f"{CALLS}[accepted.table]"),
+    f"{QC}check_accepted_values(column)": Elsewhere(f"{CALLS}[accepted.column]"),
+    f"{QC}check_freshness(table)": Elsewhere(f"{CALLS}[freshness.table]"),
+    f"{QC}check_freshness(column)": Elsewhere(f"{CALLS}[freshness.column]"),
+    f"{QC}scan(table)": Elsewhere(f"{CALLS}[scan.table]"),
+    f"{QC}check_referential_integrity(child_table)": Elsewhere(f"{CALLS}[ri.child_table]"),
+    f"{QC}check_referential_integrity(child_key)": Elsewhere(f"{CALLS}[ri.child_key]"),
+    f"{QC}check_referential_integrity(parent_table)": Elsewhere(f"{CALLS}[ri.parent_table]"),
+    f"{QC}check_referential_integrity(parent_key)": Elsewhere(f"{CALLS}[ri.parent_key]"),
+    f"{QC}check_duplicate_keys(table)": Elsewhere(f"{CALLS}[dupes.table]"),
+    f"{QC}check_duplicate_keys(key_columns)": Elsewhere(f"{CALLS}[dupes.key_columns]"),
+    f"{QC}check_schema(table)": Elsewhere(f"{CALLS}[schema.table]"),
+    f"{QC}check_volume_anomaly(table)": Elsewhere(f"{CALLS}[volume.table]"),
+    f"{QC}check_volume_anomaly(date_column)": Elsewhere(f"{CALLS}[volume.date_column]"),
+    f"{QC}scan_sql(table)": Here(
         lambda spy, x: _quality().QualityChecker(spy).scan_sql(x, [_quality().RowCount(1)])),
     # -- solutions.quality_rules: rules validate their column when built; the checks that build them run it --
     "solutions.quality_rules:Where.__init__(column)": Elsewhere(f"{CALLS}[where.column]"),
@@ -256,10 +258,11 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     "solutions.quality_rules:AcceptedValues.judge(table)": NotSQL(RESULT_LABEL),
     "solutions.quality_rules:Freshness.judge(table)": NotSQL(RESULT_LABEL),
     # -- solutions.landing --
-    "solutions.landing:land_day(table)": Elsewhere("tests/test_landing.py::test_table_names_cannot_inject_sql"),
+    "solutions.landing:land_day(table)": Elsewhere(
+        "tests/test_landing.py::test_table_names_cannot_inject_sql"),
     "solutions.landing:create_table_sql(table)": Here(lambda spy, x: _landing().create_table_sql(x)),
     "solutions.landing:day_counts(table)": Here(lambda spy, x: _landing().day_counts(spy, x)),
-    "solutions.landing:LandingResult.__init__(table)": NotSQL("the landed table's (already quoted) name, reported"),
+    "solutions.landing:LandingResult.__init__(table)": NotSQL("the landed table's quoted name, reported"),
     # -- solutions.reconciliation --
     "solutions.reconciliation:warehouse_revenue(table)": Here(
         lambda spy, x: _recon().warehouse_revenue(spy, DAY, table=x)),
@@ -269,7 +272,8 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
         lambda spy, x: _recon().reconcile(DAY, connection=spy, client=StubBackend(), table=x)),
     # -- solutions.validation --
     "solutions.validation:validate_appointments(table)": Here(
-        lambda spy, x: importlib.import_module("solutions.validation").validate_appointments(DAY, lambda: spy, table=x)),
+        lambda spy, x: importlib.import_module("solutions.validation").validate_appointments(
+            DAY, lambda: spy, table=x)),
     # -- solutions.pipeline --
     "solutions.pipeline:marts_fingerprint(tables)": Here(
         lambda spy, x: importlib.import_module("solutions.pipeline").marts_fingerprint(lambda: spy, (x,))),
@@ -282,11 +286,13 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     "solutions.exercises.quality:count_unaccepted(table)": Here(
         lambda spy, x: _exercises().count_unaccepted(spy.cursor(), x, "status", ["completed"])),
     "solutions.exercises.quality:count_unaccepted(column)": Here(
-        lambda spy, x: _exercises().count_unaccepted(spy.cursor(), "fct_appointments", x, ["completed"]), "status"),
+        lambda spy, x: _exercises().count_unaccepted(spy.cursor(), "fct_appointments", x, ["completed"]),
+        "status"),
     "solutions.exercises.quality:null_percentage(table)": Here(
         lambda spy, x: _exercises().null_percentage(spy.cursor(), x, "client_id", "appointment_date", DAY)),
     "solutions.exercises.quality:null_percentage(column)": Here(
-        lambda spy, x: _exercises().null_percentage(spy.cursor(), "fct_appointments", x, "appointment_date", DAY),
+        lambda spy, x: _exercises().null_percentage(spy.cursor(), "fct_appointments", x, "appointment_date",
+                                                    DAY),
         "client_id"),
     "solutions.exercises.quality:null_percentage(date_column)": Here(
         lambda spy, x: _exercises().null_percentage(spy.cursor(), "fct_appointments", "client_id", x, DAY),
@@ -311,8 +317,8 @@ def test_every_identifier_parameter_is_accounted_for(discovered):
     missing = sorted(discovered - set(COVERAGE))
     assert not missing, (
         "public functions in solutions/ take an identifier-like parameter that no injection test covers; add "
-        "each to COVERAGE in tests/test_reliability.py (Here: run the corpus; Elsewhere: point at the test that "
-        "does; NotSQL: say why it never reaches SQL):\n  " + "\n  ".join(missing))
+        "each to COVERAGE in tests/test_reliability.py (Here: run the corpus; Elsewhere: point at the test "
+        "that does; NotSQL: say why it never reaches SQL):\n  " + "\n  ".join(missing))
 
 
 def test_coverage_lists_only_parameters_that_exist(discovered):
@@ -326,7 +332,8 @@ def _module_exists(name: str) -> bool:
 
 
 def test_elsewhere_references_exist():
-    missing = [f"{key} -> {c.test}" for key, c in COVERAGE.items() if isinstance(c, Elsewhere) and not _exists(c.test)]
+    missing = [f"{key} -> {c.test}" for key, c in COVERAGE.items()
+               if isinstance(c, Elsewhere) and not _exists(c.test)]
     assert not missing, f"these injection tests do not exist: {missing}"
     assert all(c.why for c in COVERAGE.values() if isinstance(c, NotSQL))
 
@@ -379,7 +386,7 @@ def test_identifier_payloads_are_refused_before_any_sql(key):
     assert problems(entry, key) == []
 
 
-# -- the harness itself catches what it is for ----------------------------------------------------------------------
+# -- the harness itself catches what it is for ---------------------------------------------------------------
 
 
 def test_an_unsafe_function_fails_the_harness():

@@ -26,18 +26,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# -- what a credential looks like -------------------------------------------------------------------------------
+# -- what a credential looks like ----------------------------------------------------------------------------
 
-_NAME = r"[A-Za-z0-9_]*(?:password|passwd|pwd|secret|token|api_?key|access_?key|private_?key|passphrase)[A-Za-z0-9_]*"
+_NAME = (r"[A-Za-z0-9_]*(?:password|passwd|pwd|secret|token|api_?key|access_?key|private_?key|passphrase)"
+         r"[A-Za-z0-9_]*")
 RULES: dict[str, re.Pattern[str]] = {
     # AWS access key ids: AKIA (long-term), ASIA (temporary) and friends, 16 more upper-case letters/digits
     "aws_access_key_id": re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
     # an AWS secret access key: 40 base64-ish characters after its name
     "aws_secret_access_key": re.compile(
-        r"(?i)aws_?secret_?access_?key[\"']?\]?[ \t]*[:=][ \t]*[\"']?(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"),
-    "private_key": re.compile(r"-----BEGIN (?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----"),
+        r"(?i)aws_?secret_?access_?key[\"']?\]?[ \t]*[:=][ \t]*[\"']?"
+        r"(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"),
+    "private_key": re.compile(
+        r"-----BEGIN (?:(?:RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----"),
     # any Slack incoming-webhook or workflow URL: the URL itself is the secret
-    "slack_webhook": re.compile(r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/\-]+"),
+    "slack_webhook": re.compile(
+        r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/\-]+"),
     "slack_token": re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
     "github_token": re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b"),
     # password='...', "token": "...", api_key = "...", os.environ["SNOWFLAKE_PASSWORD"] = "..."
@@ -72,11 +76,12 @@ class Allowed:
 
 
 ALLOWED = [
-    # The syllabus's templates: inside a Python callable Airflow never renders them (notebooks 00/04/07/08 show
-    # this), so they are placeholders, never a value.
+    # The syllabus's templates: inside a Python callable Airflow never renders them (notebooks 00/04/07/08
+    # show this), so they are placeholders, never a value.
     Allowed("*", r"\{\{\s*var\.value\.\w+\s*\}\}", "the syllabus's '{{ var.value.x }}' template"),
     # moto's documented fake AWS credentials (the in-process S3 mock needs some; they open nothing).
     Allowed("sim/s3.py", "testing", "moto's fake AWS credentials"),
+    Allowed("sim/services.py", "testing", "moto's fake AWS credentials, for the fakes served on loopback"),
     # The Slack fake's placeholder webhook, in the T000/B000/XXXX shape of Slack's documentation.
     Allowed("sim/slack.py", re.escape(SLACK + "T000/B000/XXXX"), "the Slack fake's URL"),
     Allowed("tests/test_slack.py", re.escape(SLACK + "TEAM/BOT/secret"),
@@ -89,6 +94,10 @@ ALLOWED = [
     Allowed("tests/test_world.py", "x", "a throwaway password the simulated warehouse ignores"),
     Allowed("tests/test_dag_integrity.py", "p", "a throwaway password in a DAG-parse test's source"),
     Allowed("tests/test_validation.py", "password", "the word 'password' in a connection-string placeholder"),
+    Allowed("sim/services.py", "sim", "the password for the served simulated warehouse, which accepts any"),
+    # Teaching material that shows an attack on the kit's own signed tokens.
+    Allowed("notebooks/13_scenario_customer_facing.ipynb", re.escape("5002."),
+            "the forged id prefix of a session token the notebook shows being refused"),
 ]
 
 
@@ -110,7 +119,7 @@ def _allowed(path: str, value: str) -> bool:
 
 
 def scan_text(text: str, path: str) -> list[Finding]:
-    """Every credential literal in ``text`` (a file's contents; ``path`` is for reports and the allow-list)."""
+    """Every credential literal in ``text`` (a file's contents; ``path``: for reports and the allow-list)."""
     if path.endswith(".ipynb"):
         text = text.replace('\\"', '"')  # notebook JSON escapes the quotes around values
     findings = []
@@ -137,15 +146,16 @@ def tracked_files(root: Path = ROOT) -> list[Path]:
     return [root / name for name in done.stdout.decode().split("\0") if name and (root / name).is_file()]
 
 
-# -- the repository -----------------------------------------------------------------------------------------------
+# -- the repository ------------------------------------------------------------------------------------------
 
 
 def test_no_tracked_file_holds_a_credential():
     files = tracked_files()
     assert len(files) > 50, "git ls-files listed almost nothing: is this the kit's checkout?"
     findings = [f for file in files for f in scan_file(file, ROOT)]
-    assert not findings, "credential literals in tracked files (move them to environment variables, or add an " \
-                         "obviously fake value to ALLOWED with its reason):\n" + "\n".join(map(str, findings))
+    assert not findings, ("credential literals in tracked files (move them to environment variables, or add "
+                          "an obviously fake value to ALLOWED with its reason):\n"
+                          + "\n".join(map(str, findings)))
 
 
 def test_every_allow_list_entry_says_why():
@@ -153,9 +163,9 @@ def test_every_allow_list_entry_says_why():
     assert not any(fnmatch("README.md", a.path) and a.path != "*" for a in ALLOWED)
 
 
-# -- the scanner, on planted examples ----------------------------------------------------------------------------
+# -- the scanner, on planted examples ------------------------------------------------------------------------
 
-# Each planted line: (text, the rule that must catch it). Built by concatenation, so no line of this file is one.
+# Each planted line: (text, the rule that must catch it). Built by concatenation: no line of this file is one.
 PLANTED = [
     ("aws_key = '" + "AKIA" + "Q3EXAMPLE7KEY2ZZ" + "'", "aws_access_key_id"),
     ("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI" + "/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key"),
@@ -212,8 +222,9 @@ def test_unquoted_assignments_are_caught_in_config_files(planted, tmp_path):
 
 
 def test_a_secret_inside_a_notebook_is_caught(planted, tmp_path):
-    notebook = {"cells": [{"cell_type": "code", "source": ["conn = connect(pass" + "word=\"Tr0ub4dor&3x\")\n"],
-                           "metadata": {}, "outputs": [], "execution_count": None}]}
+    source = ["conn = connect(pass" + "word=\"Tr0ub4dor&3x\")\n"]
+    notebook = {"cells": [{"cell_type": "code", "source": source, "metadata": {}, "outputs": [],
+                           "execution_count": None}]}
     file = tmp_path / "leaky.ipynb"
     file.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
     assert [f.rule for f in scan_file(file, tmp_path)] == ["secret_assignment"]
