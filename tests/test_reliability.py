@@ -41,6 +41,8 @@ DAY = dt.date(2025, 9, 30)
 # -- the matrix ----------------------------------------------------------------------------------------------
 
 MATRIX = {
+    "re-running the pipeline for the same logical date leaves identical marts":
+        ["tests/test_pipeline_dag.py::test_rerunning_the_clean_day_leaves_the_marts_identical"],
     "the extractor loses and duplicates nothing: every fault kind x first/middle/last page x both modes":
         ["tests/test_extraction_reliability.py::test_no_record_lost_or_duplicated"],
     "re-landing a day leaves exactly one copy of each record, a failed load rolls back":
