@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import re
