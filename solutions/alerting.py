@@ -30,7 +30,10 @@ def failure_text(context: Any) -> str:
     when = context.get("logical_date")
     date = when.strftime("%Y-%m-%d %H:%M %Z") if when is not None else f"run {context.get('run_id', '?')}"
     error = context.get("exception")
-    reason = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error or "unknown")
+    if isinstance(error, BaseException):
+        reason = f"{type(error).__name__}: {error}"
+    else:
+        reason = str(error or "unknown")
     return f"FAILED {ti.dag_id}.{ti.task_id} ({date}, try {ti.try_number}): {reason}"
 
 

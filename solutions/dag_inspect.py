@@ -1,6 +1,6 @@
 """Look at a DAG the way the scheduler does: its next runs, computed from its timetable, and its graph.
 
-    next_runs(dag, after="2025-10-01", n=3)   # the runs the scheduler would create next, with ds and intervals
+    next_runs(dag, after="2025-10-01", n=3)   # the next runs the scheduler would create: ds, intervals
     edges(dag)                                # {("extract", "transform"), ...}
     mermaid(dag)                              # a ```mermaid diagram JupyterLab (and GitHub) draw
     topological_order(dag)                    # task ids, every task after its upstream tasks
@@ -60,8 +60,8 @@ def _aware(value: dt.date | dt.datetime | str) -> dt.datetime:
 def next_runs(dag: Any, after: dt.date | dt.datetime | str, n: int = 3) -> list[PlannedRun]:
     """The next ``n`` runs the scheduler would start at or after ``after`` (naive means UTC).
 
-    Empty for a DAG that is never scheduled (``schedule=None``: a ``NullTimetable``). Runs are counted from the
-    DAG's ``start_date`` as with ``catchup=True``: ``catchup=False`` only changes what happens when the
+    Empty for a DAG that is never scheduled (``schedule=None``: a ``NullTimetable``). Runs are counted from
+    the DAG's ``start_date`` as with ``catchup=True``: ``catchup=False`` only changes what happens when the
     scheduler is *behind* (it then creates the latest due run and skips the missed ones).
     """
     moment = _aware(after)
@@ -108,5 +108,6 @@ def mermaid(dag: Any, direction: str = "LR", *, fenced: bool = True) -> str:
     rank = {task_id: n for n, task_id in enumerate(topological_order(dag))}
     lines = [f"flowchart {direction}"]
     lines += [f"    {task_id}" for task_id in sorted(dag.task_dict, key=rank.__getitem__)]
-    lines += [f"    {up} --> {down}" for up, down in sorted(edges(dag), key=lambda e: (rank[e[0]], rank[e[1]]))]
+    ordered = sorted(edges(dag), key=lambda edge: (rank[edge[0]], rank[edge[1]]))
+    lines += [f"    {up} --> {down}" for up, down in ordered]
     return "\n".join(["```mermaid", *lines, "```"] if fenced else lines)

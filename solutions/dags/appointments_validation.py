@@ -42,7 +42,8 @@ def describe_run(**context):
 
     ti = context["ti"]
     print(f"ds={context['ds']}  logical_date={context['logical_date'].isoformat()}")
-    print(f"data_interval: {context['data_interval_start'].isoformat()} -> {context['data_interval_end'].isoformat()}")
+    start, end = context["data_interval_start"], context["data_interval_end"]
+    print(f"data_interval: {start.isoformat()} -> {end.isoformat()}")
     print(f"ti: {ti.task_id}, try {ti.try_number}")
     day = day_to_validate(context["logical_date"]).isoformat()
     print(f"validating {day}")

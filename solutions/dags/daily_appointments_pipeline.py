@@ -14,7 +14,7 @@ What changed from the syllabus, and why:
 * Alerting: ``on_failure_callback`` with a Slack notifier replaces ``email_on_failure`` (deprecated).
 * Operators come from ``airflow.providers.standard`` (``airflow.operators.bash`` / ``.python`` still import,
   with a deprecation warning); the DAG class from ``airflow.sdk``.
-* The dependencies are set once (the syllabus set them twice: Airflow 3 keeps one copy of each edge, silently).
+* The dependencies are set once (the syllabus set them twice; Airflow keeps one copy of each edge, silently).
 * The validation uses an Airflow Connection (``snowflake_default``) through the Snowflake provider's
   ``SnowflakeHook``, bound parameters, and closes its connection on every path (``solutions.validation``).
 
@@ -78,7 +78,8 @@ with DAG(
 ) as dag:
     extract_appointments = BashOperator(
         task_id="extract_appointments",
-        bash_command='echo "stand-in extract for {{ macros.ds_add(ds, -1) }}"',  # templated: rendered at run time
+        # bash_command is a templated field: Airflow renders {{ ... }} just before the task runs
+        bash_command='echo "stand-in extract for {{ macros.ds_add(ds, -1) }}"',
     )
     run_dbt = BashOperator(
         task_id="run_dbt_models",

@@ -55,7 +55,8 @@ def daily_appointments_taskflow():
 
         from solutions.validation import day_to_validate, validate_appointments
 
-        return validate_appointments(day_to_validate(logical_date), SnowflakeHook(snowflake_conn_id=SNOWFLAKE_CONN_ID))
+        hook = SnowflakeHook(snowflake_conn_id=SNOWFLAKE_CONN_ID)
+        return validate_appointments(day_to_validate(logical_date), hook)
 
     @task
     def send_completion_alert(result: dict) -> None:
@@ -63,7 +64,8 @@ def daily_appointments_taskflow():
 
         from solutions.reconciliation import post_alert
 
-        text = f"daily_appointments_taskflow: {result['appointments']} appointments validated for {result['day']}"
+        text = (f"daily_appointments_taskflow: {result['appointments']} appointments validated "
+                f"for {result['day']}")
         post_alert(text, Variable.get("slack_webhook_url"))
         print(f"posted to Slack: {text}")
 
