@@ -256,8 +256,10 @@ class DbtRunner:
         os.environ.update(DBT_ENV)
         lines: list[str] = []
         try:
+            # nothing on this process's stdout (a notebook cell, a task log): warnings and errors reach
+            # ``output`` through the callback, everything else the log file under ``log_path``
             outcome = dbtRunner(callbacks=[lambda event: lines.append(_event_text(event))]).invoke(
-                [*argv, "--quiet"])
+                [*argv, "--log-level", "none", "--log-level-file", "debug"])
         finally:
             _close_duckdb_handles()
             for key, value in saved.items():

@@ -250,9 +250,13 @@ def quality_checks(day: dt.date | str, *, connect: Callable[[], Any],
     if not cross["passed"]:
         failures.append(f"fct_appointments [{day_date}]: {completed} completed appointments, "
                         f"the backend billed {payments}")
-    print(f"{len(report['results']) + 1} checks, {len(failures)} failed, {len(report['warnings'])} warnings")
+    warnings = report["warnings"]
+    print(f"{len(report['results']) + 1} checks, {len(failures)} failed, {len(warnings)} "
+          f"warning{'' if len(warnings) == 1 else 's'}")
     for line in failures:
-        print(f"  {line}")
+        print(f"  failed: {line}")
+    for line in warnings:
+        print(f"  warning: {line}")
     if failures:
         raise DataProblem(f"{day_date}: quality checks failed:\n" + "\n".join(failures), failures)
     return {"day": day_date.isoformat(), "checks": len(report["results"]) + 1, "warnings": report["warnings"],
