@@ -151,7 +151,6 @@ def summarise(dag: Any, run_id: str, logical_date: dt.datetime, printed: Mapping
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance as TI
     from airflow.models.xcom import XComModel
-    from airflow.sdk.serde import deserialize
     from airflow.utils.session import create_session
 
     with create_session() as session:
@@ -161,8 +160,7 @@ def summarise(dag: Any, run_id: str, logical_date: dt.datetime, printed: Mapping
         xcoms: dict[tuple[str, int], dict[str, Any]] = {}
         rows = session.scalars(XComModel.get_many(run_id=run_id, dag_ids=dag.dag_id))
         for row in sorted(rows, key=lambda r: r.key):
-            value = XComModel.deserialize_value(row)  # JSON; tuples and other types still serde-encoded
-            xcoms.setdefault((row.task_id, row.map_index), {})[row.key] = deserialize(value)  # as xcom_pull
+            xcoms.setdefault((row.task_id, row.map_index), {})[row.key] = _xcom_value(row)
         level = _levels(dag)
         tasks = tuple(
             TaskResult(ti.task_id, str(getattr(ti.state, "value", ti.state) or "none"), ti.try_number,
@@ -173,6 +171,19 @@ def summarise(dag: Any, run_id: str, logical_date: dt.datetime, printed: Mapping
     midnight_utc = logical_date.utcoffset() == dt.timedelta(0) and logical_date.time() == dt.time(0)
     date = logical_date.date().isoformat() if midnight_utc else logical_date.isoformat()
     return RunSummary(dag.dag_id, date, str(getattr(state, "value", state)), tasks, log_file)
+
+
+def _xcom_value(row: Any) -> Any:
+    """An XCom row's value as ``xcom_pull`` returns it: JSON decoded, then serde-decoded (tuples, dates...);
+    a value serde cannot rebuild here (a class not importable in this process) is shown as stored."""
+    from airflow.models.xcom import XComModel
+    from airflow.sdk.serde import deserialize
+
+    value = XComModel.deserialize_value(row)
+    try:
+        return deserialize(value)
+    except Exception:  # noqa: BLE001 - a summary must never fail on a value it cannot rebuild
+        return value
 
 
 def _levels(dag: Any) -> dict[str, int]:
