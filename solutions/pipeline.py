@@ -277,6 +277,20 @@ def success_text(day: dt.date | str, extract: dict[str, Any], build: dict[str, A
             f"refreshed ({n(refresh['counts'], 'pass')} tests passed).")
 
 
+def deadline_missed(context: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """Airflow 3's answer to SLAs (removed in 3.0): a Deadline Alert callback, called when a run is not finished
+    by its deadline (the DAG's ``deadline=DeadlineAlert(...)``). Posts who is late and since when."""
+    from airflow.sdk import Variable
+
+    from solutions.reconciliation import post_alert
+
+    run = (context or {}).get("dag_run") or {}
+    deadline = (context or {}).get("deadline") or {}
+    text = (f"LATE {run.get('dag_id', DAG_ID)} {run.get('run_id', '')}: not finished by its deadline "
+            f"({deadline.get('deadline_time', 'unknown')}); the customer-facing numbers are not refreshed yet")
+    post_alert(text, Variable.get("slack_webhook_url"))
+
+
 # -- helpers --------------------------------------------------------------------------------------------------------
 
 

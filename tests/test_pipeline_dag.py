@@ -168,3 +168,12 @@ def test_marker_and_contract_helpers():
     with pytest.raises(pipeline.DataProblem, match="unreadable"):
         pipeline.read_marker(b"{not json", "2025-09-30")
     assert os.environ.get("AIRFLOW_VAR_DBT_INVOCATION_MODE") is None
+
+
+def test_deadline_callback_posts_who_is_late(world):
+    """The Deadline Alert callback a real scheduler would call (dag.test() cannot run DAGs with deadlines)."""
+    pipeline.deadline_missed({"dag_run": {"dag_id": pipeline.DAG_ID, "run_id": "scheduled__2025-10-01T02:00:00+00:00"},
+                              "deadline": {"deadline_time": "2025-10-01T06:00:00+00:00"}})
+    assert world.slack.texts[-1].startswith(
+        "LATE clinic_appointments_pipeline scheduled__2025-10-01T02:00:00+00:00: not finished by its deadline "
+        "(2025-10-01T06:00:00+00:00)")

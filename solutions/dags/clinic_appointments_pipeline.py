@@ -17,6 +17,11 @@ shape and adds what the answer leaves out:
 * **Tests in two places.** ``dbt test`` (set-based rules on the models) and Python checks (volume anomaly,
   a cross-check against the billing API) run side by side after ``dbt run``. Either failing stops the
   customer-facing refresh: customers never see a day that failed its checks.
+* **An SLA.** Airflow 3 removed ``sla=``; its replacement is a Deadline Alert on the DAG, e.g.
+  ``deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(hours=4),
+  callback=SyncCallback("solutions.pipeline.deadline_missed"))``: queued at 02:00, done by 06:00, or Slack
+  hears about it. It is not set here because ``dag.test()`` (how the kit runs DAGs) fails on a DAG with a
+  deadline in Airflow 3.3.2; under a real scheduler, add it.
 * **Failures that say what failed.** Bad data raises ``AirflowFailException`` (no retries: the answer would
   not change); an API or warehouse outage raises an ordinary error and is retried. Every task alerts Slack
   when it fails for good (``on_failure_callback``), naming the failing tests and checks; a green run posts
