@@ -184,6 +184,26 @@ def bucket(world):
     clear()
 
 
+def land_after_first_poke(world, key: str, body: str, wait: float = 1) -> None:
+    """Once Airflow's log shows a new poke, land the file ``wait`` seconds later (a real wait on any machine)."""
+    import threading
+    import time
+
+    log_file = world.airflow.log_file
+    start = log_file.stat().st_size
+
+    def watch() -> None:
+        for _ in range(600):
+            with log_file.open() as log:
+                log.seek(start)
+                if "Poking for key" in log.read():
+                    world.s3.drop(key, body, after=wait)
+                    return
+            time.sleep(0.05)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def rescheduled(dag_id: str, task_id: str = "wait_for_appointments_file") -> int:
     from sqlalchemy import text
 
@@ -214,9 +234,8 @@ def test_sensor_files_keep_their_production_settings() -> None:
 def test_classic_sensor_waits_for_a_late_file_rescheduling_between_pokes(world, bucket) -> None:
     from solutions.dags.wait_for_appointments_file import dag
 
-    world.run_dag("kit_tour", RUN)  # Airflow's first task start in a process is slow: warm it up first
     with shortened(dag, poke_interval=1, timeout=20):
-        bucket.drop(KEY, BODY, after=2)
+        land_after_first_poke(world, KEY, BODY)
         summary = world.run_dag(dag, RUN)
 
     summary.assert_state({"wait_for_appointments_file": "success", "process_appointments": "success"}, run="success")
