@@ -1,10 +1,21 @@
 """`python -m sim prepare`: create the state directory and the migrated Airflow metadata DB template, so the
-first notebook does not pay for `airflow db migrate`. Run by `make lab` and `make test`; idempotent."""
+first notebook does not pay for `airflow db migrate`. Run by `make lab` and `make test`; idempotent.
+
+`python -m sim airflow [--port N]`: a real Airflow (`airflow standalone`) with the kit's DAGs against the sim
+served on loopback (`sim.services`, `sim.standalone`); prints the UI address and the login, runs until Ctrl-C.
+Run by `make airflow`."""
 
 from __future__ import annotations
 
+import argparse
+import json
+import signal
 import sys
 import time
+
+#: the day the partner's feed is damaged in `python -m sim airflow`: a run for the day after fails its dbt tests
+DEFECTIVE_DAY = "2025-09-20"
+DEFECTIVE_FEED = {"orphan_client_id": 3}
 
 
 def prepare() -> None:
@@ -18,12 +29,91 @@ def prepare() -> None:
     print(f"Sim state in {state.name}/; Airflow metadata DB template {what} ({template.relative_to(CACHE_DIR.parent)}).")
 
 
+def airflow(port: int | None = None, timeout: float = 300.0, state: str | None = None) -> int:
+    """Serve the sim, start Airflow against it, print how to use it, wait for Ctrl-C, stop everything."""
+    from sim.paths import state_dir
+    from sim.services import serve
+    from sim.standalone import Standalone, StandaloneError, describe
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)  # also when started in the background, where SIGINT is ignored
+    started = time.perf_counter()
+    home = state_dir(state) / "airflow-standalone"
+    ready_file = home / "kit-standalone.json"
+    print("Starting the sim on 127.0.0.1: warehouse (fakesnow server), S3 (moto server), partner API, "
+          "backend API, Slack ...", flush=True)
+    try:
+        with serve(state) as services:
+            services.close_days()
+            try:
+                damaged = services.damage_partner_feed(DEFECTIVE_DAY, **DEFECTIVE_FEED)
+            except ImportError:  # a sim without partner-feed defects: every day is healthy
+                damaged = None
+            print(f"  sim ready in {time.perf_counter() - started:.0f} s; data {services.manifest.start} .. "
+                  f"{services.manifest.end}", flush=True)
+            print("Starting Airflow (airflow standalone; about a minute) ...", flush=True)
+            with Standalone(home, services.airflow_env(), port=port) as af:
+                try:
+                    af.wait_healthy(timeout)
+                except StandaloneError as error:
+                    print(f"Airflow did not start:\n{error}", file=sys.stderr)
+                    return 1
+                ready_file.write_text(json.dumps(describe(services, af), indent=2))
+                username, password = af.credentials()
+                print(_banner(af.url, username, password, str(af.log_file), services.manifest, damaged,
+                              time.perf_counter() - started), flush=True)
+                while af.process is not None and af.process.poll() is None:
+                    time.sleep(1)
+                print(f"airflow standalone exited; its log: {af.log_file}", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        print("\nStopping Airflow and the sim ...", flush=True)
+        return 0
+    finally:
+        ready_file.unlink(missing_ok=True)
+        print("Stopped.", flush=True)
+
+
+def _banner(url: str, username: str, password: str, log: str, manifest, damaged, seconds: float) -> str:
+    defective = ""
+    if damaged:
+        ids = ", ".join(str(i) for i in damaged["orphan_client_id"].ids)
+        defective = (f"\n         Logical date {_next_day(DEFECTIVE_DAY)} processes {DEFECTIVE_DAY}: the partner serves "
+                     f"appointments {ids}\n         with client ids the backend does not know; dbt's relationships "
+                     "test fails the run and the alert goes to the fake Slack.")
+    return f"""
+Airflow is ready ({seconds:.0f} s): {url}
+  login: {username} / {password}   (generated for this run)
+  DAGs:  the kit's solutions/dags; every task runs in its own process against the sim on 127.0.0.1.
+  Try:   clinic_appointments_pipeline -> Trigger -> logical date {_next_day(manifest.start)} .. {_next_day(manifest.end)}
+         (a run processes the day before its logical date; every day of the sim is closed and ready).{defective}
+  Log:   {log}
+Stop with Ctrl-C: it stops Airflow and the sim, and nothing keeps running.
+"""
+
+
+def _next_day(day: str) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+
+
 def main(argv: list[str]) -> int:
-    if argv[1:] != ["prepare"]:
-        print("usage: python -m sim prepare", file=sys.stderr)
-        return 2
-    prepare()
-    return 0
+    parser = argparse.ArgumentParser(prog="python -m sim", description="The kit's simulated world.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("prepare", help="create the state directory and the migrated Airflow DB template")
+    run = commands.add_parser("airflow", help="a real Airflow (airflow standalone) against the sim on loopback")
+    run.add_argument("--port", type=int, default=None, help="UI/API port on 127.0.0.1 (default 8080, or a free one)")
+    run.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for Airflow to be healthy")
+    run.add_argument("--state", default=None, help="state directory (default: KIT_STATE_DIR or .state/)")
+    args = parser.parse_args(argv[1:])
+    if args.command == "prepare":
+        prepare()
+        return 0
+    return airflow(args.port, args.timeout, args.state)
 
 
 if __name__ == "__main__":

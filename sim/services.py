@@ -573,7 +573,9 @@ def free_port(host: str = HOST, avoid: tuple[int, ...] = (8793, 8794)) -> int:
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
+    """Could a server listen on ``port`` now? (As servers do, ignoring connections in TIME_WAIT.)"""
     with contextlib.closing(socket.socket()) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
