@@ -8,10 +8,6 @@ import pytest
 import sim
 from solutions.exercises import branching as ex
 
-# The standard provider's own @task.sensor module imports a moved helper (not kit code); parsing the DAG folder
-# triggers it.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:The `airflow.utils.operator_helpers.determine_kwargs` attribute is deprecated")
 
 
 @pytest.fixture(scope="module", autouse=True)

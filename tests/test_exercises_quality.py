@@ -9,7 +9,6 @@ import pytest
 import sim
 from solutions.exercises import quality as ex
 
-pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 DEFECTS = {"null_client_id": 0.05, "orphan_client_id": 3, "duplicate_appointment_id": 2, "out_of_range_date": 2,
            "missing_day": True}
 

@@ -10,7 +10,6 @@ import requests
 import sim
 from solutions.exercises import reconciliation as ex
 
-pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 DEFECTS = {"missing_payment": 2, "duplicate_payment": 2, "misamounted_payment": 2}
 
 

@@ -31,7 +31,6 @@ DEFECTS = {"null_client_id": 0.05, "orphan_client_id": 3, "duplicate_appointment
 DAY, CLEAN_DAY, MISSING_DAY = dt.date(2025, 9, 30), dt.date(2025, 9, 29), dt.date(2025, 9, 15)
 FA = "fct_appointments"
 KEYS = {FA: "appointment_id"}
-pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 
 
 @pytest.fixture(scope="module")

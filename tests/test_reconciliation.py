@@ -26,7 +26,6 @@ from solutions.reconciliation import (
 
 DEFECTS = {"missing_payment": 2, "duplicate_payment": 1, "misamounted_payment": 2}
 DAY, CLEAN_DAY = dt.date(2025, 9, 30), dt.date(2025, 9, 29)
-pytestmark = pytest.mark.filterwarnings("ignore:Arrow output on a DB-API result:UserWarning")
 
 
 @pytest.fixture(scope="module")
