@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 
-#: the day the partner's feed is damaged in `python -m sim airflow`: a run for the day after fails its dbt tests
+#: the day the partner's feed is damaged in `python -m sim airflow`: the run for the day after fails dbt tests
 DEFECTIVE_DAY = "2025-09-20"
 DEFECTIVE_FEED = {"orphan_client_id": 3}
 
@@ -35,7 +35,14 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
     from sim.services import serve
     from sim.standalone import Standalone, StandaloneError, describe
 
+    stopping: list[int] = []
+
     def interrupted(signum: int, frame: object) -> None:
+        if stopping:  # a second Ctrl-C must not cut the clean-up short
+            print("Still stopping (everything is stopped within a minute) ...", flush=True)
+            return
+        stopping.append(signum)
+        print("\nStopping Airflow and the sim ...", flush=True)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)
@@ -43,6 +50,12 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
     started = time.perf_counter()
     home = state_dir(state) / "airflow-standalone"
     ready_file = home / "kit-standalone.json"
+    running = _already_running(ready_file)
+    if running:
+        print(f"An Airflow of this kit already runs at {running['url']} (process {running['pid']}): stop it "
+              "first (Ctrl-C in its terminal), or give this one another state directory (--state).",
+              file=sys.stderr)
+        return 1
     print("Starting the sim on 127.0.0.1: warehouse (fakesnow server), S3 (moto server), partner API, "
           "backend API, Slack ...", flush=True)
     try:
@@ -70,7 +83,6 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
                 print(f"airflow standalone exited; its log: {af.log_file}", file=sys.stderr)
                 return 1
     except KeyboardInterrupt:
-        print("\nStopping Airflow and the sim ...", flush=True)
         return 0
     finally:
         ready_file.unlink(missing_ok=True)
@@ -81,18 +93,30 @@ def _banner(url: str, username: str, password: str, log: str, manifest, damaged,
     defective = ""
     if damaged:
         ids = ", ".join(str(i) for i in damaged["orphan_client_id"].ids)
-        defective = (f"\n         Logical date {_next_day(DEFECTIVE_DAY)} processes {DEFECTIVE_DAY}: the partner serves "
-                     f"appointments {ids}\n         with client ids the backend does not know; dbt's relationships "
-                     "test fails the run and the alert goes to the fake Slack.")
+        defective = (f"\n         Logical date {_next_day(DEFECTIVE_DAY)} processes {DEFECTIVE_DAY}: the "
+                     f"partner serves appointments {ids}\n         with client ids unknown to the backend; "
+                     "dbt's relationships test fails the run and the alert goes to the fake Slack.")
+    first, last = _next_day(manifest.start), _next_day(manifest.end)
     return f"""
 Airflow is ready ({seconds:.0f} s): {url}
   login: {username} / {password}   (generated for this run)
   DAGs:  the kit's solutions/dags; every task runs in its own process against the sim on 127.0.0.1.
-  Try:   clinic_appointments_pipeline -> Trigger -> logical date {_next_day(manifest.start)} .. {_next_day(manifest.end)}
-         (a run processes the day before its logical date; every day of the sim is closed and ready).{defective}
+  Try:   clinic_appointments_pipeline -> Trigger -> logical date {first} .. {last}
+         (a run processes the day before its logical date; every day of the sim is ready).{defective}
   Log:   {log}
 Stop with Ctrl-C: it stops Airflow and the sim, and nothing keeps running.
 """
+
+
+def _already_running(ready_file) -> dict | None:
+    import os
+
+    try:
+        info = json.loads(ready_file.read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info
 
 
 def _next_day(day: str) -> str:
@@ -105,8 +129,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim", description="The kit's simulated world.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("prepare", help="create the state directory and the migrated Airflow DB template")
-    run = commands.add_parser("airflow", help="a real Airflow (airflow standalone) against the sim on loopback")
-    run.add_argument("--port", type=int, default=None, help="UI/API port on 127.0.0.1 (default 8080, or a free one)")
+    run = commands.add_parser("airflow", help="a real Airflow (standalone) against the sim on loopback")
+    run.add_argument("--port", type=int, default=None,
+                     help="UI/API port on 127.0.0.1 (default 8080, or a free one)")
     run.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for Airflow to be healthy")
     run.add_argument("--state", default=None, help="state directory (default: KIT_STATE_DIR or .state/)")
     args = parser.parse_args(argv[1:])

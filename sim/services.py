@@ -1,26 +1,26 @@
 """The sim served on loopback: one fake, two transports.
 
 ``sim.start()`` reaches its fakes through in-process patches (fakesnow's patch, moto's mock, ``responses``).
-Those cannot reach a real Airflow, whose scheduler runs every task in a process of its own; and DuckDB lets one
-process at a time write a database file. So for a real Airflow, *one* process owns the sim and serves it:
+Those cannot reach a real Airflow, whose scheduler runs every task in a process of its own; and DuckDB lets
+one process at a time write a database file. So for a real Airflow, *one* process owns the sim and serves it:
 
 * **Snowflake**: fakesnow's server (its Starlette app, under uvicorn) over TLS on ``127.0.0.1``, sharing the
   DuckDB connection of this process's warehouse, so its files have exactly one writer. TLS because Airflow's
   ``SnowflakeHook`` passes ``host`` and ``port`` from the connection but no ``protocol``: the connector always
   speaks https. The certificate is made at start-up for ``127.0.0.1`` only and trusted through
-  ``REQUESTS_CA_BUNDLE`` (a copy of certifi's bundle plus this certificate), the way a company trusts its own CA.
+  ``REQUESTS_CA_BUNDLE`` (a copy of certifi's bundle plus this certificate), as a company trusts its own CA.
 * **S3**: moto's ``ThreadedMotoServer`` (needs ``moto[server]``'s flask and flask-cors), bucket created.
 * **Partner API, backend API, Slack webhook**: the very same service objects the in-process sim mounts with
   ``responses`` (``handle(FakeRequest) -> FakeResponse``), behind a small WSGI app served by werkzeug in a
   thread per service. Each service answers one request at a time (its limiter, faults and log are not
   thread-safe), and the partner's rate limit runs on real time (``SystemClock``).
-* **Warehouse control** (``/release``, ``/attach``): dbt-duckdb opens the DuckDB files itself, so a dbt call in
-  an Airflow task asks this process to let go of them first, exactly as ``Warehouse.released`` does in-process.
+* **Warehouse control** (``/release``, ``/attach``): dbt-duckdb opens the DuckDB files itself, so a dbt call
+  in an Airflow task asks this process to let go of them first, as ``Warehouse.released`` does in-process.
   While they are released every warehouse request (Snowflake queries, API calls that read the warehouse)
   waits at a gate; see :func:`remote_release`.
 
-Timeouts over HTTP: a ``timeout`` fault holds the request for ``timeout_hold`` seconds (default 35, longer than
-every kit client's read timeout: the extractor's 30 s, Slack's 10 s), so the client sees a real
+Timeouts over HTTP: a ``timeout`` fault holds the request for ``timeout_hold`` seconds (default 35, longer
+than every kit client's read timeout: the extractor's 30 s, Slack's 10 s), so the client sees a real
 ``requests.exceptions.ReadTimeout``; a client without a timeout gets ``504`` at the end of the hold instead of
 hanging forever. Stopping the services ends every hold at once.
 
@@ -118,7 +118,8 @@ class Gate:
 class WarehouseControl:
     """``POST /release`` hands the DuckDB files to another process (answers ``{"lease", "files"}``);
     ``POST /attach`` with ``{"lease": ...}`` takes them back; ``GET /status``. A lease not returned within
-    ``max_lease`` seconds is taken back anyway (a task killed mid-dbt must not stop the warehouse for good)."""
+    ``max_lease`` seconds is taken back anyway (a task killed mid-dbt must not stop the warehouse for
+    good)."""
 
     def __init__(self, warehouse: Warehouse, gate: Gate, *, max_lease: float = MAX_LEASE) -> None:
         self.warehouse = warehouse
@@ -286,7 +287,7 @@ class WsgiServer:
         self.thread.join(timeout=10)
 
 
-# -- fakesnow over TLS ----------------------------------------------------------------------------------------
+# -- fakesnow over TLS -------------------------------------------------------------------------------------
 
 
 def make_certificate(folder: Path, host: str = HOST) -> tuple[Path, Path, Path]:
@@ -308,7 +309,8 @@ def make_certificate(folder: Path, host: str = HOST) -> tuple[Path, Path, Path]:
             .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .sign(key, hashes.SHA256()))
-    cert_file, key_file, bundle = folder / "warehouse-cert.pem", folder / "warehouse-key.pem", folder / "ca-bundle.pem"
+    cert_file, key_file = folder / "warehouse-cert.pem", folder / "warehouse-key.pem"
+    bundle = folder / "ca-bundle.pem"
     pem = cert.public_bytes(serialization.Encoding.PEM)
     cert_file.write_bytes(pem)
     key_file.touch(mode=0o600)
@@ -365,7 +367,7 @@ class FakesnowServer:
         self.thread.join(timeout=15)
 
 
-# -- everything together -----------------------------------------------------------------------------------------
+# -- everything together -----------------------------------------------------------------------------------
 
 
 class Services:
@@ -387,8 +389,9 @@ class Services:
 
     # -- start / stop
 
-    def start(self, *, seed: int = 7, appointments: int = data.APPOINTMENTS, defects: dict[str, Any] | None = None,
-              defect_day: dt.date | str | None = None, start_date: dt.date = data.START, days: int = data.DAYS,
+    def start(self, *, seed: int = 7, appointments: int = data.APPOINTMENTS,
+              defects: dict[str, Any] | None = None, defect_day: dt.date | str | None = None,
+              start_date: dt.date = data.START, days: int = data.DAYS,
               requests_per_second: float = 5.0) -> Services:
         from sim.world import _appointments_source, _payments_source
 
@@ -397,11 +400,12 @@ class Services:
             self.warehouse = Warehouse(self.run_dir / "warehouse")
             stack.callback(self.warehouse.stop)
             self.warehouse.start()
-            self.manifest = data.generate(self.warehouse, seed=seed, appointments=appointments, defects=defects,
-                                          defect_day=defect_day, start=start_date, days=days)
+            self.manifest = data.generate(self.warehouse, seed=seed, appointments=appointments,
+                                          defects=defects, defect_day=defect_day, start=start_date, days=days)
             clock = SystemClock()
             self.clock = clock
-            self.partner = PartnerSchedulingAPI(_appointments_source(self.warehouse), token=secrets.token_urlsafe(24),
+            self.partner = PartnerSchedulingAPI(_appointments_source(self.warehouse),
+                                                token=secrets.token_urlsafe(24),
                                                 requests_per_second=requests_per_second, clock=clock)
             self.backend = BackendRevenueAPI(_payments_source(self.warehouse), clock=clock)
             self.slack = SlackWebhook(clock=clock)
@@ -552,6 +556,10 @@ def serve(state: str | os.PathLike | None = None, *, timeout_hold: float = TIMEO
     ``knobs``: the data knobs of ``sim.start`` (seed, appointments, defects, defect_day, start_date, days,
     requests_per_second). State goes to ``<state dir>/services-<pid>`` (deleted on exit).
     """
+    for stale in state_dir(state).glob("services-*"):  # left by a process that was killed
+        pid = stale.name.split("-", 1)[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
     run_dir = state_dir(state) / f"services-{os.getpid()}"
     shutil.rmtree(run_dir, ignore_errors=True)
     services = Services(run_dir, timeout_hold=timeout_hold)
@@ -560,6 +568,16 @@ def serve(state: str | os.PathLike | None = None, *, timeout_hold: float = TIMEO
         yield services
     finally:
         services.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def free_port(host: str = HOST, avoid: tuple[int, ...] = (8793, 8794)) -> int:

@@ -1,4 +1,5 @@
-"""A real Airflow (``airflow standalone``: scheduler, dag-processor, triggerer, api-server) against the served sim.
+"""A real Airflow (``airflow standalone``: scheduler, dag-processor, triggerer, api-server) against the sim
+served on loopback.
 
     with serve() as services, Standalone(home, services.airflow_env()) as airflow:
         airflow.wait_healthy(240)
@@ -6,8 +7,8 @@
 
 What it sets up, all through environment variables (they beat any ``airflow.cfg``):
 
-* an ``AIRFLOW_HOME`` of its own with a copy of the migrated metadata DB template (``sim.runner``), examples off,
-  the kit's DAG folder (``solutions/dags``) as the dags folder;
+* an ``AIRFLOW_HOME`` of its own with a copy of the migrated metadata DB template (``sim.runner``), examples
+  off, the kit's DAG folder (``solutions/dags``) as the dags folder;
 * the api-server (UI and REST API) on ``127.0.0.1`` only, on the given port; the log servers of the scheduler
   and the triggerer on free ports (Airflow binds those on every interface and has no setting for the host;
   they only serve this home's task logs to holders of a token signed with this run's secret);
@@ -52,8 +53,9 @@ class StandaloneError(RuntimeError):
 class Standalone:
     """``airflow standalone`` in ``home`` as a child process group. ``port=None``: 8080 if free, else any."""
 
-    def __init__(self, home: str | os.PathLike, env: Mapping[str, str] | None = None, *, port: int | None = None,
-                 dags_folder: str | os.PathLike = DAGS_DIR, parallelism: int = 4) -> None:
+    def __init__(self, home: str | os.PathLike, env: Mapping[str, str] | None = None, *,
+                 port: int | None = None, dags_folder: str | os.PathLike = DAGS_DIR,
+                 parallelism: int = 4) -> None:
         self.home = Path(home).resolve()
         self.extra_env = dict(env or {})
         self.port = port or (8080 if _free(8080) else free_port())
@@ -98,7 +100,7 @@ class Standalone:
         }
 
     def prepare(self) -> None:
-        """A fresh home: folders and a copy of the migrated metadata DB template (migrated once, if missing)."""
+        """A fresh home: folders and a copy of the migrated metadata DB template (migrated if missing)."""
         from sim.runner import ensure_template
 
         shutil.rmtree(self.home, ignore_errors=True)
@@ -132,8 +134,8 @@ class Standalone:
         last = "no answer yet"
         while time.monotonic() < deadline:
             if self.process is None or self.process.poll() is not None:
-                raise StandaloneError(f"airflow standalone exited ({self.process and self.process.returncode})"
-                                      f"\n{self.log_tail()}")
+                code = self.process and self.process.returncode
+                raise StandaloneError(f"airflow standalone exited ({code})\n{self.log_tail()}")
             try:
                 health = requests.get(f"{self.url}/api/v2/monitor/health", timeout=5).json()
                 states = {name: (health.get(name) or {}).get("status") for name in HEALTHY}
@@ -208,7 +210,7 @@ class Standalone:
 
 
 def processes_of(home: Path, group: int | None = None) -> list[int]:
-    """Live (not zombie) pids whose process group is ``group`` or whose environment has ``AIRFLOW_HOME=home``."""
+    """Live (not zombie) pids in process group ``group`` or whose environment has ``AIRFLOW_HOME=home``."""
     marker = f"AIRFLOW_HOME={home}".encode()
     found = []
     for entry in Path("/proc").iterdir():
@@ -220,7 +222,8 @@ def processes_of(home: Path, group: int | None = None) -> list[int]:
             state, pgid = fields[0], int(fields[2])
             if state in ("Z", "X"):
                 continue
-            if (group is not None and pgid == group) or marker in (entry / "environ").read_bytes().split(b"\0"):
+            in_group = group is not None and pgid == group
+            if in_group or marker in (entry / "environ").read_bytes().split(b"\0"):
                 found.append(int(entry.name))
         except (OSError, ValueError, IndexError):
             continue

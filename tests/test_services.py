@@ -1,4 +1,5 @@
-"""sim.services: the sim's fakes served on loopback, reached with plain requests, boto3 and the Snowflake connector."""
+"""sim.services: the sim's fakes served on loopback, reached with plain requests, boto3 and the Snowflake
+connector."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def bearer(services) -> dict[str, str]:
 
 @needs_moto_server
 def test_every_service_listens_on_loopback_only(services):
-    urls = [services.partner_url, services.backend_url, services.slack_url, services.control_url, services.s3_url]
+    urls = [services.partner_url, services.backend_url, services.slack_url, services.control_url,
+            services.s3_url]
     assert all(url.startswith(f"http://{HOST}:") for url in urls)
     assert services.fakesnow.host == HOST
     env = services.airflow_env()
@@ -49,7 +51,8 @@ def test_every_service_listens_on_loopback_only(services):
 @needs_moto_server
 def test_partner_pages_and_cursor_over_http(services):
     truth = services.warehouse.query(
-        "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1", (DAY,))
+        "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1",
+        (DAY,))
     expected = [row[0] for row in truth]
     seen, page = [], 1
     while True:
@@ -156,7 +159,8 @@ print(json.dumps({"count": count, "buckets": [b["Name"] for b in s3.list_buckets
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen["count"] == services.warehouse.query("SELECT COUNT(*) FROM ANALYTICS.MARTS.FCT_APPOINTMENTS")[0][0]
+    here = services.warehouse.query("SELECT COUNT(*) FROM ANALYTICS.MARTS.FCT_APPOINTMENTS")[0][0]
+    assert seen["count"] == here
     assert seen["buckets"] == [services.s3.bucket]
     assert services.warehouse.query("SELECT N FROM RAW.STAGING.FROM_ANOTHER_PROCESS") == [(41,)]
 
@@ -196,8 +200,9 @@ def test_gate_close_waits_for_requests_in_flight():
 @needs_moto_server
 def test_stop_frees_every_port(services):
     """Last in this file: it stops the module's services (stopping twice is harmless)."""
-    ports = [services.fakesnow.port, *(int(u.rsplit(":", 1)[1].split("/")[0]) for u in (
-        services.partner_url, services.backend_url, services.slack_url, services.control_url, services.s3_url))]
+    urls = (services.partner_url, services.backend_url, services.slack_url, services.control_url,
+            services.s3_url)
+    ports = [services.fakesnow.port, *(int(u.rsplit(":", 1)[1].split("/")[0]) for u in urls)]
     assert not any(port_is_free(p) for p in ports)
     services.partner.inject("timeout")  # a request held when the services stop is let go at once
     held = threading.Thread(target=lambda: requests.get(

@@ -1,7 +1,7 @@
 """`python -m sim airflow` (what `make airflow` runs): a real Airflow against the sim served on loopback.
 
-One Airflow for the module (it takes a minute or two to become healthy on a loaded 2-core machine): every kit DAG
-is listed through the REST API with no import errors, the daily pipeline triggered through the REST API
+One Airflow for the module (a minute or two to become healthy on a loaded 2-core machine): every kit DAG is
+listed through the REST API with no import errors, the daily pipeline triggered through the REST API
 succeeds with every task in its own process, and stopping leaves no process behind. Deselect with
 ``-m "not standalone"``.
 """
@@ -38,7 +38,8 @@ pytestmark = [STANDALONE, pytest.mark.slow]
 
 def pipeline_dag() -> str:
     """The daily pipeline once its file exists; the three-task tour before."""
-    return "clinic_appointments_pipeline" if (DAGS_DIR / "clinic_appointments_pipeline.py").exists() else "kit_tour"
+    pipeline = "clinic_appointments_pipeline"
+    return pipeline if (DAGS_DIR / f"{pipeline}.py").exists() else "kit_tour"
 
 
 def not_ready_for_a_real_scheduler(dag_id: str) -> str | None:
@@ -70,8 +71,8 @@ class Running:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
         with open(self.output, "wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sim", "airflow", "--state", str(self.state), "--port", str(free_port()),
-                 "--timeout", str(START_DEADLINE)],
+                [sys.executable, "-m", "sim", "airflow", "--state", str(self.state),
+                 "--port", str(free_port()), "--timeout", str(START_DEADLINE)],
                 cwd=KIT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True)
         while not self.ready_file.exists():
@@ -123,8 +124,8 @@ class Running:
 def airflow(tmp_path_factory):
     missing = [m for m in ("flask", "flask_cors") if importlib.util.find_spec(m) is None]
     if missing:
-        pytest.skip(f"moto's server mode needs moto[server] ({', '.join(missing)} not installed): S3 cannot be "
-                    "served on loopback for a real Airflow")
+        pytest.skip(f"moto's server mode needs moto[server] ({', '.join(missing)} not installed): S3 "
+                    "cannot be served on loopback for a real Airflow")
     running = Running(tmp_path_factory.mktemp("standalone"))
     try:
         running.seconds_to_start = running.start()
@@ -160,9 +161,10 @@ def test_the_pipeline_triggered_through_the_rest_api_succeeds(airflow):
         state = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}")["state"]
     tasks = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances")["task_instances"]
     summary = {t["task_id"]: (t["state"], t["try_number"]) for t in tasks}
-    assert state == "success", f"{dag_id} {LOGICAL_DATE}: {state} after {time.monotonic() - started:.0f} s: {summary}"
+    took = time.monotonic() - started
+    assert state == "success", f"{dag_id} {LOGICAL_DATE}: {state} after {took:.0f} s: {summary}"
     assert all(task_state == "success" for task_state, _ in summary.values()), summary
-    print(f"{dag_id} succeeded in {time.monotonic() - started:.0f} s (Airflow up in {airflow.seconds_to_start:.0f} s)")
+    print(f"{dag_id} succeeded in {took:.0f} s (Airflow up in {airflow.seconds_to_start:.0f} s)")
 
 
 def test_stopping_leaves_no_process_behind(airflow):
