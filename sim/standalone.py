@@ -41,7 +41,7 @@ from typing import Any
 from sim.paths import DAGS_DIR
 from sim.services import HOST, free_port
 
-PASSWORD_FILE = "simple_auth_manager_passwords.json.generated"
+GENERATED_LOGIN_FILE = "simple_auth_manager_passwords.json.generated"  # written by standalone
 USERNAME = "admin"
 HEALTHY = ("metadatabase", "scheduler", "dag_processor", "triggerer")
 
@@ -149,7 +149,7 @@ class Standalone:
 
     @property
     def password_file(self) -> Path:
-        return self.home / PASSWORD_FILE
+        return self.home / GENERATED_LOGIN_FILE
 
     def credentials(self) -> tuple[str, str]:
         """The generated admin login (standalone writes it into ``AIRFLOW_HOME``)."""
@@ -182,7 +182,7 @@ class Standalone:
             return
         group = self.process.pid
         deadline = time.monotonic() + timeout
-        for sig, grace in ((signal.SIGINT, 10.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, timeout)):
+        for sig, grace in ((signal.SIGINT, 6.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, timeout)):
             _signal_group(group, sig)
             for pid in self.leftovers():
                 with contextlib.suppress(ProcessLookupError):

@@ -17,7 +17,7 @@ import requests
 
 from sim.clock import SystemClock
 from sim.partner_api import SlidingWindowLimiter
-from sim.services import HOST, Gate, port_is_free, remote_release, serve
+from sim.services import AWS_TEST_CREDENTIALS, HOST, Gate, port_is_free, remote_release, serve
 
 DAY = "2025-09-10"
 
@@ -129,7 +129,8 @@ def test_s3_served_by_moto_is_the_sims_bucket(services):
 
     services.s3.put("partner/appointments/2025-09-10/ready.json", b'{"day": "2025-09-10"}')
     client = boto3.client("s3", endpoint_url=services.s3_url, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+                          aws_access_key_id=AWS_TEST_CREDENTIALS["login"],
+                          aws_secret_access_key=AWS_TEST_CREDENTIALS["password"])
     assert client.get_object(Bucket=services.s3.bucket, Key="partner/appointments/2025-09-10/ready.json")[
         "Body"].read() == b'{"day": "2025-09-10"}'
     client.put_object(Bucket=services.s3.bucket, Key="from/client.txt", Body=b"x")
@@ -149,11 +150,12 @@ count = cur.fetchone()[0]
 cur.execute("CREATE OR REPLACE TABLE RAW.STAGING.FROM_ANOTHER_PROCESS (N INT)")
 cur.execute("INSERT INTO RAW.STAGING.FROM_ANOTHER_PROCESS VALUES (%s)", (41,))
 conn.close()
-s3 = boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1", aws_access_key_id="testing",
-                  aws_secret_access_key="testing")
+s3 = boto3.client("s3", endpoint_url=s3_url, region_name="us-east-1")  # keys from the environment
 print(json.dumps({"count": count, "buckets": [b["Name"] for b in s3.list_buckets()["Buckets"]]}))
 """
-    env = {**os.environ, "REQUESTS_CA_BUNDLE": str(services.ca_bundle)}
+    env = {**os.environ, "REQUESTS_CA_BUNDLE": str(services.ca_bundle),
+           "AWS_ACCESS_KEY_ID": AWS_TEST_CREDENTIALS["login"],
+           "AWS_SECRET_ACCESS_KEY": AWS_TEST_CREDENTIALS["password"]}
     done = subprocess.run([sys.executable, "-c", script, json.dumps(services.snowflake_kwargs()),
                            services.s3_url, services.s3.bucket],
                           capture_output=True, text=True, env=env, timeout=120, check=False)
