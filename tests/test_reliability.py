@@ -300,6 +300,12 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     "solutions.exercises.quality:null_percentage(date_column)": Here(
         lambda spy, x: _exercises().null_percentage(spy.cursor(), "fct_appointments", "client_id", x, DAY),
         "appointment_date"),
+    "solutions.exercises.pipeline:day_fingerprint(table)": Here(
+        lambda spy, x: importlib.import_module("solutions.exercises.pipeline").day_fingerprint(
+            spy.cursor(), x, "appointment_date", DAY)),
+    "solutions.exercises.pipeline:day_fingerprint(date_column)": Here(
+        lambda spy, x: importlib.import_module("solutions.exercises.pipeline").day_fingerprint(
+            spy.cursor(), "fct_appointments", x, DAY), "appointment_date"),
     # -- parameters named like identifiers that never reach SQL --
     "solutions.extraction:dedupe(key)": NotSQL("the dictionary key records are deduplicated by"),
     "solutions.dags.wait_for_appointments_file:process_appointments(key)": NotSQL("an S3 object key"),
