@@ -30,7 +30,7 @@ lint: setup
 	$(VENV)/bin/kit-quiz lint
 
 bench: setup
-	$(PY) bench/bench_quiz.py
+	$(PY) bench/run.py $(ARGS)
 
 # Maintainers: re-resolve every transitive pin for each supported Python, then environment.yml.
 lock:
