@@ -182,7 +182,7 @@ class Standalone:
             return
         group = self.process.pid
         deadline = time.monotonic() + timeout
-        for sig, grace in ((signal.SIGINT, 6.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, timeout)):
+        for sig, grace in ((signal.SIGINT, 6.0), (signal.SIGTERM, 5.0), (signal.SIGKILL, timeout)):
             _signal_group(group, sig)
             for pid in self.leftovers():
                 with contextlib.suppress(ProcessLookupError):
