@@ -250,18 +250,15 @@ def _reason(status: int) -> str:
         return "Unknown"
 
 
-class _Quiet:
+def _quiet_handler() -> type:
     """werkzeug's request handler without its one-line-per-request log."""
+    from werkzeug.serving import WSGIRequestHandler
 
-    @staticmethod
-    def handler() -> type:
-        from werkzeug.serving import WSGIRequestHandler
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
 
-        class QuietHandler(WSGIRequestHandler):
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
-                pass
-
-        return QuietHandler
+    return QuietHandler
 
 
 class WsgiServer:
@@ -270,7 +267,7 @@ class WsgiServer:
     def __init__(self, app: Callable[..., Any], host: str = HOST, port: int = 0) -> None:
         from werkzeug.serving import make_server
 
-        self.server = make_server(host, port, app, threaded=True, request_handler=_Quiet.handler())
+        self.server = make_server(host, port, app, threaded=True, request_handler=_quiet_handler())
         self.server.daemon_threads = True
         self.host, self.port = host, self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, name=f"sim http :{self.port}",
