@@ -3,13 +3,14 @@
 #   make lab NO_BROWSER=1     JupyterLab without opening a browser (servers, remote machines)
 #   make test PYTHON=python3.12
 #   make quiz ARGS="--tag airflow"
+#   make airflow PORT=8090    a real Airflow on 127.0.0.1 against the sim (Ctrl-C stops it)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export VENV
 
-.PHONY: setup lab test quiz lint lock bench clean-state
+.PHONY: setup lab test quiz lint lock bench airflow clean-state
 
 setup:
 	@command -v $(PYTHON) >/dev/null || { echo "No '$(PYTHON)' on PATH: install Python 3.11+ or pass PYTHON=/path/to/python3"; exit 1; }
@@ -28,6 +29,9 @@ quiz: setup
 
 lint: setup
 	$(VENV)/bin/kit-quiz lint
+
+airflow: setup
+	$(PY) -m sim airflow $(if $(PORT),--port $(PORT),)
 
 bench: setup
 	$(PY) bench/run.py $(ARGS)

@@ -1,8 +1,10 @@
 """A three-task tour of the sim from inside Airflow: warehouse, S3 and Slack, each touched by one task.
 
-Nothing here knows it runs against a simulation: the tasks use the real Snowflake connector, boto3 and
-requests; the sim patches them in-process while ``dag.test()`` runs the tasks. Secrets come from Airflow
-Variables, which Airflow reads from ``AIRFLOW_VAR_*`` environment variables (set by the sim).
+Nothing here knows it runs against a simulation: the tasks use the Snowflake provider's hook, the Amazon
+provider's S3 hook and requests, configured by the Airflow Connection ``snowflake_default`` and the Variable
+``slack_webhook_url``, which Airflow reads from ``AIRFLOW_CONN_*`` / ``AIRFLOW_VAR_*`` environment variables.
+In a notebook the sim patches the libraries in-process; under ``make airflow`` the same variables point at
+the sim served on loopback. Only the connections differ, never the DAG.
 """
 
 from __future__ import annotations
@@ -27,13 +29,10 @@ def kit_tour():
     @task
     def count_appointments(ds: str | None = None) -> int:
         """Yesterday's appointments (the run at 02:00 on day D processes D-1), counted with a bound parameter."""
-        import snowflake.connector
+        from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
 
         day = dt.date.fromisoformat(ds) - dt.timedelta(days=1)
-        conn = snowflake.connector.connect(
-            account="simplepractice", user="airflow_user", password=Variable.get("snowflake_password"),
-            warehouse="ANALYTICS_WH", database="ANALYTICS", schema="MARTS",
-        )
+        conn = SnowflakeHook(snowflake_conn_id="snowflake_default").get_conn()
         try:
             cur = conn.cursor()
             cur.execute("SELECT COUNT(*) FROM fct_appointments WHERE appointment_date = %s", (day,))
