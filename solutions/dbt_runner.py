@@ -1,4 +1,4 @@
-"""Run the kit's dbt project (``solutions/dbt``) from Python or an Airflow task: ``dbt run --select ...``, ``dbt test``.
+"""Run the kit's dbt project (solutions/dbt) from Python or Airflow: ``dbt run --select ...``, ``dbt test``.
 
 The syllabus's DAG runs dbt with ``BashOperator(bash_command='cd /dbt && dbt run --models ...')``. That is the
 right idea (dbt is a command-line program; the orchestrator only decides *when* and *which models*), with
@@ -42,7 +42,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +174,8 @@ def profile_yaml(warehouse_dir: str | os.PathLike, *, threads: int = 1) -> str:
             f"      attach:\n{attach}")
 
 
-def write_profile(profiles_dir: str | os.PathLike, warehouse_dir: str | os.PathLike, *, threads: int = 1) -> Path:
+def write_profile(profiles_dir: str | os.PathLike, warehouse_dir: str | os.PathLike, *,
+                  threads: int = 1) -> Path:
     """Write ``profiles.yml`` into ``profiles_dir`` (created) and return its path."""
     folder = Path(profiles_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -218,7 +219,8 @@ class DbtRunner:
     def log_path(self) -> Path:
         return self.work_dir / "logs"
 
-    def command_line(self, command: str, *args: str, day: dt.date | str | None = None) -> tuple[list[str], list[str]]:
+    def command_line(self, command: str, *args: str,
+                     day: dt.date | str | None = None) -> tuple[list[str], list[str]]:
         """(what is shown, what is run): the dbt arguments without and with the folder flags."""
         shown = [command, *args]
         if day is not None:
@@ -322,7 +324,3 @@ def _iso_day(day: dt.date | str) -> str:
         return day.isoformat()
     return dt.date.fromisoformat(str(day)).isoformat()
 
-
-def select_args(selectors: Sequence[str]) -> list[str]:
-    """``["staging", "marts"]`` -> ``["--select", "staging", "marts"]`` (empty: everything)."""
-    return ["--select", *selectors] if selectors else []

@@ -1,4 +1,4 @@
-"""Scenario 1, the daily clinic-appointments pipeline: the task logic behind ``dags/clinic_appointments_pipeline.py``.
+"""Scenario 1, the daily clinic-appointments pipeline: the task logic of the DAG clinic_appointments_pipeline.
 
     wait for the partner's "day closed" file in S3 -> extract the day from the partner API and land it
     -> dbt run -> (dbt test | Python quality checks) -> refresh the customer-facing pre-aggregate -> Slack
@@ -96,7 +96,8 @@ class PipelineConfig:
         return cls(partner_api_base_url=values["partner_api_base_url"],
                    backend_api_base_url=values["backend_api_base_url"], raw_bucket=values["raw_bucket"],
                    dbt_invocation_mode=values["dbt_invocation_mode"],
-                   dbt_warehouse_dir=Path(values["dbt_warehouse_dir"]), dbt_work_dir=Path(values["dbt_work_dir"]))
+                   dbt_warehouse_dir=Path(values["dbt_warehouse_dir"]),
+                   dbt_work_dir=Path(values["dbt_work_dir"]))
 
     def dbt(self) -> DbtRunner:
         """The dbt runner for this configuration. When the warehouse files belong to a sim running in this
@@ -150,17 +151,20 @@ def read_marker(body: str | bytes, day: dt.date | str) -> int:
         count = int(marker["appointments"])
         same_day = marker["day"] == _iso(day)
     except (ValueError, KeyError, TypeError) as error:
-        raise DataProblem(f"{_iso(day)}: unreadable ready marker ({error})", ["ready marker unreadable"]) from None
+        raise DataProblem(f"{_iso(day)}: unreadable ready marker ({error})",
+                          ["ready marker unreadable"]) from None
     if not same_day:
-        raise DataProblem(f"{_iso(day)}: the ready marker is for {marker['day']}", ["ready marker for another day"])
+        raise DataProblem(f"{_iso(day)}: the ready marker is for {marker['day']}",
+                          ["ready marker for another day"])
     return count
 
 
-# -- 2. extract and land ---------------------------------------------------------------------------------------
+# -- 2. extract and land -------------------------------------------------------------------------------------
 
 
-def extract_and_land(day: dt.date | str, *, token: str, connect: Callable[[], Any], expected: int | None = None,
-                     base_url: str = VARIABLES["partner_api_base_url"], clock: Any = None) -> dict[str, Any]:
+def extract_and_land(day: dt.date | str, *, token: str, connect: Callable[[], Any],
+                     expected: int | None = None, base_url: str = VARIABLES["partner_api_base_url"],
+                     clock: Any = None) -> dict[str, Any]:
     """Extract ``day`` from the partner API (paged, throttled, retried, de-duplicated) and replace that day in
     ``RAW.STAGING.PARTNER_APPOINTMENTS`` (bulk, idempotent). ``expected``: the count the partner declared in
     its marker; extracting a different number of unique appointments is a DataProblem (a contract check)."""
@@ -185,11 +189,11 @@ def extract_and_land(day: dt.date | str, *, token: str, connect: Callable[[], An
             "replaced": landed.replaced}
 
 
-# -- 3. dbt ----------------------------------------------------------------------------------------------------
+# -- 3. dbt --------------------------------------------------------------------------------------------------
 
 
 def dbt_run(day: dt.date | str, runner: DbtRunner) -> dict[str, Any]:
-    """``dbt run --select staging marts --vars '{"day": ...}'``: staging views, dimensions, the day of the fact."""
+    """``dbt run --select staging marts --vars '{"day": ...}'``: staging views, dimensions, the fact's day."""
     result = runner.invoke("run", "--select", *BUILD, day=_iso(day))
     print(result.summary())
     return result.raise_for_status().to_dict()
@@ -219,7 +223,7 @@ def refresh_customer_metrics(day: dt.date | str, runner: DbtRunner) -> dict[str,
                           failures) from None
 
 
-# -- 4. Python quality checks ------------------------------------------------------------------------------------
+# -- 4. Python quality checks --------------------------------------------------------------------------------
 
 
 def quality_checks(day: dt.date | str, *, connect: Callable[[], Any],
@@ -263,7 +267,7 @@ def quality_checks(day: dt.date | str, *, connect: Callable[[], Any],
             "cross_system": cross}
 
 
-# -- 5. the message -----------------------------------------------------------------------------------------------
+# -- 5. the message ------------------------------------------------------------------------------------------
 
 
 def success_text(day: dt.date | str, extract: dict[str, Any], build: dict[str, Any], tests: dict[str, Any],
@@ -273,13 +277,13 @@ def success_text(day: dt.date | str, extract: dict[str, Any], build: dict[str, A
 
     return (f"{DAG_ID} {_iso(day)}: OK. {extract['records']} appointments landed; dbt built "
             f"{n(build['counts'], 'success')} models, {n(tests['counts'], 'pass')} tests passed; "
-            f"{checks['checks']} quality checks passed ({len(checks['warnings'])} warnings); customer metrics "
-            f"refreshed ({n(refresh['counts'], 'pass')} tests passed).")
+            f"{checks['checks']} quality checks passed ({len(checks['warnings'])} warnings); "
+            f"customer metrics refreshed ({n(refresh['counts'], 'pass')} tests passed).")
 
 
 def deadline_missed(context: dict[str, Any] | None = None, **kwargs: Any) -> None:
-    """Airflow 3's answer to SLAs (removed in 3.0): a Deadline Alert callback, called when a run is not finished
-    by its deadline (the DAG's ``deadline=DeadlineAlert(...)``). Posts who is late and since when."""
+    """Airflow 3's answer to SLAs (removed in 3.0): a Deadline Alert callback, called when a run is not
+    finished by its deadline (the DAG's ``deadline=DeadlineAlert(...)``). Posts who is late and since when."""
     from airflow.sdk import Variable
 
     from solutions.reconciliation import post_alert
@@ -287,11 +291,12 @@ def deadline_missed(context: dict[str, Any] | None = None, **kwargs: Any) -> Non
     run = (context or {}).get("dag_run") or {}
     deadline = (context or {}).get("deadline") or {}
     text = (f"LATE {run.get('dag_id', DAG_ID)} {run.get('run_id', '')}: not finished by its deadline "
-            f"({deadline.get('deadline_time', 'unknown')}); the customer-facing numbers are not refreshed yet")
+            f"({deadline.get('deadline_time', 'unknown')}); "
+            "the customer-facing numbers are not refreshed yet")
     post_alert(text, Variable.get("slack_webhook_url"))
 
 
-# -- helpers --------------------------------------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------------------
 
 
 def _iso(day: dt.date | str) -> str:

@@ -52,7 +52,7 @@ def test_the_reference_answers_pass(grader, fn, world):
     assert tables(world) == before
 
 
-# -- backfill ----------------------------------------------------------------------------------------------------
+# -- backfill ------------------------------------------------------------------------------------------------
 
 
 def data_days(first_day, last_day):
@@ -75,7 +75,7 @@ def test_backfill_off_by_one_fails():
     assert failed(g, "one day", "three days", "across a month end", "first_day after")
 
 
-# -- contract ----------------------------------------------------------------------------------------------------
+# -- contract ------------------------------------------------------------------------------------------------
 
 
 def counts_rows(marker_body, day, records):
@@ -105,7 +105,7 @@ def test_ignoring_the_marker_day_fails():
     assert failed(g, "a marker for another day", "an unreadable marker", "a marker without a count")
 
 
-# -- fingerprint -------------------------------------------------------------------------------------------------
+# -- fingerprint ---------------------------------------------------------------------------------------------
 
 
 def unsorted(cursor, table, date_column, day):

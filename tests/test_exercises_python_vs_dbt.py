@@ -47,7 +47,7 @@ def test_the_reference_answers_pass(world):
     assert tables(world) == before  # the scratch copy is gone
 
 
-# -- the dbt singular test -------------------------------------------------------------------------------------
+# -- the dbt singular test -----------------------------------------------------------------------------------
 
 
 def one_direction():
@@ -98,7 +98,7 @@ def test_compile_refs():
         ex.compile_refs("select 1 from {{ ref('dim_clients') }} where x = '{{ var(\"day\") }}'")
 
 
-# -- the volume anomaly ----------------------------------------------------------------------------------------
+# -- the volume anomaly --------------------------------------------------------------------------------------
 
 
 def with_zeros(history, today, *, max_z=3.0, min_history=7):

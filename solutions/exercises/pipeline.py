@@ -23,7 +23,7 @@ from solutions.sql import quote_identifier, quote_table
 SCRATCH_A, SCRATCH_B, VICTIM = "EXERCISE_DAY_A", "EXERCISE_DAY_B", "EXERCISE_DAY_VICTIM"
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def logical_dates_for_backfill(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
@@ -62,7 +62,7 @@ def day_fingerprint(cursor: Any, table: str, date_column: str, day: dt.date) -> 
     return len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
-# -- graders -----------------------------------------------------------------------------------------------------
+# -- graders -------------------------------------------------------------------------------------------------
 
 
 def grade_logical_dates_for_backfill(fn: Callable[..., Any], *, show: bool = True) -> Grade:

@@ -22,7 +22,7 @@ MODELS = {"fct_appointments": "FCT_APPOINTMENTS", "dim_clients": "DIM_CLIENTS", 
 _REF = re.compile(r"\{\{\s*ref\(\s*['\"](\w+)['\"]\s*\)\s*\}\}")
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def no_show_flag_test() -> str:
@@ -52,7 +52,7 @@ def volume_anomaly(history: Sequence[int], today: int, *, max_z: float = 3.0, mi
     return abs(today - mean) / sd > max_z
 
 
-# -- graders -----------------------------------------------------------------------------------------------------
+# -- graders -------------------------------------------------------------------------------------------------
 
 
 def _world() -> Any:
