@@ -19,6 +19,7 @@ Two kinds of failure, treated differently:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -43,6 +44,8 @@ VARIABLES = {
     "dbt_invocation_mode": "subprocess",  # or "dbt_runner": dbt's Python API in the task's process
     "dbt_warehouse_dir": None,  # default: the in-process sim's warehouse folder
     "dbt_work_dir": None,  # default: the sim's run folder / dbt, else <state dir>/dbt
+    # the sim served by another process (python -m sim airflow) lends its DuckDB files to dbt over HTTP
+    "warehouse_release_url": None,
 }
 SNOWFLAKE_CONN_ID = "snowflake_default"  # AIRFLOW_CONN_SNOWFLAKE_DEFAULT
 AWS_CONN_ID = "aws_default"  # AIRFLOW_CONN_AWS_DEFAULT (endpoint_url in extra for an S3 other than AWS)
@@ -69,6 +72,7 @@ class PipelineConfig:
     dbt_invocation_mode: str
     dbt_warehouse_dir: Path
     dbt_work_dir: Path
+    warehouse_release_url: str | None = None
 
     @classmethod
     def from_airflow(cls) -> PipelineConfig:
@@ -97,15 +101,21 @@ class PipelineConfig:
                    backend_api_base_url=values["backend_api_base_url"], raw_bucket=values["raw_bucket"],
                    dbt_invocation_mode=values["dbt_invocation_mode"],
                    dbt_warehouse_dir=Path(values["dbt_warehouse_dir"]),
-                   dbt_work_dir=Path(values["dbt_work_dir"]))
+                   dbt_work_dir=Path(values["dbt_work_dir"]),
+                   warehouse_release_url=values["warehouse_release_url"])
 
     def dbt(self) -> DbtRunner:
-        """The dbt runner for this configuration. When the warehouse files belong to a sim running in this
-        process (notebooks, tests, ``dag.test()``), the runner releases them around each dbt call."""
+        """The dbt runner for this configuration. Whoever holds the warehouse files lends them for each dbt
+        call: a sim running in this process (notebooks, tests, ``dag.test()``) directly, a sim served by
+        another process through ``warehouse_release_url``; with neither, nothing needs releasing."""
         world = in_process_world()
         release = None
         if world is not None and Path(world.warehouse.path).resolve() == self.dbt_warehouse_dir.resolve():
             release = world.warehouse.released
+        elif self.warehouse_release_url:
+            from sim.services import remote_release
+
+            release = functools.partial(remote_release, self.warehouse_release_url)
         return DbtRunner(self.dbt_warehouse_dir, self.dbt_work_dir, release=release,
                          in_process=self.dbt_invocation_mode == "dbt_runner")
 

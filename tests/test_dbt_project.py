@@ -141,7 +141,8 @@ def test_the_incremental_model_refuses_to_run_without_its_day(clean):
 
 def test_target_and_logs_stay_out_of_the_repository(clean):
     world, runner, *_ = clean
-    assert (runner.target_path / "run_results.json").exists() and (runner.log_path / "dbt.log").exists()
+    assert (runner.target_path / "partial_parse.msgpack").exists() and (runner.log_path / "dbt.log").exists()
+    assert (runner.target_path / "compiled").is_dir()
     assert runner.work_dir.is_relative_to(world.run_dir)
     assert not (PROJECT_DIR / "target").exists() and not (PROJECT_DIR / "logs").exists()
 

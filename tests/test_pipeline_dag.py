@@ -149,6 +149,10 @@ def test_config_comes_from_variables_with_the_sims_defaults(world, monkeypatch, 
     assert (other.partner_api_base_url, other.raw_bucket) == ("http://127.0.0.1:8001/v1", "other-bucket")
     runner = other.dbt()
     assert runner.release is None and runner.in_process and runner.warehouse_dir == Path(tmp_path).resolve()
+    served = pipeline.PipelineConfig.resolve({"dbt_warehouse_dir": str(tmp_path),
+                                              "warehouse_release_url": "http://127.0.0.1:8003"})
+    release = served.dbt().release
+    assert release.func.__name__ == "remote_release" and release.args == ("http://127.0.0.1:8003",)
     with pytest.raises(ValueError, match="dbt_invocation_mode"):
         pipeline.PipelineConfig.resolve({"dbt_invocation_mode": "bash"})
 
