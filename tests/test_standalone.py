@@ -42,19 +42,6 @@ def pipeline_dag() -> str:
     return pipeline if (DAGS_DIR / f"{pipeline}.py").exists() else "kit_tour"
 
 
-def not_ready_for_a_real_scheduler(dag_id: str) -> str | None:
-    """Why the DAG cannot run under a real scheduler yet, if it cannot (a change the DAG needs)."""
-    if dag_id == "clinic_appointments_pipeline":
-        from solutions import pipeline
-
-        if "warehouse_release_url" not in pipeline.VARIABLES:
-            return ("solutions/pipeline.py does not read the warehouse_release_url Variable yet, so its dbt "
-                    "tasks cannot open the DuckDB files the served warehouse holds")
-    if dag_id == "kit_tour" and "snowflake.connector.connect(" in (DAGS_DIR / "kit_tour.py").read_text():
-        return "kit_tour connects with snowflake.connector.connect(...) instead of its Airflow connection"
-    return None
-
-
 class Running:
     """`python -m sim airflow` in a process group of its own, and how to reach the Airflow it started."""
 
@@ -151,9 +138,6 @@ def test_every_kit_dag_is_listed_without_import_errors(airflow):
 
 def test_the_pipeline_triggered_through_the_rest_api_succeeds(airflow):
     dag_id = pipeline_dag()
-    reason = not_ready_for_a_real_scheduler(dag_id)
-    if reason:
-        pytest.skip(f"{dag_id} cannot run under a real scheduler yet: {reason}")
     run = airflow.api("POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": LOGICAL_DATE})
     started, state = time.monotonic(), run["state"]
     while state not in ("success", "failed") and time.monotonic() - started < RUN_DEADLINE:
