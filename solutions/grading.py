@@ -85,3 +85,13 @@ def grade(exercise: str, attempt: Any, checks: Sequence[Check], *, show: bool = 
     if show:
         print(result)
     return result
+
+
+def failed_exactly(result: Grade, *names: str) -> bool:
+    """True when ``result`` failed, on exactly the checks whose names start with ``names``.
+
+    What a grader's own test asserts about a broken variant: rejected, and for the right reason.
+    """
+    bad = [line for line in result.lines if line.startswith("  ✗")]
+    return result.status == "failed" and len(bad) == len(names) and all(
+        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)

@@ -7,6 +7,7 @@ import pytest
 
 import sim
 from solutions.exercises import branching as ex
+from solutions.grading import failed_exactly
 
 
 
@@ -15,13 +16,6 @@ def world(tmp_path_factory):
     world = sim.start(state=tmp_path_factory.mktemp("ex_branching"))
     yield world
     sim.stop()
-
-
-def failed(g, *names):
-    """The grade failed, and exactly on the checks whose names start with ``names``."""
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args):
@@ -72,7 +66,7 @@ def test_choose_branch_not_attempted():
 ])
 def test_choose_branch_rejects_broken_versions(fn, checks):
     g = ex.grade_choose_branch(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_choose_branch_quotes_airflows_invalid_task_id_error():
@@ -121,7 +115,7 @@ def test_alert_rule_not_attempted_runs_nothing(world):
 ])
 def test_alert_rule_rejects_wrong_rules(rule, checks):
     g = ex.grade_alert_trigger_rule(rule, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_alert_rule_refuses_a_name_that_is_not_a_rule():

@@ -8,6 +8,7 @@ import pytest
 
 import sim
 from solutions.exercises import context as ex
+from solutions.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -15,13 +16,6 @@ def world(tmp_path_factory):
     world = sim.start(state=tmp_path_factory.mktemp("ex_context"), defects={"null_client_id": 0.05})
     yield world
     sim.stop()
-
-
-def failed(g, *names):
-    """The grade failed, and exactly on the checks whose names start with ``names``."""
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args, **kwargs):
@@ -76,7 +70,7 @@ def test_day_for_run_accepts_the_context_dict_style():
 ])
 def test_day_for_run_rejects_broken_versions(fn, checks):
     g = ex.grade_day_for_run(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_execution_date_is_reported_as_airflows_key_error():
@@ -144,4 +138,4 @@ def test_count_appointments_accepts_the_reference():
 ])
 def test_count_appointments_rejects_broken_versions(fn, checks):
     g = ex.grade_count_appointments(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines

@@ -15,6 +15,7 @@ import pytest
 
 import sim
 from solutions.exercises import customer_facing as ex
+from solutions.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -23,12 +24,6 @@ def world(tmp_path_factory):
                       days=365, appointments=20000)
     yield world
     sim.stop()
-
-
-def failed(g, *names):
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args):
@@ -102,7 +97,7 @@ def test_the_helper_builds_a_passing_answer():
 ])
 def test_no_show_rows_rejects_broken_versions(fn, checks):
     g = ex.grade_no_show_rows(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_the_messages_say_what_is_wrong():
@@ -150,7 +145,7 @@ def rates_newest_first(cursor, session, months):
 ])
 def test_my_rates_rejects_broken_versions(fn, checks):
     g = ex.grade_my_rates(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_the_forged_id_message_counts_what_leaked():
@@ -198,4 +193,4 @@ def alert_no_guard(durations, threshold, post):
 ])
 def test_latency_alert_rejects_broken_versions(fn, checks):
     g = ex.grade_latency_alert(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines

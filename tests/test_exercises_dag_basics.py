@@ -8,6 +8,7 @@ import pytest
 
 import sim
 from solutions.exercises import dag_basics as ex
+from solutions.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -15,13 +16,6 @@ def world(tmp_path_factory):
     world = sim.start(state=tmp_path_factory.mktemp("ex_dag_basics"))
     yield world
     sim.stop()
-
-
-def failed(g, *names):
-    """The grade failed, and exactly on the checks whose names start with ``names``."""
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args):
@@ -90,7 +84,7 @@ def test_build_daily_dag_accepts_the_reference():
 ])
 def test_build_daily_dag_rejects_broken_versions(fn, checks):
     g = ex.grade_build_daily_dag(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_the_syllabus_dag_is_reported_as_never_scheduled():
@@ -158,7 +152,7 @@ def test_alert_on_failure_accepts_the_reference(world):
 ])
 def test_alert_on_failure_rejects_broken_versions(fn, checks):
     g = ex.grade_alert_on_failure(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_printing_the_webhook_url_is_named():

@@ -5,13 +5,7 @@ from __future__ import annotations
 import pytest
 
 from solutions.exercises import dependencies as ex
-
-
-def failed(g, *names):
-    """The grade failed, and exactly on the checks whose names start with ``names``."""
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
+from solutions.grading import failed_exactly
 
 
 def not_attempted(*args):
@@ -76,7 +70,7 @@ def test_setting_the_same_edges_twice_is_harmless():
 ])
 def test_wire_pipeline_rejects_broken_versions(fn, checks):
     g = ex.grade_wire_pipeline(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_list_to_list_is_a_type_error():
@@ -149,7 +143,7 @@ def test_parallel_waves_accepts_the_reference():
 def test_parallel_waves_rejects_broken_versions(fn, checks, monkeypatch):
     monkeypatch.setattr(ex, "CYCLE_TIME_LIMIT_S", 0.5)
     g = ex.grade_parallel_waves(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_an_endless_loop_is_stopped_and_named(monkeypatch):

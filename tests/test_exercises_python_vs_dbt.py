@@ -8,7 +8,7 @@ import pytest
 
 import sim
 from solutions.exercises import python_vs_dbt as ex
-from solutions.grading import Mismatch
+from solutions.grading import Mismatch, failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -16,13 +16,6 @@ def world(tmp_path_factory):
     world = sim.start(state=tmp_path_factory.mktemp("ex_python_vs_dbt"))
     yield world
     sim.stop()
-
-
-def failed(g, *names):
-    """The grade failed, and exactly on the checks whose names start with ``names``."""
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args, **kwargs):
@@ -74,12 +67,12 @@ def a_count():
 
 def test_one_direction_only_misses_wrong_flags():
     g = ex.grade_no_show_flag_test(one_direction, show=False)
-    assert failed(g, "catches: completed flagged 1", "catches: cancelled flagged 1", "catches: flag is NULL",
+    assert failed_exactly(g, "catches: completed flagged 1", "catches: cancelled flagged 1", "catches: flag is NULL",
                   "returns exactly")
 
 
 def test_null_blind_comparison_misses_the_null_flag():
-    assert failed(ex.grade_no_show_flag_test(null_blind, show=False), "catches: flag is NULL", "returns exactly")
+    assert failed_exactly(ex.grade_no_show_flag_test(null_blind, show=False), "catches: flag is NULL", "returns exactly")
 
 
 @pytest.mark.parametrize("fn", [hard_coded_table, a_count])
@@ -117,10 +110,10 @@ def naive(history, today, *, max_z=3.0, min_history=7):
 
 def test_counting_empty_days_fails_the_baseline_checks():
     g = ex.grade_volume_anomaly(with_zeros, show=False)
-    assert failed(g, "empty days are left out", "empty days do not count")
+    assert failed_exactly(g, "empty days are left out", "empty days do not count")
 
 
 def test_naive_z_score_fails_on_little_or_flat_history():
     g = ex.grade_volume_anomaly(naive, show=False)
-    assert failed(g, "too little history", "empty days are left out", "empty days do not count",
+    assert failed_exactly(g, "too little history", "empty days are left out", "empty days do not count",
                   "a flat history: the same", "a flat history: any other")

@@ -8,6 +8,7 @@ import pytest
 
 import sim
 from solutions.exercises import quality as ex
+from solutions.grading import failed_exactly
 
 DEFECTS = {"null_client_id": 0.05, "orphan_client_id": 3, "duplicate_appointment_id": 2, "out_of_range_date": 2,
            "missing_day": True}
@@ -22,13 +23,6 @@ def world(tmp_path_factory):
 
 def tables(world):
     return world.warehouse.query("SELECT COUNT(*) FROM ANALYTICS.INFORMATION_SCHEMA.TABLES")[0][0]
-
-
-def failed(g, *names):
-    """The grade failed, and exactly on the checks whose names start with ``names``."""
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args):
@@ -86,7 +80,7 @@ def test_freshness_accepts_the_reference(world):
 ])
 def test_freshness_rejects_broken_versions(fn, checks, world):
     g = ex.grade_check_freshness(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
     assert world.warehouse.query("SELECT COUNT(*) FROM dim_clients")[0][0] > 0
 
 
@@ -126,7 +120,7 @@ def test_count_unaccepted_accepts_the_reference(world):
 ])
 def test_count_unaccepted_rejects_broken_versions(fn, checks):
     g = ex.grade_count_unaccepted(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 # -- null_percentage -------------------------------------------------------------------------------------------
@@ -167,6 +161,6 @@ def test_null_percentage_accepts_the_reference():
 ])
 def test_null_percentage_rejects_broken_versions(fn, checks):
     g = ex.grade_null_percentage(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
     if fn is null_pct_no_guard:
         assert "ZeroDivisionError" in "\n".join(g.lines)

@@ -9,6 +9,7 @@ import requests
 
 import sim
 from solutions.exercises import reconciliation as ex
+from solutions.grading import failed_exactly
 
 DEFECTS = {"missing_payment": 2, "duplicate_payment": 2, "misamounted_payment": 2}
 
@@ -18,12 +19,6 @@ def world(tmp_path_factory):
     world = sim.start(state=tmp_path_factory.mktemp("ex_reconciliation"), defects=DEFECTS)
     yield world
     sim.stop()
-
-
-def failed(g, *names):
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args):
@@ -74,7 +69,7 @@ def dupes_every_row(cursor, day):
 ])
 def test_duplicated_ids_rejects_broken_versions(fn, checks):
     g = ex.grade_duplicated_payment_ids(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 # -- warehouse_total ---------------------------------------------------------------------------------------------
@@ -102,7 +97,7 @@ def total_without_coalesce(cursor, day):
 ])
 def test_warehouse_total_rejects_broken_versions(fn, checks):
     g = ex.grade_warehouse_total(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
     if fn is total_syllabus:
         assert "expected a Decimal, got float" in g.lines[0]
 
@@ -135,5 +130,5 @@ def source_no_retry(day):
 ])
 def test_source_total_rejects_broken_versions(fn, checks, world):
     g = ex.grade_source_total(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
     assert world.backend.faults.pending("server_error") == []

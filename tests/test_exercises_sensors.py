@@ -9,6 +9,7 @@ import pytest
 
 import sim
 from solutions.exercises import sensors as ex
+from solutions.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -16,13 +17,6 @@ def world(tmp_path_factory):
     world = sim.start(state=tmp_path_factory.mktemp("ex_sensors"))
     yield world
     sim.stop()
-
-
-def failed(g, *names):
-    """The grade failed, and exactly on the checks whose names start with ``names``."""
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args):
@@ -79,7 +73,7 @@ def test_file_ready_accepts_the_reference_and_puts_the_bucket_back(world):
 ])
 def test_file_ready_rejects_broken_versions(fn, checks):
     g = ex.grade_appointments_file_ready(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 # -- staging_rows_ready ------------------------------------------------------------------------------------------
@@ -118,4 +112,4 @@ def test_staging_rows_accepts_the_reference():
 ])
 def test_staging_rows_rejects_broken_versions(fn, checks):
     g = ex.grade_staging_rows_ready(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines

@@ -11,6 +11,7 @@ import pytest
 
 import sim
 from solutions.exercises import xcom as ex
+from solutions.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -18,13 +19,6 @@ def world(tmp_path_factory):
     world = sim.start(state=tmp_path_factory.mktemp("ex_xcom"))
     yield world
     sim.stop()
-
-
-def failed(g, *names):
-    """The grade failed, and exactly on the checks whose names start with ``names``."""
-    bad = [line for line in g.lines if line.startswith("  ✗")]
-    return g.status == "failed" and len(bad) == len(names) and all(
-        any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
 def not_attempted(*args, **kwargs):
@@ -118,7 +112,7 @@ def test_threshold_grader_calls_like_python_operator():
 ])
 def test_threshold_rejects_broken_versions(fn, checks):
     g = ex.grade_check_appointment_threshold(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_threshold_says_why_a_value_error_is_wrong():
@@ -166,7 +160,7 @@ def test_handoff_accepts_the_reference(world):
 ])
 def test_handoff_rejects_broken_versions(fn, checks, world):
     g = ex.grade_write_handoff(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
     assert world.s3.keys("handoff/") == []
 
 
@@ -190,7 +184,7 @@ def test_money_accepts_the_reference():
 ])
 def test_money_rejects_broken_versions(fn, checks):
     g = ex.grade_money_for_xcom(fn, show=False)
-    assert failed(g, *checks), g.lines
+    assert failed_exactly(g, *checks), g.lines
 
 
 def test_xcom_round_trip_is_airflows_serialization():
