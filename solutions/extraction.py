@@ -261,12 +261,11 @@ class PartnerExtractor:
                     seen.add(key)
                     records.append(record)
         except ExtractionError as error:
-            metrics.records = len(records)
-            metrics.seconds = self.clock.monotonic() - started
             error.records, error.metrics = records, metrics
             raise
-        metrics.records = len(records)
-        metrics.seconds = self.clock.monotonic() - started
+        finally:
+            metrics.records = len(records)
+            metrics.seconds = self.clock.monotonic() - started
         return Extraction(records, metrics)
 
     def pages(

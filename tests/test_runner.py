@@ -192,7 +192,6 @@ def test_unknown_dag_id_lists_the_available_ones(airflow: AirflowRunner) -> None
         airflow.run("runner_typo", "2024-01-02")
     message = str(caught.value)
     assert "no DAG 'runner_typo'" in message
-    assert "Available: runner_branch, runner_" in message
     assert all(dag_id in message for dag_id in ("runner_ok", "runner_retry", "runner_branch"))
     assert "failed to import: dags_for_runner/runner_broken.py" in message
 
