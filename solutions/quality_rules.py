@@ -140,8 +140,23 @@ class NullPercentage:
                            message, detail={"rows": total, "nulls": nulls})
 
 
+class _RowPredicate:
+    """A rule judged by one row predicate (``_predicate``): the pass counts the rows it matches, and the
+    same predicate selects the failing rows for the sample."""
+
+    def _predicate(self) -> Fragment:
+        raise NotImplementedError
+
+    def aggregates(self) -> list[Fragment]:
+        sql, params = self._predicate()
+        return [(f"COUNT(CASE WHEN {sql} THEN 1 END)", params)]
+
+    def failing(self) -> Fragment | None:
+        return self._predicate()
+
+
 @dataclass(frozen=True)
-class DateRange:
+class DateRange(_RowPredicate):
     """No value of ``column`` before ``min_date`` or after ``max_date`` (NULLs are the null check's job)."""
 
     column: str
@@ -159,13 +174,6 @@ class DateRange:
         col = quote_identifier(self.column, "date column")
         return f"({col} < %s OR {col} > %s)", (self.min_date, self.max_date)
 
-    def aggregates(self) -> list[Fragment]:
-        sql, params = self._predicate()
-        return [(f"COUNT(CASE WHEN {sql} THEN 1 END)", params)]
-
-    def failing(self) -> Fragment | None:
-        return self._predicate()
-
     def judge(self, table: str, where: Where | None, values: Sequence[Any]) -> CheckResult:
         (bad,) = (int(v) for v in values)
         where_ = f"{table}.{self.column}" + (f" [{where}]" if where else "")
@@ -175,7 +183,7 @@ class DateRange:
 
 
 @dataclass(frozen=True)
-class AcceptedValues:
+class AcceptedValues(_RowPredicate):
     """Every non-NULL value of ``column`` is one of ``accepted`` (bound as parameters, one ``%s`` each)."""
 
     column: str
@@ -193,13 +201,6 @@ class AcceptedValues:
         col = quote_identifier(self.column, "column")
         marks = ", ".join(["%s"] * len(self.accepted))
         return f"({col} IS NOT NULL AND {col} NOT IN ({marks}))", self.accepted
-
-    def aggregates(self) -> list[Fragment]:
-        sql, params = self._predicate()
-        return [(f"COUNT(CASE WHEN {sql} THEN 1 END)", params)]
-
-    def failing(self) -> Fragment | None:
-        return self._predicate()
 
     def judge(self, table: str, where: Where | None, values: Sequence[Any]) -> CheckResult:
         (bad,) = (int(v) for v in values)
