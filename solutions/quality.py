@@ -194,7 +194,9 @@ class QualityChecker:
         sql, params, _ = _one_pass(quote_table(table), rules, _where(where))
         return sql, params
 
-    def _sample(self, source: str, failing: Fragment, scope: Where | None, alias: str = "") -> tuple[Any, ...]:
+    def _sample(self, source: str, failing: Fragment, scope: Where | None, *, from_sql: str | None = None,
+                alias: str = "") -> tuple[Any, ...]:
+        """Up to ``sample_size`` ids (``source``'s key column) of the rows ``failing`` selects, smallest first."""
         key = self.keys.get(_table_key(source))
         if key is None or self.sample_size == 0:
             return ()
@@ -203,7 +205,7 @@ class QualityChecker:
             where_sql, bound = scope.fragment()
             clause, params = f"{clause} AND {alias}{where_sql}", (*params, *bound)
         column = f"{alias}{quote_identifier(key)}"
-        rows = self._fetch(f"SELECT {column} FROM {source} {alias.rstrip('.')} WHERE {clause} "
+        rows = self._fetch(f"SELECT {column} FROM {from_sql or source} WHERE {clause} "
                            f"ORDER BY {column} LIMIT {int(self.sample_size)}", params)
         return tuple(r[0] for r in rows)
 
@@ -212,11 +214,16 @@ class QualityChecker:
     def check_referential_integrity(self, child_table: str, child_key: str, parent_table: str, parent_key: str,
                                     *, where: Where | tuple[str, Any] | None = None,
                                     severity: Severity = "error") -> CheckResult:
-        """Child rows whose (non-NULL) key has no parent row. ``NOT EXISTS`` cannot fan out on duplicates."""
+        """Child rows whose (non-NULL) key has no parent row, by an anti-join: ``LEFT JOIN ... WHERE p.key IS
+        NULL``. That cannot over-count when a parent key is duplicated: duplicates multiply only the matched
+        rows, and the filter drops those. (``NOT EXISTS`` gives the same answer; DuckDB ran it 2x slower.)
+
+        With ``where``, only the child rows in scope are checked, against every parent row."""
         child, parent, scope = quote_table(child_table), quote_table(parent_table), _where(where)
         ck, pk = quote_identifier(child_key, "child key"), quote_identifier(parent_key, "parent key")
-        orphan = f"c.{ck} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{pk} = c.{ck})"
-        sql, params = f"SELECT COUNT(*) FROM {child} c WHERE {orphan}", []
+        joined = f"{child} c LEFT JOIN {parent} p ON p.{pk} = c.{ck}"
+        orphan = f"c.{ck} IS NOT NULL AND p.{pk} IS NULL"
+        sql, params = f"SELECT COUNT(*) FROM {joined} WHERE {orphan}", []
         if scope:
             clause, bound = scope.fragment()
             sql, params = f"{sql} AND c.{clause}", list(bound)
@@ -225,27 +232,38 @@ class QualityChecker:
         result = CheckResult("referential_integrity", child_table, child_key, count, 0, check_severity(severity),
                              count == 0, f"{label}: {count} orphaned records", detail={"parent": parent_table})
         if count:
-            result = replace(result, sample=self._sample(child, (orphan, ()), scope, alias="c."))
+            result = replace(result, sample=self._sample(child, (orphan, ()), scope, from_sql=joined, alias="c."))
         return self._keep([result])[0]
 
     def check_duplicate_keys(self, table: str, key_columns: Sequence[str], *,
                              where: Where | tuple[str, Any] | None = None,
                              severity: Severity = "error") -> CheckResult:
         """Key values that occur more than once; the sample is those key values. Rows with a NULL key part
-        are left out (as dbt's ``unique`` test does): NULLs are the null check's job."""
+        are left out (as dbt's ``unique`` test does): NULLs are the null check's job.
+
+        With ``where``, the keys of the rows in scope are counted over the WHOLE table, so a key loaded
+        today that already exists on another day is caught; the expensive ``GROUP BY`` then covers only the
+        day's keys (a hash join probes the rest) instead of every key in the table.
+        """
         if isinstance(key_columns, str) or not key_columns:
             raise ValueError("key_columns must be a non-empty list of column names")
         source, scope = quote_table(table), _where(where)
-        keys = ", ".join(quote_identifier(k, "key column") for k in key_columns)
-        clauses = [f"{quote_identifier(k, 'key column')} IS NOT NULL" for k in key_columns]
+        cols = [quote_identifier(k, "key column") for k in key_columns]
+        keys, grouped = ", ".join(cols), ", ".join(f"t.{c}" for c in cols)
+        not_null = " AND ".join(f"{c} IS NOT NULL" for c in cols)
         params: list[Any] = []
         if scope:
             clause, bound = scope.fragment()
-            clauses.append(clause)
+            on = " AND ".join(f"t.{c} = s.{c}" for c in cols)  # NULL never equals: NULL keys drop out here
+            rows_sql = f"{source} t JOIN (SELECT DISTINCT {keys} FROM {source} WHERE {not_null} AND {clause}) s ON {on}"
             params += bound
+        else:
+            rows_sql = f"{source} t WHERE " + " AND ".join(f"t.{c} IS NOT NULL" for c in cols)
+        # d is read twice (its size, its first keys); the engine computes a CTE used twice only once
         rows = self._fetch(
-            f"SELECT {keys}, COUNT(*) OVER () FROM (SELECT {keys} FROM {source} WHERE {' AND '.join(clauses)} "
-            f"GROUP BY {keys} HAVING COUNT(*) > 1) d ORDER BY {keys} LIMIT {max(self.sample_size, 1)}", params)
+            f"WITH d AS (SELECT {grouped} FROM {rows_sql} GROUP BY {grouped} HAVING COUNT(*) > 1) "
+            f"SELECT {keys}, (SELECT COUNT(*) FROM d) FROM d ORDER BY {keys} LIMIT {max(self.sample_size, 1)}",
+            params)
         count = int(rows[0][-1]) if rows else 0
         sample = tuple(r[0] if len(key_columns) == 1 else tuple(r[:-1]) for r in rows[: self.sample_size])
         label = table + (f" [{scope}]" if scope else "")

@@ -162,6 +162,41 @@ def test_duplicate_keys(qc, dq):
         qc.check_duplicate_keys(FA, "appointment_id")
 
 
+def test_a_scoped_duplicate_check_counts_the_days_keys_over_the_whole_table(dq):
+    """A key loaded today that already exists on another day is a duplicate too (the usual one: a re-delivered
+    record whose date changed). Scoping must narrow which keys are checked, not what they are checked against."""
+    day1, day2 = dt.date(2025, 9, 1), dt.date(2025, 9, 2)
+    rows = [(1, day1), (1, day2), (2, day2), (2, day2), (3, day2), (4, day1), (4, day1), (None, day2), (None, day2)]
+    dq.warehouse.query("CREATE OR REPLACE TABLE DUP_SCRATCH (ID INT, D DATE)")
+    try:
+        dq.warehouse.query("INSERT INTO DUP_SCRATCH VALUES " + ", ".join(["(%s, %s)"] * len(rows)),
+                           [v for row in rows for v in row])
+        with QualityChecker(dq.warehouse.connect) as qc:
+            today = qc.check_duplicate_keys("dup_scratch", ["id"], where=("d", day2))
+            yesterday = qc.check_duplicate_keys("dup_scratch", ["id"], where=("d", day1))
+            whole = qc.check_duplicate_keys("dup_scratch", ["id"])
+            per_day = qc.check_duplicate_keys("dup_scratch", ["id", "d"], where=("d", day2))
+        assert (today.observed, today.sample) == (2, (1, 2))  # 1 collides with day1, 2 within the day
+        assert (yesterday.observed, yesterday.sample) == (2, (1, 4))
+        assert (whole.observed, whole.sample) == (3, (1, 2, 4))  # NULL ids are the null check's job
+        assert (per_day.observed, per_day.sample) == (1, ((2, day2),))
+    finally:
+        dq.warehouse.query("DROP TABLE DUP_SCRATCH")
+
+
+def test_a_duplicated_parent_key_does_not_inflate_the_orphan_count(dq):
+    dq.warehouse.query("CREATE OR REPLACE TABLE RI_PARENT (ID INT)")
+    dq.warehouse.query("CREATE OR REPLACE TABLE RI_CHILD (ID INT, PARENT_ID INT)")
+    try:
+        dq.warehouse.query("INSERT INTO RI_PARENT VALUES (1), (1), (2)")
+        dq.warehouse.query("INSERT INTO RI_CHILD VALUES (10, 1), (11, 2), (12, 3), (13, 3), (14, NULL)")
+        with QualityChecker(dq.warehouse.connect, keys={"ri_child": "id"}) as qc:
+            r = qc.check_referential_integrity("ri_child", "parent_id", "ri_parent", "id")
+        assert (r.passed, r.observed, r.sample) == (False, 2, (12, 13))
+    finally:
+        dq.warehouse.query("DROP TABLE RI_CHILD")
+        dq.warehouse.query("DROP TABLE RI_PARENT")
+
 def test_duplicate_sample_is_capped_but_the_count_is_not(dq):
     with QualityChecker(dq.warehouse.connect, sample_size=1) as qc:
         r = qc.check_duplicate_keys(FA, ["appointment_id"])
