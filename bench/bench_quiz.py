@@ -43,12 +43,19 @@ def time_to_first_card(command: list[str], env: dict[str, str]) -> float:
         env = {**env, "KIT_QUIZ_STORE": str(Path(state) / "progress.sqlite3")}
         start = time.perf_counter()
         child = pexpect.spawn(command[0], command[1:], env=env, encoding="utf-8", dimensions=(40, 120), timeout=30)
-        child.expect(FIRST_CARD)
-        elapsed = time.perf_counter() - start
-        child.sendintr()
-        child.expect(pexpect.EOF)
-        child.close()
+        try:
+            child.expect(FIRST_CARD)
+            elapsed = time.perf_counter() - start
+            _quit(child)
+        finally:
+            child.close(force=True)
     return elapsed
+
+
+def _quit(child: pexpect.spawn) -> None:
+    """Leave the quiz the way a user does, by typing q (Ctrl-C is the tests' business, not a timing's)."""
+    child.sendline("q")
+    child.expect(pexpect.EOF)
 
 
 def time_python_startup(env: dict[str, str]) -> float:
@@ -69,10 +76,11 @@ def imports_on_the_way(env: dict[str, str]) -> list[tuple[int, int, str]]:
             dimensions=(40, 120), env={**env, "KIT_QUIZ_STORE": str(Path(state) / "progress.sqlite3")},
         )
         child.logfile_read = log
-        child.expect(FIRST_CARD)
-        child.sendintr()
-        child.expect(pexpect.EOF)
-        child.close()
+        try:
+            child.expect(FIRST_CARD)
+            _quit(child)
+        finally:
+            child.close(force=True)
     rows = []
     for line in log.getvalue().splitlines():
         match = re.search(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)

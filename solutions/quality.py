@@ -17,6 +17,9 @@ Row-level checks on one table can share **one pass**: :meth:`QualityChecker.scan
 with every check's conditional aggregates, instead of one query (one table scan) per check.
 
 Every check takes an optional ``where=Where(date_column, day)`` so a DAG can check just its logical date.
+For referential integrity and duplicate keys that means the day's rows checked against the WHOLE table (every
+parent, every other key): the same answer as a whole-table check when earlier days passed, at a fraction of the
+cost, because the join and the ``GROUP BY`` over every row are what a columnar warehouse pays for.
 The checker owns the connection when you give it a factory (``with QualityChecker(factory) as qc:`` closes
 it on every path, also when a query raises); a connection you pass in stays yours to close.
 """
