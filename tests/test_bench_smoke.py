@@ -215,7 +215,8 @@ def test_run_writes_the_table_with_machine_versions_and_date(state, tmp_path):
     assert bench_run.main(argv) == 0
     text = output.read_text(encoding="utf-8")
     assert "| Benchmark | Baseline (same run) | Kit | Ratio | Target | Met |" in text
-    assert "| Data-quality checks on 20,000 appointments (5 checks) |" in text
+    assert "| Data-quality checks after a day's load into 20,000 appointments (5 checks) |" in text
+    assert "| The same 5 checks over every row of 20,000 appointments |" in text
     for needle in ("**Machine:**", "cores", "RAM", "**Versions:**", "Python 3.", "duckdb", "fakesnow",
                    "apache-airflow", " UTC ", "skipped: landing, ratelimit, startup, notebooks"):
         assert needle in text, needle
