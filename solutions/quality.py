@@ -253,16 +253,15 @@ class QualityChecker:
         source, scope = quote_table(table), _where(where)
         cols = [quote_identifier(k, "key column") for k in key_columns]
         keys, grouped = ", ".join(cols), ", ".join(f"t.{c}" for c in cols)
-        not_null = " AND ".join(f"{c} IS NOT NULL" for c in cols)
         params: list[Any] = []
-        if scope:
+        if scope:  # the day's distinct keys, joined back to every row (NULL never equals: NULL keys drop out)
             clause, bound = scope.fragment()
-            on = " AND ".join(f"t.{c} = s.{c}" for c in cols)  # NULL never equals: NULL keys drop out here
-            rows_sql = f"{source} t JOIN (SELECT DISTINCT {keys} FROM {source} WHERE {not_null} AND {clause}) s ON {on}"
+            day_keys = f"SELECT DISTINCT {keys} FROM {source} WHERE {clause}"
+            rows_sql = f"{source} t JOIN ({day_keys}) s ON " + " AND ".join(f"t.{c} = s.{c}" for c in cols)
             params += bound
         else:
             rows_sql = f"{source} t WHERE " + " AND ".join(f"t.{c} IS NOT NULL" for c in cols)
-        # d is read twice (its size, its first keys); the engine computes a CTE used twice only once
+        # d is read twice (its size, its first keys); DuckDB and Snowflake compute a CTE used twice once
         rows = self._fetch(
             f"WITH d AS (SELECT {grouped} FROM {rows_sql} GROUP BY {grouped} HAVING COUNT(*) > 1) "
             f"SELECT {keys}, (SELECT COUNT(*) FROM d) FROM d ORDER BY {keys} LIMIT {max(self.sample_size, 1)}",
