@@ -54,7 +54,7 @@ from sim.backend_api import BackendRevenueAPI
 from sim.clock import SystemClock
 from sim.http import FakeRequest, FakeResponse, Service, to_fake_request
 from sim.partner_api import PartnerSchedulingAPI
-from sim.paths import state_dir
+from sim.paths import reap_stale, state_dir
 from sim.s3 import BUCKET, REGION, S3
 from sim.slack import SlackWebhook
 from sim.warehouse import Warehouse
@@ -553,10 +553,7 @@ def serve(state: str | os.PathLike | None = None, *, timeout_hold: float = TIMEO
     ``knobs``: the data knobs of ``sim.start`` (seed, appointments, defects, defect_day, start_date, days,
     requests_per_second). State goes to ``<state dir>/services-<pid>`` (deleted on exit).
     """
-    for stale in state_dir(state).glob("services-*"):  # left by a process that was killed
-        pid = stale.name.split("-", 1)[1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
+    reap_stale(state_dir(state), "services-*")  # left by a process that was killed
     run_dir = state_dir(state) / f"services-{os.getpid()}"
     shutil.rmtree(run_dir, ignore_errors=True)
     services = Services(run_dir, timeout_hold=timeout_hold)
@@ -565,16 +562,6 @@ def serve(state: str | os.PathLike | None = None, *, timeout_hold: float = TIMEO
         yield services
     finally:
         services.stop()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def free_port(host: str = HOST, avoid: tuple[int, ...] = (8793, 8794)) -> int:

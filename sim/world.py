@@ -38,7 +38,7 @@ from sim import data
 from sim.backend_api import BackendRevenueAPI
 from sim.clock import Clock, FakeClock
 from sim.partner_api import PartnerSchedulingAPI
-from sim.paths import state_dir
+from sim.paths import reap_stale, state_dir
 from sim.s3 import S3
 from sim.slack import SlackWebhook
 from sim.warehouse import Warehouse
@@ -127,7 +127,7 @@ def start(
     global _current
     if _current is not None:
         _current.stop()
-    _reap_stale(state_dir(state))
+    reap_stale(state_dir(state), "run-*", "airflow-*")
     run_dir = state_dir(state) / f"run-{os.getpid()}"
     shutil.rmtree(run_dir, ignore_errors=True)
     clock = clock or FakeClock()
@@ -178,24 +178,6 @@ def running(**kwargs: Any) -> Iterator[World]:
 
 
 atexit.register(stop)
-
-
-def _reap_stale(state: Path) -> None:
-    """Delete the folders of processes that are gone (a kernel killed before it could clean up)."""
-    for folder in [*state.glob("run-*"), *state.glob("airflow-*")]:
-        pid = folder.name.split("-", 1)[1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: BackendRevenueAPI,

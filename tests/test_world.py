@@ -99,3 +99,20 @@ def test_partner_api_follows_a_regenerated_warehouse(world):
     world.generate(appointments=300)
     truth = world.warehouse.query("SELECT COUNT(*) FROM backend.public.appointments WHERE appointment_date = '2025-09-30'")
     assert day_count() == truth[0][0] != before
+
+
+def test_state_folders_of_dead_processes_are_reaped_and_live_ones_kept(tmp_path):
+    import subprocess
+    import sys
+
+    from sim.paths import reap_stale
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid now names no process (reuse within the test is vanishingly unlikely)
+    names = [f"run-{gone.pid}", f"airflow-{gone.pid}", f"services-{gone.pid}", f"run-{os.getpid()}",
+             "run-1", "run-notes"]  # pid 1 is alive
+    for name in names:
+        (tmp_path / name).mkdir()
+    reap_stale(tmp_path, "run-*", "airflow-*")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"services-{gone.pid}", f"run-{os.getpid()}", "run-1", "run-notes"])
