@@ -14,6 +14,10 @@ deck covers). Each card starts with a level-2 heading holding its id, followed b
 - ``Q:`` and ``A:`` may continue over several lines (code fences included) until the next field or card.
 - ``Type:`` is ``short`` (you type the answer; it is fuzzy-matched against ``A:`` and ``Aliases:``) or
   ``long`` (you think, reveal, and grade yourself). The default is ``long``.
+- ``Check:`` (short cards, optional) says what the answer is, so it is compared the right way: ``number``
+  (a count or a duration), ``schedule`` (a time of day, every day), ``list`` (comma-separated items, any
+  order), ``code`` (identifiers, paths, commands: exact) or ``text``. Without it, it is inferred (see
+  ``answer``).
 - ``Aliases:`` lists other accepted answers for a short card, separated by ``|``.
 - ``Note:`` is shown after the answer: the why, and how Airflow 2 differed.
 - ``Tags:`` are comma-separated and must be declared in ``tags.md`` next to the deck files.
@@ -33,7 +37,7 @@ from pathlib import Path
 
 DEFAULT_DECK_DIR = Path(__file__).with_name("decks")
 TAGS_FILE = "tags.md"
-FIELDS = ("Q", "A", "Type", "Aliases", "Note", "Tags")
+FIELDS = ("Q", "A", "Type", "Check", "Aliases", "Note", "Tags")
 KINDS = ("short", "long")
 MAX_SHORT_ANSWER = 80
 
@@ -60,6 +64,7 @@ class Card:
     kind: str = "long"
     aliases: tuple[str, ...] = ()
     note: str = ""
+    check: str = ""  # how a typed answer is compared (answer.KINDS); "" = inferred
     path: Path = Path("?")
     line: int = 0
 
@@ -234,6 +239,15 @@ def _build(block: _Block, path: Path, deck: str) -> tuple[Card | None, list[Prob
     if kind not in KINDS:
         report(values["Type"][0], f"unknown Type '{kind}' (short or long)")
 
+    check = values.get("Check", (0, ""))[1]
+    if "Check" in values:
+        from .answer import KINDS as CHECKS
+
+        if check not in CHECKS:
+            report(values["Check"][0], f"unknown Check '{check}' ({', '.join(CHECKS)})")
+        elif kind != "short":
+            report(values["Check"][0], f"Check: only applies to 'Type: short' cards ('{block.id}')")
+
     aliases: tuple[str, ...] = ()
     if "Aliases" in values:
         aliases = tuple(a.strip() for a in values["Aliases"][1].split("|") if a.strip())
@@ -258,6 +272,7 @@ def _build(block: _Block, path: Path, deck: str) -> tuple[Card | None, list[Prob
             tags=tags,
             kind=kind,
             aliases=aliases,
+            check=check,
             note=values.get("Note", (0, ""))[1],
             path=path,
             line=block.line,

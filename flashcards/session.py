@@ -3,8 +3,8 @@
 Two ways to answer:
 
 - **typed** (``Type: short`` cards): type the answer; it is checked against the answer and its aliases
-  (see ``answer``), the expected answer is shown, and the suggested rating (Good if right, Again if not) is
-  taken with Enter or overridden with 1-4;
+  (see ``answer``), the expected answer is shown, and the suggested rating (Good if right, Again if
+  wrong, none when the matcher is unsure) is taken with Enter or overridden with 1-4;
 - **self-graded** (``Type: long`` cards, or every card with ``--self-grade``): think, press Enter to
   reveal, and rate yourself 1 Again, 2 Hard, 3 Good, 4 Easy.
 
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .answer import check
+from .answer import check_card, vocabulary
 from .deck import Card
 from .planner import Plan
 from .scheduler import AGAIN, GOOD, RATING_NAMES, REVIEW, STATE_NAMES, Memory, Scheduler, parse_rating
@@ -120,6 +120,7 @@ class Session:
         self.clock = clock
         self.typed = typed
         self.summary = Summary(cram=plan.cram)
+        self.words = vocabulary(cards.values())  # a typed word the decks use is a term, never a typo
 
     def run(self) -> Summary:
         started = time.monotonic()
@@ -155,20 +156,26 @@ class Session:
 
         suggested = None
         if self.typed and card.kind == "short":
-            verdict = check(self._ask("Your answer (Enter = show it, q = quit): "), card.accepted)
+            verdict = check_card(self._ask("Your answer (Enter = show it, q = quit): "), card, self.words)
             self.summary.typed += 1
             self.summary.typed_correct += verdict.correct
             if verdict.outcome == "exact":
                 self.ui.message(f"Correct: {verdict.expected}", "green")
             elif verdict.outcome == "close":
-                self.ui.message(f"Close enough (typo?). Expected: {verdict.expected}", "yellow")
+                self.ui.message(f"Correct, with a typo. Expected: {verdict.expected}", "yellow")
+            elif verdict.outcome == "unsure":
+                self.ui.message(
+                    f"Not sure ({verdict.reason}): compare and rate it yourself. Expected: {card.answer}", "yellow"
+                )
+            elif verdict.outcome == "blank":
+                self.ui.message(f"Answer: {card.answer}", "red")
             else:
-                self.ui.message(f"Expected: {card.answer}", "red")
+                self.ui.message(f"Wrong. Expected: {card.answer}", "red")
             if card.aliases:
                 self.ui.message(f"Also accepted: {' | '.join(card.aliases)}", "dim")
             if card.note:
                 self.ui.panel("Why", card.note, "dim")
-            suggested = GOOD if verdict.correct else AGAIN
+            suggested = None if verdict.outcome == "unsure" else GOOD if verdict.correct else AGAIN
         else:
             self._ask("Enter = show the answer (q = quit) ")
             body = card.answer + (f"\n\n{card.note}" if card.note else "")

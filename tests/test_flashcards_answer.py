@@ -1,15 +1,54 @@
-"""Typed answers: normalisation, aliases, typos accepted, numbers and very short answers strict."""
+"""Typed answers: canonical tokens, kinds of answer, typos only in plain words, hedges make it "unsure".
+
+The adversarial probe set over every typed card is in ``test_flashcards_probes``.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from flashcards.answer import check, normalize
+from flashcards.answer import check, infer_kind, normalize, tokens
+
+WORDS = frozenset({"schedule", "trigger", "poke"})  # terms "the decks use" for these tests
 
 
 def test_normalize_ignores_case_quotes_backticks_spaces_and_final_stop() -> None:
     assert normalize("  `None_Failed_Min_One_Success`.  ") == "none_failed_min_one_success"
     assert normalize("'schedule'   =") == "schedule ="
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sixteen", ["#n16"]),
+        ("five minutes", ["#d300"]),
+        ("timedelta(minutes=5)", ["#d300"]),
+        ("300 s", ["#d300"]),
+        ("a week", ["#d604800"]),
+        ("60*60*24*7", ["#n604800"]),
+        ("sixty-four days", ["#d5529600"]),
+        ("2 PM", ["#t14:00"]),
+        ("2:00 a.m.", ["#t02:00"]),
+        ("12am", ["#t00:00"]),
+        ("TriggerRule.ALL_SUCCESS", ["all", "_success"]),
+        ("retries=0", ["retries=", "#n0"]),
+        ("soft_fail = True", ["soft", "_fail=", "true"]),
+        ("time.monotonic()", ["time.monotonic"]),
+        ("SCD type II", ["scd", "type", "#n2"]),
+        ("fct_appointments+", ["fct_appointments+"]),
+    ],
+)
+def test_tokens_are_canonical(text: str, expected: list[str]) -> None:
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [("16", "number"), ("5 minutes", "number"), ("64 days", "number"), ("slowly changing dimension type 2", "text"),
+     ("all_success", "code"), ("airflow.sdk", "code"), ("EmptyOperator", "code"), ("token bucket", "text")],
+)
+def test_kind_is_inferred_from_the_answer(answer: str, kind: str) -> None:
+    assert infer_kind(answer) == kind
 
 
 @pytest.mark.parametrize(
@@ -20,15 +59,15 @@ def test_normalize_ignores_case_quotes_backticks_spaces_and_final_stop() -> None
         ("scd2", ("slowly changing dimension type 2", "SCD2", "SCD type 2"), "exact", "SCD2"),
         ("slowly changing dimention type 2", ("slowly changing dimension type 2", "SCD2"), "close",
          "slowly changing dimension type 2"),
-        ("none_faild_min_one_success", ("none_failed_min_one_success",), "close", "none_failed_min_one_success"),
-        ("one week", ("7 days", "604800 seconds", "one week"), "exact", "one week"),
+        ("none_faild_min_one_success", ("none_failed_min_one_success",), "wrong", "none_failed_min_one_success"),
+        ("one week", ("7 days", "604800 seconds", "one week"), "exact", "7 days"),  # the same duration
         ("reschedule", ("poke",), "wrong", "poke"),
         ("", ("all_done",), "blank", "all_done"),
         ("   ", ("all_done",), "blank", "all_done"),
     ],
 )
 def test_check(typed: str, accepted: tuple[str, ...], outcome: str, expected: str) -> None:
-    verdict = check(typed, accepted)
+    verdict = check(typed, accepted, words=WORDS)
     assert (verdict.outcome, verdict.expected) == (outcome, expected)
     assert verdict.correct is (outcome in ("exact", "close"))
 
@@ -37,31 +76,43 @@ def test_check(typed: str, accepted: tuple[str, ...], outcome: str, expected: st
     ("typed", "accepted"),
     [
         ("60480 seconds", ("604800 seconds",)),  # one digit short: a different number
-        ("428", ("429",)),  # short answers must be exact
+        ("428", ("429",)),
         ("True", ("False",)),
         ("16 runs", ("15 runs",)),
+        ("4290", ("429",)),
+        ("0 or 1", ("0",)),  # a second value
+        ("return_values", ("return_value",)),  # identifiers: no typo tolerance
+        ("schedule_interval", ("schedule",)),  # an identifier is not the word it starts with
+        ("schedule", ("reschedule",)),  # a term of the decks is never a typo of another
+        ("trigger", ("triggerer",)),
+        ("airflow.providers.amazon.sensors.s3", ("airflow.providers.amazon.aws.sensors.s3",)),
     ],
 )
-def test_numbers_and_short_answers_must_match_exactly(typed: str, accepted: tuple[str, ...]) -> None:
-    assert check(typed, accepted).outcome == "wrong"
-
-
-def test_word_order_does_not_matter_for_close_matches() -> None:
-    verdict = check("type 2 slowly changing dimension", ("slowly changing dimension type 2",))
-    assert verdict.outcome == "close" and verdict.score >= 85
+def test_near_misses_are_wrong(typed: str, accepted: tuple[str, ...]) -> None:
+    assert check(typed, accepted, words=WORDS).outcome == "wrong"
 
 
 @pytest.mark.parametrize(
     ("typed", "accepted", "outcome"),
     [
-        ("429 too many requests", ("429",), "close"),
-        ("16 runs", ("16",), "close"),
-        ("reschedule mode", ("reschedule",), "close"),
-        ("0 or 1", ("0",), "wrong"),
-        ("false or true", ("False",), "wrong"),
-        ("false not true", ("False",), "wrong"),  # any hedge or negation: judged by a person, not guessed
-        ("4290", ("429",), "wrong"),
+        ("429 too many requests", ("429",), "exact"),
+        ("16 runs", ("16",), "exact"),
+        ("reschedule mode", ("reschedule",), "exact"),
+        ("trigerer", ("triggerer",), "close"),
+        ("false or true", ("False",), "unsure"),
+        ("false not true", ("False",), "unsure"),  # a hedge or negation: judged by a person, not guessed
+        ("not null and unique", ("NOT NULL",), "unsure"),
     ],
 )
 def test_answer_followed_by_more_words(typed: str, accepted: tuple[str, ...], outcome: str) -> None:
-    assert check(typed, accepted).outcome == outcome
+    assert check(typed, accepted, words=WORDS).outcome == outcome
+
+
+def test_a_declared_kind_overrides_the_inferred_one() -> None:
+    answer = ("Every day at 02:00",)
+    assert check("daily at 2 AM", answer, kind="schedule").correct
+    assert not check("daily at 2 PM", answer, kind="schedule").correct
+    assert check("at 2 AM", answer, kind="schedule").outcome == "unsure"  # how often? the user decides
+    items = ("unique, not_null",)
+    assert check("not null and unique", items, kind="list").correct
+    assert not check("unique", items, kind="list").correct

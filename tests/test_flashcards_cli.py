@@ -22,8 +22,8 @@ A: First answer.
 Tags: airflow
 
 ## second-card
-Q: Which trigger rule is the default?
-A: all_success
+Q: Which Airflow process runs deferred triggers?
+A: triggerer
 Type: short
 Tags: airflow, trigger-rules
 
@@ -67,10 +67,10 @@ def answer_two_cards(child: pexpect.spawn) -> None:
     assert "\r\n" in child.before.split("╭")[0]  # the Enter is echoed: the answer panel starts on a new line
     child.expect("Rate:")
     child.sendline("4")
-    child.expect("Which trigger rule is the default")
+    child.expect("Which Airflow process runs deferred triggers")
     child.expect("Your answer")
-    child.sendline("all_sucess")  # a typo: close enough
-    child.expect("Close enough")
+    child.sendline("trigerer")  # a typo in a plain word: still right
+    child.expect("Correct, with a typo")
     child.expect("Enter = Good")
     child.sendline("")
     child.expect("Third question")
@@ -135,7 +135,7 @@ def test_piped_session_is_plain_text_and_progress_persists_across_runs(setup) ->
     second = run("true\n\nq\n")  # a new process: first-card is scheduled for days from now
     assert "0 due, 2 new (limit 20 a day)" in second.stdout
     assert "--- test · second-card · new · 1 more ---" in second.stdout
-    assert "Expected: all_success" in second.stdout
+    assert "Wrong. Expected: triggerer" in second.stdout
     assert reviews(store) == [("first-card", 4), ("second-card", 1)]
 
     stats = run("", "stats")

@@ -162,7 +162,7 @@ def test_lint_reports_every_problem_with_exact_file_and_line(deck_dir: Path) -> 
         f"{bad}:33: Aliases: only apply to 'Type: short' cards ('long-with-aliases')",
         f"{bad}:39: unknown Type 'medium' (short or long)",
         f"{bad}:42: card 'typo-field' has no Tags:",
-        f"{bad}:45: unknown field 'Tag:' (fields are Q:, A:, Type:, Aliases:, Note:, Tags:)",
+        f"{bad}:45: unknown field 'Tag:' (fields are Q:, A:, Type:, Check:, Aliases:, Note:, Tags:)",
         f"{bad}:49: short answer must be one line of at most 80 characters (move the explanation to Note:)",
         f"{bad}:56: second A: in card 'two-answers' (first at line 55)",
         f"{other}:1: duplicate card id 'good-card' (first at {bad}:4)",

@@ -19,6 +19,8 @@ SHORT = deck.Card(id="default-rule", deck="airflow-core", question="Default trig
                   tags=("trigger-rules",), kind="short", aliases=("all success",), note="Every upstream succeeded.")
 LONG = deck.Card(id="what-is-dag", deck="airflow-core", question="What is a DAG?", answer="A graph of tasks.",
                  tags=("airflow",))
+PLAIN = deck.Card(id="triggerer", deck="airflow-core", question="Which process runs deferred triggers?",
+                  answer="triggerer", tags=("airflow",), kind="short")
 OTHER = deck.Card(id="catchup", deck="airflow-3-changes", question="Catchup default?", answer="False",
                   tags=("airflow3",), kind="short")
 
@@ -88,17 +90,27 @@ def test_typed_right_answer_takes_the_suggested_good_with_enter(store: Store) ->
 
 def test_typed_wrong_answer_suggests_again_and_can_be_overridden(store: Store) -> None:
     summary, ui = run(store, [SHORT, OTHER], ["one_success", "", "True", "4"])
-    assert "Expected: all_success" in ui.shown and "Expected: False" in ui.shown
+    assert "Wrong. Expected: all_success" in ui.shown and "Wrong. Expected: False" in ui.shown  # words, not colour
     assert ui.prompts[1].endswith("[Enter = Again]: ")
     assert [(r.card_id, r.rating) for r in store.reviews()][:2] == [("default-rule", AGAIN), ("catchup", EASY)]
     assert store.records()["catchup"].memory.state == REVIEW
     assert summary.typed_correct == 0
 
 
-def test_typo_is_close_enough(store: Store) -> None:
-    _, ui = run(store, [SHORT], ["all_sucess", ""])
-    assert "Close enough (typo?). Expected: all_success" in ui.shown
-    assert store.reviews()[0].rating == GOOD
+def test_a_typo_in_a_plain_word_is_right_but_not_in_an_identifier(store: Store) -> None:
+    _, ui = run(store, [PLAIN, SHORT], ["trigerer", "", "all_sucess", ""])
+    assert "Correct, with a typo. Expected: triggerer" in ui.shown
+    assert "Wrong. Expected: all_success" in ui.shown
+    assert [r.rating for r in store.reviews()][:2] == [GOOD, AGAIN]
+
+
+def test_when_the_matcher_is_unsure_the_user_rates_without_a_suggestion(store: Store) -> None:
+    summary, ui = run(store, [OTHER], ["False or True", "", "2"])
+    assert any(s.startswith("Not sure (hedged or negated): compare and rate it yourself.") for s in ui.shown)
+    assert ui.prompts[1] == "Rate: 1 Again, 2 Hard, 3 Good, 4 Easy: "  # no [Enter = ...]: Enter is refused
+    assert ui.prompts[2] == ui.prompts[1]
+    assert [r.rating for r in store.reviews()] == [HARD]
+    assert summary.typed_correct == 0
 
 
 def test_self_graded_card_reveals_then_asks_for_a_rating_until_valid(store: Store) -> None:
