@@ -198,19 +198,20 @@ class Session:
     def _save(self, card: Card, record: CardRecord | None, before: Memory | None, rating: int, duration_ms: int) -> None:
         now = self.clock()
         after = None if self.plan.cram else self.scheduler.review(card.id, before, rating, now)
-        with _no_interrupt():
+        with _no_interrupt():  # the answer and the session's count of it, together
             self.store.record_review(
                 card.id, rating, now, before, after, mode="cram" if self.plan.cram else "scheduled", duration_ms=duration_ms
             )
-        if after is not None:
-            self.records[card.id] = CardRecord(
-                card.id,
-                after,
-                reps=(record.reps if record else 0) + 1,
-                lapses=(record.lapses if record else 0) + (before is not None and before.state == REVIEW and rating == AGAIN),
-                introduced_at=record.introduced_at if record else now,
-            )
-        self.summary.answered += 1
-        self.summary.new += before is None and not self.plan.cram
-        self.summary.ratings[rating] += 1
-        self.plan.queue.answered(card.id, rating, after.due if after else None, now)
+            if after is not None:
+                lapsed = before is not None and before.state == REVIEW and rating == AGAIN
+                self.records[card.id] = CardRecord(
+                    card.id,
+                    after,
+                    reps=(record.reps if record else 0) + 1,
+                    lapses=(record.lapses if record else 0) + lapsed,
+                    introduced_at=record.introduced_at if record else now,
+                )
+            self.summary.answered += 1
+            self.summary.new += before is None and not self.plan.cram
+            self.summary.ratings[rating] += 1
+            self.plan.queue.answered(card.id, rating, after.due if after else None, now)

@@ -8,13 +8,53 @@ testable. rich is imported only in that case.
 
 from __future__ import annotations
 
+import os
+import select
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import TextIO
 
 
+def read_line() -> str:
+    """One line from stdin; raises EOFError at end of input and KeyboardInterrupt on Ctrl-C, always.
+
+    ``input()`` loses a Ctrl-C that arrives in the instant between Python's last check for signals and the
+    blocking ``read()``: the signal's flag is set, but nothing runs Python's handler until Enter is pressed.
+    On a terminal we therefore wait with ``select()`` on stdin *and* a wake-up pipe that the signal
+    handler writes to (``signal.set_wakeup_fd``): a Ctrl-C at any moment, even just before the wait,
+    makes the wait return, and ``pthread_sigmask`` then runs the pending handler (KeyboardInterrupt).
+    Only once a whole line is ready is it read (``os.read``: a terminal hands over one line per read), so
+    the read never blocks.
+    """
+    if not sys.stdin.isatty() or threading.current_thread() is not threading.main_thread():
+        return input()
+    fd = sys.stdin.fileno()
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    previous = signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
+    try:
+        while True:
+            ready, _, _ = select.select([fd, wake_read], [], [])
+            signal.pthread_sigmask(signal.SIG_BLOCK, [])  # runs any pending handler: Ctrl-C raises here
+            if wake_read in ready:
+                os.read(wake_read, 512)  # another signal (e.g. a resized window): keep waiting
+            if fd in ready:
+                break
+    finally:
+        signal.set_wakeup_fd(previous)
+        os.close(wake_read)
+        os.close(wake_write)
+    data = os.read(fd, 65536)  # a terminal hands over one line per read
+    if not data:
+        raise EOFError
+    return data.decode(sys.stdin.encoding or "utf-8", errors="replace").rstrip("\r\n")
+
+
 class PlainUI:
-    """Plain text, one line per item; prompts go through ``input()``."""
+    """Plain text, one line per item; prompts go through ``read_line()``."""
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout
@@ -44,7 +84,7 @@ class PlainUI:
         readable (prompt and answer on one line, as on screen).
         """
         print(prompt, end="", file=self.out, flush=True)
-        text = input()
+        text = read_line()
         if not sys.stdin.isatty():
             print(text, file=self.out, flush=True)
         return text
@@ -89,7 +129,8 @@ class RichUI:
     def ask(self, prompt: str) -> str:
         from rich.text import Text
 
-        return self.console.input(Text(prompt, style="bold"))
+        self.console.print(Text(prompt, style="bold"), end="")
+        return read_line()
 
 
 def make_ui(plain: bool = False) -> PlainUI | RichUI:
