@@ -6,11 +6,12 @@
     kit-quiz export  (--anki OUT.apkg | --csv OUT.csv) [--tag T] [--deck D]
     kit-quiz decks
 
-Common options: ``--store PATH`` (or ``KIT_QUIZ_STORE``) for the progress database, ``--decks DIR`` (or
-``KIT_QUIZ_DECKS``) for a deck directory other than the shipped one.
+Every command takes ``--decks DIR`` (or ``KIT_QUIZ_DECKS``) for a deck directory other than the shipped
+one; ``study`` and ``stats`` take ``--store PATH`` (or ``KIT_QUIZ_STORE``) for the progress database.
 
-Exit status: 0 fine, 1 bad usage (e.g. an unknown tag), 2 deck problems (lint), 3 unusable progress
-store, 130 interrupted by Ctrl-C (answers given so far are saved).
+Exit status: 0 fine, 1 bad usage (an unknown option, tag or deck, a negative number) or an export that
+cannot be written, 2 deck problems (lint), 3 progress store unusable or in use by another study session,
+130 interrupted by Ctrl-C (answers given so far are saved).
 """
 
 from __future__ import annotations
@@ -31,6 +32,25 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, exiting with the documented usage status (1) instead of its own 2 (our lint status)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _count(text: str) -> int:
+    """A whole number >= 0 (for --new-limit)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative (0 means no new cards today)")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--decks", type=Path, metavar="DIR",
@@ -44,15 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     filters.add_argument("--deck", action="append", default=[], metavar="DECK",
                          help="only cards of this deck, e.g. airflow-core (repeatable)")
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kit-quiz",
         description="Spaced-repetition flashcards for the data-engineering interview syllabus (FSRS scheduling).",
         epilog="Without a command, `kit-quiz` studies. `kit-quiz COMMAND --help` for each command's options.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     study = sub.add_parser("study", parents=[common, store, filters], help="study due and new cards (default)")
-    study.add_argument("--new-limit", type=int, default=20, metavar="N", help="new cards per day (default 20)")
+    study.add_argument("--new-limit", type=_count, default=20, metavar="N", help="new cards per day (default 20)")
     study.add_argument("--shuffle", action="store_true", help="shuffle the due and new cards")
     study.add_argument("--seed", type=int, help="random seed for --shuffle (repeatable order)")
     study.add_argument("--cram", action="store_true",
@@ -119,7 +139,10 @@ def _main(argv: list[str] | None) -> int:
 
     try:
         with Store(args.store or default_path()) as store:
-            return _study(args, cards, chosen, store) if args.command == "study" else _stats(args, chosen, store)
+            if args.command == "study":
+                store.claim()  # one study session per store at a time
+                return _study(args, cards, chosen, store)
+            return _stats(args, chosen, store)
     except StoreError as error:
         print(f"kit-quiz: {error}", file=sys.stderr)
         return EXIT_STORE
@@ -158,10 +181,18 @@ def _export(args: argparse.Namespace, cards: list[deckmod.Card]) -> int:
         return EXIT_USAGE
     from . import export
 
-    if args.anki:
-        print(f"{export.write_apkg(cards, args.anki)} notes -> {args.anki}")
-    if args.csv:
-        print(f"{export.write_csv(cards, args.csv)} cards -> {args.csv}")
+    for target, write, what in ((args.anki, export.write_apkg, "notes"), (args.csv, export.write_csv, "cards")):
+        if not target:
+            continue
+        if target.is_dir():
+            print(f"kit-quiz export: {target} is a folder; give a file name, e.g. {target / 'kit.apkg'}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            print(f"{write(cards, target)} {what} -> {target}")
+        except OSError as error:
+            print(f"kit-quiz export: cannot write {target}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
     return 0
 
 

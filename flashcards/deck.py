@@ -95,6 +95,21 @@ class _Block:
     fields: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
 
 
+def read_text(path: Path) -> tuple[str | None, Problem | None]:
+    """A deck or tags file's text, or the problem that stops it being read (named with file:line)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, Problem(path, 0, f"cannot read: {error.strerror or error}")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = data[error.start : error.start + 1].hex()
+        return None, Problem(path, line, f"not UTF-8 text (byte 0x{byte} at column {column}); save the file as UTF-8")
+
+
 def deck_name(path: Path) -> str:
     """``10-airflow-core.md`` -> ``airflow-core`` (the number only orders the files)."""
     return _DECK_PREFIX.sub("", path.stem)
@@ -109,7 +124,10 @@ def parse_tags(path: Path) -> tuple[dict[str, str], list[Problem]]:
     """Read a tags registry: lines ``- tag: what it covers``; other lines are free text."""
     tags: dict[str, str] = {}
     problems: list[Problem] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text, problem = read_text(path)
+    if problem:
+        return tags, [problem]
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("-"):
             continue
         match = _TAG_LINE.match(line)
@@ -134,7 +152,10 @@ def parse_file(path: Path) -> tuple[list[Card], list[Problem]]:
     key: str | None = None  # the field receiving continuation lines
     fence_line = 0  # line of the opening ``` while inside a code fence, else 0
 
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text, problem = read_text(path)
+    if problem:
+        return [], [problem]
+    lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         if fence_line:
             if line.lstrip().startswith("```"):

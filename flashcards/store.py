@@ -99,21 +99,120 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-class Store:
-    """Open (or create) the store at ``path``; raises ``StoreError`` if it exists but is unusable."""
+def _is_busy(error: sqlite3.Error) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
 
-    def __init__(self, path: Path | str) -> None:
+
+def _holders(path: Path) -> list[str]:
+    """Other processes with ``path`` (or its journal) open, as ``pid N (command)``; Linux only, best effort."""
+    targets = {str(path.resolve()), str(path.resolve()) + "-journal", str(path.resolve()) + "-wal"}
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        if proc.name == str(os.getpid()):
+            continue
+        try:
+            if any(os.readlink(fd) in targets for fd in (proc / "fd").iterdir()):
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                found.append(f"pid {proc.name} ({command[:80]})")
+        except OSError:
+            continue
+    return found
+
+
+class Store:
+    """Open (or create) the store at ``path``; raises ``StoreError`` if it exists but is unusable.
+
+    Opening checks, before any question is asked, that the store is readable, that every stored time
+    parses, and that it can be written (a read-only file or folder would otherwise lose the first answer).
+    ``busy_timeout`` is how long to wait for another program's lock on the database.
+    """
+
+    def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        self._lock: int | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open the progress store {self.path}: {error}") from error
         try:
+            self._db.execute("PRAGMA busy_timeout = 1000")  # opening: say at once that it is locked
             self._check_or_create()
+            self._check_times()
+            self._check_writable()
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         except BaseException:
             self._db.close()
             raise
+
+    def claim(self) -> None:
+        """Hold the store for one study session; raises ``StoreError`` if another session holds it.
+
+        Two sessions on one store would each schedule from their own (stale) copy of the records. The claim
+        is an advisory lock on ``PATH.lock`` that the operating system releases when the process ends,
+        however it ends, so it can never be left behind.
+        """
+        import fcntl
+
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise StoreError(f"cannot create the session lock {lock_path}: {error}") from error
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 200).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise StoreError(
+                f"the progress store {self.path} is in use by another study session: {holder}.\n"
+                "Nothing is lost: each answer there is saved as it is given. Finish or quit that session (q),\n"
+                "then start this one again."
+            ) from None
+        started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        os.ftruncate(fd, 0)
+        os.write(fd, f"kit-quiz, pid {os.getpid()}, started {started}".encode())
+        self._lock = fd
+
+    def _in_use(self, error: sqlite3.Error) -> StoreError:
+        holders = _holders(self.path)
+        return StoreError(
+            f"the progress store {self.path} is locked by another program ({error})"
+            + (f": {', '.join(holders)}" if holders else "")
+            + ".\nIt has not been modified. Close that program (or end its transaction) and start again."
+        )
+
+    def _check_writable(self) -> None:
+        """A real write, rolled back: fails now on a read-only file or folder instead of at the first answer."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+            finally:
+                self._db.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            if _is_busy(error):
+                raise self._in_use(error) from error
+            raise StoreError(
+                f"the progress store {self.path} cannot be written ({error}), so answers could not be saved.\n"
+                "It has not been modified. Make the file and its folder writable, or study with another store:\n"
+                f"--store PATH or {ENV_VAR}=PATH."
+            ) from error
+
+    def _check_times(self) -> None:
+        """Every stored time must parse: a bad one is named here, not met as a traceback mid-session."""
+        try:
+            for table, key, columns in (("cards", "card_id", ("due", "last_review", "introduced_at")),
+                                        ("reviews", "card_id", ("reviewed_at", "due_after"))):
+                for column in columns:
+                    for card_id, value in self._db.execute(f"SELECT {key}, {column} FROM {table}"):
+                        try:
+                            _time(value)
+                        except (TypeError, ValueError):
+                            raise self._bad(f"card '{card_id}' has {column} = {value!r} in table {table}, "
+                                            "not an ISO 8601 time") from None
+        except sqlite3.DatabaseError as error:
+            raise self._corrupt(str(error)) from error
 
     def _corrupt(self, reason: str) -> StoreError:
         return StoreError(
@@ -121,6 +220,13 @@ class Store:
             "It has not been modified. Keep it for inspection and start a fresh one, e.g.\n"
             f"  mv '{self.path}' '{self.path}.broken'\n"
             f"or point the quiz elsewhere with --store PATH or {ENV_VAR}=PATH."
+        )
+
+    def _bad(self, reason: str) -> StoreError:
+        return StoreError(
+            f"the progress store {self.path} holds a bad value: {reason}.\n"
+            "It has not been modified. Fix that row (e.g. with the sqlite3 shell), or study with another store\n"
+            f"(--store PATH or {ENV_VAR}=PATH) and keep this one."
         )
 
     def _check_or_create(self) -> None:
@@ -137,6 +243,10 @@ class Store:
             if not {"meta", "cards", "reviews"} <= tables:
                 raise self._corrupt(f"not a kit-quiz store: tables {sorted(tables)}")
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError as error:
+            if _is_busy(error):
+                raise self._in_use(error) from error
+            raise self._corrupt(str(error)) from error
         except sqlite3.DatabaseError as error:
             raise self._corrupt(str(error)) from error
         if row is None or row[0] != str(SCHEMA_VERSION):
@@ -144,6 +254,9 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        if self._lock is not None:
+            os.close(self._lock)  # releases the session claim
+            self._lock = None
 
     def __enter__(self) -> Store:
         return self
