@@ -227,7 +227,11 @@ def _study(args: argparse.Namespace, all_cards: list[deckmod.Card], chosen: list
             return 0
         ui.message(f"Cram: {len(the_plan.queue)} studied cards, weakest first. The schedule is not changed.")
     else:
-        ui.message(f"{the_plan.due} due, {the_plan.new} new (limit {args.new_limit} a day). q quits; answers save as you go.")
+        learning = len(the_plan.queue.learning)  # cards left in a learning step by an earlier session
+        ui.message(
+            f"{the_plan.due} due, {the_plan.new} new" + (f", {learning} in learning" if learning else "")
+            + f" (limit {args.new_limit} new a day). q quits; answers save as you go."
+        )
 
     session = Session(
         {c.id: c for c in all_cards}, records, the_plan, store, scheduler, ui, clock=_now, typed=not args.self_grade

@@ -96,6 +96,12 @@ def _no_interrupt() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def _remaining(queue) -> str:
+    """``5 more``: cards not shown yet this session (down by one per card), then those coming back."""
+    text = f"{len(queue.main)} more"
+    return text + (f" + {len(queue.learning)} in learning" if queue.learning else "")
+
+
 class Session:
     """One study session over ``plan``'s queue; ``run()`` returns its ``Summary``."""
 
@@ -127,7 +133,7 @@ class Session:
         queue = self.plan.queue
         try:
             while (card_id := queue.next(self.clock())) is not None:
-                self._one(self.cards[card_id], left=len(queue))
+                self._one(self.cards[card_id], left=_remaining(queue))
         except _Quit:
             self.summary.stopped_by = "q"
         except KeyboardInterrupt:
@@ -144,14 +150,14 @@ class Session:
             raise _Quit
         return text
 
-    def _one(self, card: Card, left: int) -> None:
+    def _one(self, card: Card, left: str) -> None:
         record = self.records.get(card.id)
         before = record.memory if record else None
         if self.plan.cram:
             label = "cram"
         else:
             label = "new" if before is None else STATE_NAMES[before.state]
-        self.ui.panel(f"{card.deck} · {card.id} · {label} · {left} more", card.question)
+        self.ui.panel(f"{card.deck} · {card.id} · {label} · {left}", card.question)
         shown = time.monotonic()
 
         suggested = None

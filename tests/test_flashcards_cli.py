@@ -133,7 +133,7 @@ def test_piped_session_is_plain_text_and_progress_persists_across_runs(setup) ->
     assert reviews(store) == [("first-card", 4)]
 
     second = run("true\n\nq\n")  # a new process: first-card is scheduled for days from now
-    assert "0 due, 2 new (limit 20 a day)" in second.stdout
+    assert "0 due, 2 new (limit 20 new a day)" in second.stdout
     assert "--- test · second-card · new · 1 more ---" in second.stdout
     assert "Wrong. Expected: triggerer" in second.stdout
     assert reviews(store) == [("first-card", 4), ("second-card", 1)]
@@ -218,3 +218,15 @@ def test_start_up_path_imports_nothing_heavy(setup) -> None:
                             text=True, timeout=60)
     assert "First question?" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "HEAVY [] 0"
+
+
+def test_after_a_restart_the_header_counts_cards_left_in_learning(setup) -> None:
+    _, store, env = setup
+    run = lambda stdin: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "flashcards.cli", "--plain"], input=stdin, env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+    run("\n3\nq\n")  # Good on a new card: a learning step, due again in minutes
+    second = run("q\n")
+    assert "0 due, 2 new, 1 in learning (limit 20 new a day)" in second.stdout
+    assert "--- test · second-card · new · 1 more + 1 in learning ---" in second.stdout

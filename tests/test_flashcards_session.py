@@ -189,3 +189,9 @@ def test_summary_lines() -> None:
 @pytest.mark.parametrize(("seconds", "text"), [(42, "42 s"), (300, "5 min"), (7200, "2 h"), (259200, "3 days")])
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+def test_the_more_count_goes_down_by_one_per_answered_card(store: Store) -> None:
+    _, ui = run(store, [LONG, OTHER, PLAIN], ["", "3", "False", "", "triggerer", ""])
+    titles = [s.split("] ")[0] for s in ui.shown if s.startswith("[airflow")]
+    assert [t.rsplit(" · ", 1)[1] for t in titles[:3]] == ["2 more", "1 more + 1 in learning", "0 more + 2 in learning"]
