@@ -6,16 +6,14 @@ duplicating them, and keeps their review history. The GUID is derived from the c
 are fixed constants for the same reason (Anki would otherwise see a new note type on every export).
 
 Each deck file becomes a sub-deck (``DE interview kit::airflow-core``); tags are carried over as Anki tags,
-plus ``deck::<name>``. Markdown is turned into the small subset of HTML Anki needs: code blocks, inline code,
-bold, line breaks.
+plus ``deck::<name>``. The Markdown the decks use (paragraphs, emphasis, code, lists) is rendered to HTML
+(``to_html``).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import html
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,27 +29,31 @@ pre { background: #f4f4f4; padding: 6px; border-radius: 4px; overflow-x: auto; }
 code { font-family: monospace; }
 .note { color: #555; font-size: 15px; }"""
 
-_FENCE = re.compile(r"```[a-zA-Z0-9_+-]*\n(.*?)```", re.S)
-_INLINE = re.compile(r"`([^`\n]+)`")
-_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
-
-
 def to_html(markdown: str) -> str:
-    """Markdown subset -> HTML: fenced code, `inline code`, **bold**, line breaks (everything escaped)."""
-    parts, last = [], 0
-    for match in _FENCE.finditer(markdown):
-        parts.append(_inline_html(markdown[last : match.start()]))
-        parts.append(f"<pre><code>{html.escape(match[1].rstrip())}</code></pre>")
-        last = match.end()
-    parts.append(_inline_html(markdown[last:]))
-    return "".join(parts).strip()
+    """The decks' Markdown as HTML for Anki: paragraphs, *emphasis*, **bold**, `code`, fenced code, lists.
+
+    CommonMark via markdown-it-py (already installed with rich). Raw HTML in a card is escaped, not
+    rendered (``<fast>`` stays text). A hard-wrapped source line is a soft break: it becomes a space, not a
+    ``<br>`` in mid-sentence. A field that is one paragraph loses its ``<p>`` (``False``, not
+    ``<p>False</p>``), which keeps short answers tidy in Anki's browser.
+    """
+    html = _markdown().render(markdown).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
 
 
-def _inline_html(text: str) -> str:
-    text = html.escape(text.strip("\n"))
-    text = _INLINE.sub(r"<code>\1</code>", text)
-    text = _BOLD.sub(r"<b>\1</b>", text)
-    return text.replace("\n", "<br>")
+_renderer = None
+
+
+def _markdown():
+    global _renderer
+    if _renderer is None:
+        from markdown_it import MarkdownIt
+
+        _renderer = MarkdownIt("commonmark", {"html": False})
+        _renderer.renderer.rules["softbreak"] = lambda *args: " "
+    return _renderer
 
 
 def note_guid(card: Card) -> str:

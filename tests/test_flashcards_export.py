@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -45,7 +46,10 @@ def test_apkg_notes_fields_tags_and_decks(tmp_path: Path) -> None:
     assert guid == genanki.guid_for("kit-quiz", "af3-catchup-default")
     _, fields, _ = by_id["sf-put-copy"]
     assert fields[1] == "Load a file &lt;fast&gt;?"  # HTML is escaped
-    assert fields[2] == "<pre><code>PUT file:///x @s;\nCOPY INTO t FROM @s;</code></pre>Then <b>check</b> it."
+    assert fields[2] == (
+        '<pre><code class="language-sql">PUT file:///x @s;\nCOPY INTO t FROM @s;\n</code></pre>\n'
+        "<p>Then <strong>check</strong> it.</p>"
+    )
     assert {f"{ROOT_DECK}::airflow-3-changes", f"{ROOT_DECK}::snowflake-loading"} <= decks
 
 
@@ -106,4 +110,32 @@ def test_export_needs_a_target(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_to_html_keeps_code_verbatim() -> None:
-    assert to_html("a `x < y`\nb") == "a <code>x &lt; y</code><br>b"
+    assert to_html("a `x < y`\nb") == "a <code>x &lt; y</code> b"  # a hard wrap is a space, not <br>
+
+
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        ("The run is *for* a date.", "The run is <em>for</em> a date."),
+        ("a **bold** move", "a <strong>bold</strong> move"),
+        ("one line\nwrapped in the source", "one line wrapped in the source"),
+        ("First.\n\nSecond.", "<p>First.</p>\n<p>Second.</p>"),
+        ("Checks:\n- `unique`\n- *not* null", "<p>Checks:</p>\n<ul>\n<li><code>unique</code></li>\n<li><em>not</em> null</li>\n</ul>"),
+        ("1. first\n2. second", "<ol>\n<li>first</li>\n<li>second</li>\n</ol>"),
+        ("<script>x</script> and <b>", "&lt;script&gt;x&lt;/script&gt; and &lt;b&gt;"),
+    ],
+)
+def test_to_html_renders_the_markdown_the_decks_use(markdown: str, html: str) -> None:
+    assert to_html(markdown) == html
+
+
+def test_no_exported_field_keeps_markdown_syntax_or_breaks_mid_sentence() -> None:
+    cards, problems = deck.load()
+    assert not problems
+    for card in cards:
+        for text in (card.question, card.answer, card.note):
+            rendered = to_html(text)
+            outside_code = re.sub(r"<pre>.*?</pre>|<code>.*?</code>", "", rendered, flags=re.S)
+            assert "<br>" not in rendered, card.id
+            assert "**" not in outside_code and "\n- " not in outside_code, card.id
+            assert not re.search(r"(?<![\w*])\*[^*\s][^*]*\*(?!\w)", outside_code), card.id  # *italic* rendered
