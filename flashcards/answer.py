@@ -14,8 +14,10 @@ tokens the same way:
 - an identifier keeps its parts together: ``schedule_interval`` does not contain ``schedule``, but
   ``return value`` is ``return_value``.
 
-The answer is right when an accepted answer occurs in it, and the other words neither contradict it
-(``not``, ``or``, ``wrong``... make it "unsure") nor add a second value (``429 or 503`` is wrong).
+The answer is right when an accepted answer occurs in it and every other word is harmless: a word of the
+question ("16 runs", "HTTP 429") or a filler ("the", "by default", "command"). A second value makes it
+wrong ("429 or 503"); a hedge ("not", "or"), another card's term ("dbt *run* build") or any other word
+("sixteen *thousand*", "dbt *ls* --select x+") makes it "unsure".
 Typos are forgiven only in plain words of at least five letters, one edit (two from nine letters), and only
 when the typed word is not itself a word the decks use: ``trigerer`` is a typo of ``triggerer``, but
 ``trigger`` and ``schedule`` are other terms. Identifiers, module paths, selectors, numbers and times must
@@ -52,7 +54,8 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(am|pm)?")
 _HOUR_AMPM = re.compile(r"(\d{1,2})(am|pm)")
 _CODE = re.compile(r"[._=()+<>/%:-]|[a-z][A-Z]")  # identifiers, paths, selectors, CamelCase: no typos
 
-SECONDS = {"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
+SECONDS = {"ms": 0.001, "millisecond": 0.001, "milliseconds": 0.001,
+           "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
            "minute": 60, "minutes": 60, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
            "d": 86400, "day": 86400, "days": 86400,
            "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800}
@@ -69,15 +72,24 @@ CONTRADICTIONS = frozenset(
     "not no never isn't isnt aren't don't doesn't didn't or nor and but wrong instead except unless either "
     "neither vs versus plus also maybe perhaps probably true false none incorrect than & / ?".split()
 )
+# Words that may surround an answer without changing it (beyond the question's own words).
+FILLER = frozenset(
+    "a an the it its it's is are was be by default defaults to of in at on for from with as called named "
+    "value key name function command operator parameter argument setting option process algorithm header "
+    "code status error http string format module package provider standard sdk airflow dbt snowflake python "
+    "use used using import e.g eg like just only yes constraint constraints type kind".split()
+)
 _DAILY = frozenset({"daily", "nightly", "everyday"})
 _NOT_DAILY = frozenset(
     "hour hours hourly minute minutes week weeks weekly month months monthly year years yearly "
     "weekday weekdays "
-    "weekend weekends monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays friday fridays "
+    "weekend weekends twice thrice times other alternate second fortnight monday mondays tuesday tuesdays "
+    "wednesday wednesdays thursday thursdays friday fridays "
     "saturday saturdays sunday sundays".split()
 )
 _FILLER = frozenset({"and", "the", "a", "tests", "test"})
-_PLACEHOLDERS = frozenset({"...", "<table>", "<name>"})
+_PLACEHOLDERS = frozenset({"...", "<table>", "<name>", "x", "y"})  # in an accepted answer: any one name
+_NAME = re.compile(r"[a-z][a-z0-9_.$]*")
 
 
 @dataclass(frozen=True)
@@ -116,7 +128,7 @@ def tokens(text: str) -> list[str]:
     for word in re.findall(r"[^\s,;]+", text):
         word = word[:-2] if word.endswith("()") and len(word) > 2 else word
         word = word.strip("()") if word.count("(") != word.count(")") or word.startswith("(") else word
-        word = word.rstrip(":")
+        word = word.rstrip(":?!")
         if word == "=" and raw:
             raw[-1] += "="
             continue
@@ -218,14 +230,27 @@ def _product(text: str) -> int:
     return result
 
 
-def vocabulary(cards: Iterable) -> frozenset[str]:
-    """Every word the decks use (questions, answers, aliases, notes): a typed word in this set is a term,
-    never a typo of another one."""
+@dataclass(frozen=True)
+class Lexicon:
+    """What the decks know: every word they use (a typed word among them is a term, never a typo), and
+    the plain words of all typed answers (said next to another card's answer, such a word is a second
+    answer: "dbt run build")."""
+
+    words: frozenset[str] = frozenset()
+    terms: frozenset[str] = frozenset()
+
+
+def vocabulary(cards: Iterable) -> Lexicon:
+    """The ``Lexicon`` of a set of cards."""
     words: set[str] = set()
+    terms: set[str] = set()
     for card in cards:
         for text in (card.question, card.answer, card.note, *card.aliases):
             words.update(re.findall(r"[a-z]+", text.lower()))
-    return frozenset(words)
+        if card.kind == "short":
+            for text in card.accepted:
+                terms.update(w for w in _plain(tokens(text)) if w.isalpha())
+    return Lexicon(frozenset(words), frozenset(terms - FILLER))
 
 
 def infer_kind(answer: str) -> str:
@@ -236,10 +261,10 @@ def infer_kind(answer: str) -> str:
     return "code" if _CODE.search(answer) else "text"
 
 
-def check_card(typed: str, card, words: frozenset[str] = frozenset()) -> Verdict:
+def check_card(typed: str, card, lexicon: Lexicon = Lexicon()) -> Verdict:
     """Grade ``typed`` against a card (its accepted answers, its declared or inferred kind, its question)."""
     return check(typed, card.accepted, kind=getattr(card, "check", "") or None, question=card.question,
-                 words=words)
+                 lexicon=lexicon)
 
 
 def check(
@@ -248,37 +273,47 @@ def check(
     *,
     kind: str | None = None,
     question: str = "",
-    words: frozenset[str] = frozenset(),
+    lexicon: Lexicon = Lexicon(),
 ) -> Verdict:
     """Grade ``typed`` against the ``accepted`` answers (the first is the card's own answer).
 
-    ``words`` is the decks' vocabulary (see ``vocabulary``): without it no typo is forgiven in a word.
+    ``lexicon`` is what the decks know (see ``vocabulary``): without it no typo is forgiven in a word and
+    no other card's term is recognised.
     """
     guess = tokens(typed)
     if not guess:
         return Verdict("blank", accepted[0])
     kind = kind or infer_kind(accepted[0])
-    context = set(tokens(question))
+    question_words = set(tokens(question))
+    own = {w for a in accepted for w in _plain(tokens(a))}
+    ctx = _Context(question_words | {_stem(w) for w in question_words}, lexicon.terms - own, lexicon.words)
     for answer in accepted:
         if _plain(tokens(answer)) == _plain(guess):
             return Verdict("exact", answer)
     if kind == "schedule":
-        return _schedule(guess, accepted, context)
+        return _schedule(guess, accepted)
     if kind == "list":
         return _list(guess, accepted)
     if kind == "number":
-        verdict = _number_answer(guess, accepted, context)
+        verdict = _number_answer(guess, accepted, ctx)
         if verdict is not None:
             return verdict
     best: Verdict | None = None
     for answer in accepted:
-        verdict = _contains(guess, answer, context, words, kind)
+        verdict = _contains(guess, answer, ctx, kind)
         if verdict and (best is None or _RANK[verdict.outcome] > _RANK[best.outcome]):
             best = verdict
     return best or Verdict("wrong", accepted[0])
 
 
 _RANK = {"wrong": 0, "unsure": 1, "close": 2, "exact": 3}
+
+
+@dataclass(frozen=True)
+class _Context:
+    question: set[str]  # the question's words (and their stems): an answer may repeat them
+    foreign: frozenset[str]  # other cards' answer words: said next to this answer, a second answer
+    words: frozenset[str]  # every word of the decks: never a typo
 
 
 def _plain(words: list[str]) -> list[str]:
@@ -295,7 +330,7 @@ def _typo(typed: str, target: str, words: frozenset[str]) -> bool:
 
 
 def _contains(
-    guess: list[str], answer: str, context: set[str], words: frozenset[str], kind: str
+    guess: list[str], answer: str, ctx: _Context, kind: str
 ) -> Verdict | None:
     """``answer`` found in ``guess`` (whole identifiers only), then the other words judged."""
     target = tokens(answer)
@@ -307,35 +342,58 @@ def _contains(
             continue  # the window would cut an identifier: schedule_interval is not schedule
         typos = 0
         for got, want in zip(_plain(window), _plain(target)):
-            if got == want or want in _PLACEHOLDERS:
+            if got == want or (want in _PLACEHOLDERS and _NAME.fullmatch(got)):
                 continue
-            if fuzzy and _typo(got, want, words):
+            if fuzzy and _typo(got, want, ctx.words):
                 typos += 1
                 continue
             break
         else:
             extra = guess[:start] + guess[start + n :]
-            verdict = _extras(extra, context, answer)
+            verdict = _extras(extra, ctx, answer)
             if verdict.outcome == "exact" and (typos or extra):
                 return Verdict("close" if typos else "exact", answer, "typo" if typos else "")
             return verdict
     return None
 
 
-def _extras(extra: list[str], context: set[str], answer: str) -> Verdict:
-    """Words around the answer: a second value makes it wrong, a hedge or an identifier makes it unsure."""
+def _extras(extra: list[str], ctx: _Context, answer: str) -> Verdict:
+    """Words around the answer: a second value makes it wrong; a hedge, another card's term, or any word
+    that is neither the question's own nor a filler ("the", "by default", "command"...) makes it unsure:
+    "dbt ls --select x+" is not "dbt build --select x+", and "sixteen thousand" is not 16."""
     plain = [w for w in extra if not w.startswith("_")]
-    if any(w.startswith("#") and w not in context for w in plain):
+    if any(w.startswith("#") and w not in ctx.question for w in plain):
         return Verdict("wrong", answer, "a second value")
     if any(w in CONTRADICTIONS for w in plain):
         return Verdict("unsure", answer, "hedged or negated")
-    odd = [
-        w for w in extra
-        if re.search(r"[._()+<>/%:\d-]", w.lstrip("_")) and not re.fullmatch(r"_?[a-z]\w*=", w) and w not in context
-    ]
-    if odd:
-        return Verdict("unsure", answer, f"also says {odd[0]}")
+    for word in _words(extra):
+        if word in ctx.foreign:
+            return Verdict("unsure", answer, f"also says {word}")
+        if word in ctx.question or _stem(word) in ctx.question or word in FILLER:
+            continue
+        if re.fullmatch(r"[a-z]\w*=", word):  # a parameter's name: retries=0
+            continue
+        return Verdict("unsure", answer, f"also says {word}")
     return Verdict("exact", answer)
+
+
+def _words(tokens_: list[str]) -> list[str]:
+    """Tokens with identifier parts joined back: ["split", "_to", "_table"] -> ["split_to_table"]."""
+    words: list[str] = []
+    for token in tokens_:
+        if token.startswith("_") and words:
+            words[-1] += token
+        else:
+            words.append(token)
+    return words
+
+
+def _stem(word: str) -> str:
+    """Crude, on purpose: "runs" and "defaults" match the question's "run" and "default"."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
 
 
 def _quantity(answer: str) -> tuple[str, float, float] | None:
@@ -348,14 +406,14 @@ def _quantity(answer: str) -> tuple[str, float, float] | None:
     return found[0][1], float(found[0][2:]), own
 
 
-def _number_answer(guess: list[str], accepted: tuple[str, ...], context: set[str]) -> Verdict | None:
-    values = [t for t in guess if t[:2] in ("#n", "#d") and t not in context]
+def _number_answer(guess: list[str], accepted: tuple[str, ...], ctx: _Context) -> Verdict | None:
+    values = [t for t in guess if t[:2] in ("#n", "#d") and t not in ctx.question]
     if not values:
         return None  # no number at all: maybe a word alias ("none", "no retries")
     for answer in accepted:
         q = _quantity(answer)
         if q is not None and all(_same(v, q) for v in values):  # "5 minutes (300 seconds)" is one value
-            return _extras([t for t in guess if t not in values], context, answer)
+            return _extras([t for t in guess if t not in values], ctx, answer)
     return Verdict("wrong", accepted[0], "another number" if len(values) == 1 else "more than one number")
 
 
@@ -367,7 +425,7 @@ def _same(token: str, quantity: tuple[str, float, float]) -> bool:
     )
 
 
-def _schedule(guess: list[str], accepted: tuple[str, ...], context: set[str]) -> Verdict:
+def _schedule(guess: list[str], accepted: tuple[str, ...]) -> Verdict:
     times = [t for t in guess if t.startswith("#t")]
     want = next((t for a in accepted for t in tokens(a) if t.startswith("#t")), None)
     if len(times) != 1 or times[0] != want:

@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     study = sub.add_parser("study", parents=[common, store, filters], help="study due and new cards (default)")
-    study.add_argument("--new-limit", type=_count, default=20, metavar="N", help="new cards per day (default 20)")
+    study.add_argument("--new-limit", type=_count, default=20, metavar="N",
+                       help="new cards per day (default 20)")
     study.add_argument("--shuffle", action="store_true", help="shuffle the due and new cards")
     study.add_argument("--seed", type=int, help="random seed for --shuffle (repeatable order)")
     study.add_argument("--cram", action="store_true",
@@ -181,7 +182,8 @@ def _export(args: argparse.Namespace, cards: list[deckmod.Card]) -> int:
         return EXIT_USAGE
     from . import export
 
-    for target, write, what in ((args.anki, export.write_apkg, "notes"), (args.csv, export.write_csv, "cards")):
+    targets = ((args.anki, export.write_apkg, "notes"), (args.csv, export.write_csv, "cards"))
+    for target, write, what in targets:
         if not target:
             continue
         if target.is_dir():

@@ -107,7 +107,8 @@ def read_text(path: Path) -> tuple[str | None, Problem | None]:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         byte = data[error.start : error.start + 1].hex()
-        return None, Problem(path, line, f"not UTF-8 text (byte 0x{byte} at column {column}); save the file as UTF-8")
+        message = f"not UTF-8 text (byte 0x{byte} at column {column}); save the file as UTF-8"
+        return None, Problem(path, line, message)
 
 
 def deck_name(path: Path) -> str:

@@ -126,7 +126,7 @@ class Session:
         self.clock = clock
         self.typed = typed
         self.summary = Summary(cram=plan.cram)
-        self.words = vocabulary(cards.values())  # a typed word the decks use is a term, never a typo
+        self.lexicon = vocabulary(cards.values())  # what the decks know: terms are never typos
 
     def run(self) -> Summary:
         started = time.monotonic()
@@ -162,7 +162,7 @@ class Session:
 
         suggested = None
         if self.typed and card.kind == "short":
-            verdict = check_card(self._ask("Your answer (Enter = show it, q = quit): "), card, self.words)
+            verdict = check_card(self._ask("Your answer (Enter = show it, q = quit): "), card, self.lexicon)
             self.summary.typed += 1
             self.summary.typed_correct += verdict.correct
             if verdict.outcome == "exact":
@@ -171,7 +171,8 @@ class Session:
                 self.ui.message(f"Correct, with a typo. Expected: {verdict.expected}", "yellow")
             elif verdict.outcome == "unsure":
                 self.ui.message(
-                    f"Not sure ({verdict.reason}): compare and rate it yourself. Expected: {card.answer}", "yellow"
+                    f"Not sure ({verdict.reason}): compare and rate it yourself. Expected: {card.answer}",
+                    "yellow",
                 )
             elif verdict.outcome == "blank":
                 self.ui.message(f"Answer: {card.answer}", "red")

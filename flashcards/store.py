@@ -104,7 +104,7 @@ def _is_busy(error: sqlite3.Error) -> bool:
 
 
 def _holders(path: Path) -> list[str]:
-    """Other processes with ``path`` (or its journal) open, as ``pid N (command)``; Linux only, best effort."""
+    """Other processes with ``path`` (or its journal) open, as ``pid N (command)``; Linux only."""
     targets = {str(path.resolve()), str(path.resolve()) + "-journal", str(path.resolve()) + "-wal"}
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
@@ -112,7 +112,8 @@ def _holders(path: Path) -> list[str]:
             continue
         try:
             if any(os.readlink(fd) in targets for fd in (proc / "fd").iterdir()):
-                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+                command = command.decode(errors="replace").strip()
                 found.append(f"pid {proc.name} ({command[:80]})")
         except OSError:
             continue
@@ -166,8 +167,8 @@ class Store:
             os.close(fd)
             raise StoreError(
                 f"the progress store {self.path} is in use by another study session: {holder}.\n"
-                "Nothing is lost: each answer there is saved as it is given. Finish or quit that session (q),\n"
-                "then start this one again."
+                "Nothing is lost: each answer there is saved as it is given.\n"
+                "Finish or quit that session (q), then start this one again."
             ) from None
         started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         os.ftruncate(fd, 0)
@@ -183,7 +184,7 @@ class Store:
         )
 
     def _check_writable(self) -> None:
-        """A real write, rolled back: fails now on a read-only file or folder instead of at the first answer."""
+        """A real write, rolled back: a read-only file or folder fails now, not at the first answer."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -194,9 +195,9 @@ class Store:
             if _is_busy(error):
                 raise self._in_use(error) from error
             raise StoreError(
-                f"the progress store {self.path} cannot be written ({error}), so answers could not be saved.\n"
-                "It has not been modified. Make the file and its folder writable, or study with another store:\n"
-                f"--store PATH or {ENV_VAR}=PATH."
+                f"the progress store {self.path} cannot be written ({error}),\n"
+                "so answers could not be saved. It has not been modified. Make the file and its folder\n"
+                f"writable, or study with another store: --store PATH or {ENV_VAR}=PATH."
             ) from error
 
     def _check_times(self) -> None:
@@ -225,8 +226,8 @@ class Store:
     def _bad(self, reason: str) -> StoreError:
         return StoreError(
             f"the progress store {self.path} holds a bad value: {reason}.\n"
-            "It has not been modified. Fix that row (e.g. with the sqlite3 shell), or study with another store\n"
-            f"(--store PATH or {ENV_VAR}=PATH) and keep this one."
+            "It has not been modified. Fix that row (e.g. with the sqlite3 shell), or study with\n"
+            f"another store (--store PATH or {ENV_VAR}=PATH) and keep this one."
         )
 
     def _check_or_create(self) -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from flashcards.answer import check, infer_kind, normalize, tokens
+from flashcards.answer import Lexicon, check, infer_kind, normalize, tokens
 
-WORDS = frozenset({"schedule", "trigger", "poke"})  # terms "the decks use" for these tests
+WORDS = Lexicon(words=frozenset({"schedule", "trigger", "poke"}))  # what "the decks use", for these tests
 
 
 def test_normalize_ignores_case_quotes_backticks_spaces_and_final_stop() -> None:
@@ -44,8 +44,9 @@ def test_tokens_are_canonical(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("answer", "kind"),
-    [("16", "number"), ("5 minutes", "number"), ("64 days", "number"), ("slowly changing dimension type 2", "text"),
-     ("all_success", "code"), ("airflow.sdk", "code"), ("EmptyOperator", "code"), ("token bucket", "text")],
+    [("16", "number"), ("5 minutes", "number"), ("64 days", "number"),
+     ("slowly changing dimension type 2", "text"), ("all_success", "code"), ("airflow.sdk", "code"),
+     ("EmptyOperator", "code"), ("token bucket", "text")],
 )
 def test_kind_is_inferred_from_the_answer(answer: str, kind: str) -> None:
     assert infer_kind(answer) == kind
@@ -59,7 +60,8 @@ def test_kind_is_inferred_from_the_answer(answer: str, kind: str) -> None:
         ("scd2", ("slowly changing dimension type 2", "SCD2", "SCD type 2"), "exact", "SCD2"),
         ("slowly changing dimention type 2", ("slowly changing dimension type 2", "SCD2"), "close",
          "slowly changing dimension type 2"),
-        ("none_faild_min_one_success", ("none_failed_min_one_success",), "wrong", "none_failed_min_one_success"),
+        ("none_faild_min_one_success", ("none_failed_min_one_success",), "wrong",
+         "none_failed_min_one_success"),
         ("one week", ("7 days", "604800 seconds", "one week"), "exact", "7 days"),  # the same duration
         ("reschedule", ("poke",), "wrong", "poke"),
         ("", ("all_done",), "blank", "all_done"),
@@ -67,7 +69,7 @@ def test_kind_is_inferred_from_the_answer(answer: str, kind: str) -> None:
     ],
 )
 def test_check(typed: str, accepted: tuple[str, ...], outcome: str, expected: str) -> None:
-    verdict = check(typed, accepted, words=WORDS)
+    verdict = check(typed, accepted, lexicon=WORDS)
     assert (verdict.outcome, verdict.expected) == (outcome, expected)
     assert verdict.correct is (outcome in ("exact", "close"))
 
@@ -89,23 +91,42 @@ def test_check(typed: str, accepted: tuple[str, ...], outcome: str, expected: st
     ],
 )
 def test_near_misses_are_wrong(typed: str, accepted: tuple[str, ...]) -> None:
-    assert check(typed, accepted, words=WORDS).outcome == "wrong"
+    assert check(typed, accepted, lexicon=WORDS).outcome == "wrong"
 
 
 @pytest.mark.parametrize(
-    ("typed", "accepted", "outcome"),
+    ("typed", "accepted", "question", "outcome"),
     [
-        ("429 too many requests", ("429",), "exact"),
-        ("16 runs", ("16",), "exact"),
-        ("reschedule mode", ("reschedule",), "exact"),
-        ("trigerer", ("triggerer",), "close"),
-        ("false or true", ("False",), "unsure"),
-        ("false not true", ("False",), "unsure"),  # a hedge or negation: judged by a person, not guessed
-        ("not null and unique", ("NOT NULL",), "unsure"),
+        ("429 too many requests", ("429",), 'Which status means "Too Many Requests"?', "exact"),
+        ("16 runs", ("16",), "How many runs may be active?", "exact"),
+        ("reschedule mode", ("reschedule",), "Which mode frees the slot?", "exact"),
+        ("the triggerer process", ("triggerer",), "Which component runs triggers?", "exact"),  # fillers
+        ("trigerer", ("triggerer",), "", "close"),
+        ("false or true", ("False",), "", "unsure"),
+        ("false not true", ("False",), "", "unsure"),  # a hedge or negation: judged by a person, not guessed
+        ("not null and unique", ("NOT NULL",), "", "unsure"),
+        ("16 dags", ("16",), "How many runs may be active?", "unsure"),  # a word the question did not use
+        ("sixteen thousand", ("16",), "How many runs may be active?", "unsure"),
     ],
 )
-def test_answer_followed_by_more_words(typed: str, accepted: tuple[str, ...], outcome: str) -> None:
-    assert check(typed, accepted, words=WORDS).outcome == outcome
+def test_answer_with_more_words(typed: str, accepted: tuple[str, ...], question: str, outcome: str) -> None:
+    assert check(typed, accepted, question=question, lexicon=WORDS).outcome == outcome
+
+
+def test_another_cards_term_next_to_the_answer_is_a_second_answer() -> None:
+    lexicon = Lexicon(terms=frozenset({"run", "build", "test"}))
+    question = "Which dbt command builds models and runs their tests?"
+    accepted = ("dbt build", "build")
+    assert check("dbt build", accepted, question=question, lexicon=lexicon).outcome == "exact"
+    assert check("dbt run build", accepted, question=question, lexicon=lexicon).outcome == "unsure"
+    assert check("dbt run build", accepted, question=question).outcome == "exact"  # "run" unknown as a term
+
+
+def test_placeholders_in_an_accepted_answer_match_one_name_only() -> None:
+    accepted = ("COPY INTO <table>", "ALTER TABLE x SWAP WITH y")
+    assert check("copy into raw.payments", accepted).correct
+    assert not check("copy into @stage", accepted).correct  # COPY INTO a stage unloads
+    assert check("alter table live swap with staging", accepted).outcome == "exact"
 
 
 def test_a_declared_kind_overrides_the_inferred_one() -> None:

@@ -223,8 +223,8 @@ def test_start_up_path_imports_nothing_heavy(setup) -> None:
 def test_after_a_restart_the_header_counts_cards_left_in_learning(setup) -> None:
     _, store, env = setup
     run = lambda stdin: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "flashcards.cli", "--plain"], input=stdin, env=env, capture_output=True, text=True,
-        timeout=60,
+        [sys.executable, "-m", "flashcards.cli", "--plain"], input=stdin, env=env, capture_output=True,
+        text=True, timeout=60,
     )
     run("\n3\nq\n")  # Good on a new card: a learning step, due again in minutes
     second = run("q\n")

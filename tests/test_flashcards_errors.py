@@ -38,7 +38,8 @@ def quiz(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Complet
 def studied_store(path: Path) -> None:
     with Store(path) as store:
         now = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
-        store.record_review("first-card", GOOD, now, None, Scheduler(fuzz=False).review("first-card", None, GOOD, now))
+        after = Scheduler(fuzz=False).review("first-card", None, GOOD, now)
+        store.record_review("first-card", GOOD, now, None, after)
 
 
 # -- decks ------------------------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def test_a_read_only_store_is_refused_before_any_question(env, request) -> None:
     result = quiz(env, "--plain", stdin="\n3\n")
     assert result.returncode == 3
     assert f"the progress store {path} cannot be written" in result.stderr
-    assert "answers could not be saved" in result.stderr
+    assert "so answers could not be saved" in result.stderr
     assert "question" not in result.stdout  # refused when opened, not after the first answer
     assert path.read_bytes() == before
 

@@ -36,15 +36,16 @@ CHILD = textwrap.dedent(
     from flashcards.store import Store
     from flashcards.ui import make_ui
 
-    cards = [Card(id=f"card-{i}", deck="stress", question=f"Question {i}?", answer=f"Answer {i}.", tags=("t",))
-             for i in range(2000)]
+    cards = [Card(id=f"card-{i}", deck="stress", question=f"Question {i}?", answer=f"Answer {i}.",
+                  tags=("t",)) for i in range(2000)]
     ui, scheduler, clock = make_ui(), Scheduler(), lambda: datetime.now(timezone.utc)
     with Store(sys.argv[1]) as store:
         for n in range(int(sys.argv[2])):
             records = store.records()
             the_plan = plan(cards, records, clock(), new_limit=10**6, introduced_today=0,
                             retrievability=scheduler.retrievability)
-            summary = Session({c.id: c for c in cards}, records, the_plan, store, scheduler, ui, clock=clock).run()
+            by_id = {c.id: c for c in cards}
+            summary = Session(by_id, records, the_plan, store, scheduler, ui, clock=clock).run()
             print(f"SESSION-END {n} {summary.stopped_by} answered={summary.answered}", flush=True)
     """
 )
@@ -92,7 +93,7 @@ def _interrupt_at_a_random_moment(child: pexpect.spawn, rng: random.Random) -> i
     return sent
 
 
-def test_hundreds_of_ctrl_c_at_random_moments_each_stop_the_session_and_keep_every_rating(tmp_path: Path) -> None:
+def test_hundreds_of_ctrl_c_at_random_moments_each_stop_the_session_and_keep_ratings(tmp_path: Path) -> None:
     store = tmp_path / "progress.sqlite3"
     child = pexpect.spawn(sys.executable, ["-c", CHILD, str(store), str(SESSIONS)], encoding="utf-8",
                           dimensions=(40, 120), timeout=30, env={**os.environ, "TERM": "xterm-256color"})
@@ -121,7 +122,8 @@ def test_ctrl_c_stops_real_kit_quiz_processes_at_random_moments(tmp_path: Path) 
     decks.mkdir()
     (decks / "tags.md").write_text("- t: test\n", encoding="utf-8")
     (decks / "10-stress.md").write_text(
-        "".join(f"## card-{i}\nQ: Question {i}?\nA: Answer {i}.\nTags: t\n\n" for i in range(100)), encoding="utf-8"
+        "".join(f"## card-{i}\nQ: Question {i}?\nA: Answer {i}.\nTags: t\n\n" for i in range(100)),
+        encoding="utf-8",
     )
     store = tmp_path / "progress.sqlite3"
     env = {**os.environ, "KIT_QUIZ_STORE": str(store), "KIT_QUIZ_DECKS": str(decks), "TERM": "xterm-256color"}

@@ -90,7 +90,8 @@ def test_typed_right_answer_takes_the_suggested_good_with_enter(store: Store) ->
 
 def test_typed_wrong_answer_suggests_again_and_can_be_overridden(store: Store) -> None:
     summary, ui = run(store, [SHORT, OTHER], ["one_success", "", "True", "4"])
-    assert "Wrong. Expected: all_success" in ui.shown and "Wrong. Expected: False" in ui.shown  # words, not colour
+    assert "Wrong. Expected: all_success" in ui.shown  # in words, not by colour alone
+    assert "Wrong. Expected: False" in ui.shown
     assert ui.prompts[1].endswith("[Enter = Again]: ")
     assert [(r.card_id, r.rating) for r in store.reviews()][:2] == [("default-rule", AGAIN), ("catchup", EASY)]
     assert store.records()["catchup"].memory.state == REVIEW
@@ -194,4 +195,5 @@ def test_format_duration(seconds: float, text: str) -> None:
 def test_the_more_count_goes_down_by_one_per_answered_card(store: Store) -> None:
     _, ui = run(store, [LONG, OTHER, PLAIN], ["", "3", "False", "", "triggerer", ""])
     titles = [s.split("] ")[0] for s in ui.shown if s.startswith("[airflow")]
-    assert [t.rsplit(" · ", 1)[1] for t in titles[:3]] == ["2 more", "1 more + 1 in learning", "0 more + 2 in learning"]
+    counts = [t.rsplit(" · ", 1)[1] for t in titles[:3]]
+    assert counts == ["2 more", "1 more + 1 in learning", "0 more + 2 in learning"]
