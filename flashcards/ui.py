@@ -28,7 +28,11 @@ def read_line() -> str:
     Only once a whole line is ready is it read (``os.read``: a terminal hands over one line per read), so
     the read never blocks.
     """
-    if not sys.stdin.isatty() or threading.current_thread() is not threading.main_thread():
+    if (
+        not sys.stdin.isatty()
+        or not hasattr(signal, "pthread_sigmask")  # Windows: no select() on a console, no signal masks
+        or threading.current_thread() is not threading.main_thread()  # wake-up fds are the main thread's
+    ):
         return input()
     fd = sys.stdin.fileno()
     wake_read, wake_write = os.pipe()
