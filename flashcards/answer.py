@@ -286,7 +286,8 @@ def check(
     kind = kind or infer_kind(accepted[0])
     question_words = set(tokens(question))
     own = {w for a in accepted for w in _plain(tokens(a))}
-    ctx = _Context(question_words | {_stem(w) for w in question_words}, lexicon.terms - own, lexicon.words)
+    ctx = _Context(question_words | {_stem(w) for w in question_words}, frozenset(own), lexicon.terms - own,
+                   lexicon.words)
     for answer in accepted:
         if _plain(tokens(answer)) == _plain(guess):
             return Verdict("exact", answer)
@@ -312,6 +313,7 @@ _RANK = {"wrong": 0, "unsure": 1, "close": 2, "exact": 3}
 @dataclass(frozen=True)
 class _Context:
     question: set[str]  # the question's words (and their stems): an answer may repeat them
+    own: frozenset[str]  # this card's answer words: "none, it waits forever" does not hedge with "none"
     foreign: frozenset[str]  # other cards' answer words: said next to this answer, a second answer
     words: frozenset[str]  # every word of the decks: never a typo
 
@@ -364,12 +366,12 @@ def _extras(extra: list[str], ctx: _Context, answer: str) -> Verdict:
     plain = [w for w in extra if not w.startswith("_")]
     if any(w.startswith("#") and w not in ctx.question for w in plain):
         return Verdict("wrong", answer, "a second value")
-    if any(w in CONTRADICTIONS for w in plain):
+    if any(w in CONTRADICTIONS and w not in ctx.own for w in plain):
         return Verdict("unsure", answer, "hedged or negated")
     for word in _words(extra):
         if word in ctx.foreign:
             return Verdict("unsure", answer, f"also says {word}")
-        if word in ctx.question or _stem(word) in ctx.question or word in FILLER:
+        if word in ctx.question or _stem(word) in ctx.question or word in FILLER or word in ctx.own:
             continue
         if re.fullmatch(r"[a-z]\w*=", word):  # a parameter's name: retries=0
             continue

@@ -6,7 +6,7 @@ Each probe is ``(card id, typed answer, right?)``. The matcher may also say "uns
 themselves): that is never counted as accepting a wrong answer, and is bounded separately.
 Goal (issue #12): no wrong answer accepted, at most 3% of right answers rejected.
 
-Measured on this set (395 probes: 177 right, 218 wrong): the matcher before the rewrite (rapidfuzz ratio
+Measured on this set (396 probes: 178 right, 218 wrong): the matcher before the rewrite (rapidfuzz ratio
 >= 85, answer-then-any-words) accepted 48 wrong answers and rejected 38 right ones; the current one
 accepts 0 and rejects 0, and leaves 16 wrong answers (hedged, or with extra words) to self-grading.
 """
@@ -302,6 +302,7 @@ PROBES: list[tuple[str, str, bool]] = [
     ("api-timeout-default", "no timeout", R),
     ("api-timeout-default", "it waits forever", R),
     ("api-timeout-default", "timeout=None", R),
+    ("api-timeout-default", "none, it waits forever", R),
     ("api-timeout-default", "30 seconds", W),
     ("api-timeout-default", "60", W),
     ("api-timeout-default", "5 seconds", W),
