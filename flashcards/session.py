@@ -8,7 +8,8 @@ Two ways to answer:
 - **self-graded** (``Type: long`` cards, or every card with ``--self-grade``): think, press Enter to
   reveal, and rate yourself 1 Again, 2 Hard, 3 Good, 4 Easy.
 
-Each rating is saved (``Store.record_review``) before the next card appears. ``q`` at a prompt, Ctrl-C or
+Each rating is saved (``Store.record_review``) before the next card appears; if the store refuses it (say
+another program holds a lock), the session says so and offers to try again rather than drop the answer. ``q`` at a prompt, Ctrl-C or
 end of input ends the session with a summary; nothing already rated is lost.
 """
 
@@ -26,7 +27,7 @@ from .answer import check_card, vocabulary
 from .deck import Card
 from .planner import Plan
 from .scheduler import AGAIN, GOOD, RATING_NAMES, REVIEW, STATE_NAMES, Memory, Scheduler, parse_rating
-from .store import CardRecord, Store
+from .store import CardRecord, Store, StoreError
 
 QUIT = {"q", ":q", "quit"}
 RATING_PROMPT = "Rate: 1 Again, 2 Hard, 3 Good, 4 Easy"
@@ -205,20 +206,33 @@ class Session:
     def _save(self, card: Card, record: CardRecord | None, before: Memory | None, rating: int, duration_ms: int) -> None:
         now = self.clock()
         after = None if self.plan.cram else self.scheduler.review(card.id, before, rating, now)
-        with _no_interrupt():  # the answer and the session's count of it, together
-            self.store.record_review(
-                card.id, rating, now, before, after, mode="cram" if self.plan.cram else "scheduled", duration_ms=duration_ms
+        mode = "cram" if self.plan.cram else "scheduled"
+        while True:
+            try:
+                with _no_interrupt():  # the answer and the session's count of it, together
+                    self.store.record_review(card.id, rating, now, before, after, mode=mode,
+                                             duration_ms=duration_ms)
+                    self._count(card, record, before, rating, after, now)
+                return
+            except StoreError as error:  # e.g. another program holds a lock: keep the answer, ask
+                self.ui.message(f"{error}\nThis answer is not saved yet.", "red")
+                self._ask("Enter = try again, q = quit (only this answer is lost): ")
+
+    def _count(
+        self, card: Card, record: CardRecord | None, before: Memory | None, rating: int, after: Memory | None,
+        now: datetime,
+    ) -> None:
+        """The session's own record of a saved answer (memory, summary, queue)."""
+        if after is not None:
+            lapsed = before is not None and before.state == REVIEW and rating == AGAIN
+            self.records[card.id] = CardRecord(
+                card.id,
+                after,
+                reps=(record.reps if record else 0) + 1,
+                lapses=(record.lapses if record else 0) + lapsed,
+                introduced_at=record.introduced_at if record else now,
             )
-            if after is not None:
-                lapsed = before is not None and before.state == REVIEW and rating == AGAIN
-                self.records[card.id] = CardRecord(
-                    card.id,
-                    after,
-                    reps=(record.reps if record else 0) + 1,
-                    lapses=(record.lapses if record else 0) + lapsed,
-                    introduced_at=record.introduced_at if record else now,
-                )
-            self.summary.answered += 1
-            self.summary.new += before is None and not self.plan.cram
-            self.summary.ratings[rating] += 1
-            self.plan.queue.answered(card.id, rating, after.due if after else None, now)
+        self.summary.answered += 1
+        self.summary.new += before is None and not self.plan.cram
+        self.summary.ratings[rating] += 1
+        self.plan.queue.answered(card.id, rating, after.due if after else None, now)

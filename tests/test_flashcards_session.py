@@ -197,3 +197,23 @@ def test_the_more_count_goes_down_by_one_per_answered_card(store: Store) -> None
     titles = [s.split("] ")[0] for s in ui.shown if s.startswith("[airflow")]
     counts = [t.rsplit(" · ", 1)[1] for t in titles[:3]]
     assert counts == ["2 more", "1 more + 1 in learning", "0 more + 2 in learning"]
+
+
+def test_an_answer_the_store_refuses_is_kept_and_saved_on_retry(store: Store, monkeypatch) -> None:
+    from flashcards.store import StoreError
+
+    real, calls = store.record_review, []
+
+    def locked_once(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 1:
+            raise StoreError("could not save the answer to p.sqlite3: database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "record_review", locked_once)
+    summary, ui = run(store, [LONG], ["", "3", ""])  # reveal, Good, then Enter = try again
+    assert "could not save the answer to p.sqlite3: database is locked\nThis answer is not saved yet." in ui.shown
+    assert ui.prompts[2] == "Enter = try again, q = quit (only this answer is lost): "
+    assert calls == ["what-is-dag", "what-is-dag"]
+    assert [(r.card_id, r.rating) for r in store.reviews()] == [("what-is-dag", GOOD)]
+    assert summary.answered == 1
