@@ -9,8 +9,8 @@ Two ways to answer:
   reveal, and rate yourself 1 Again, 2 Hard, 3 Good, 4 Easy.
 
 Each rating is saved (``Store.record_review``) before the next card appears; if the store refuses it (say
-another program holds a lock), the session says so and offers to try again rather than drop the answer. ``q`` at a prompt, Ctrl-C or
-end of input ends the session with a summary; nothing already rated is lost.
+another program holds a lock), the session says so and offers to try again rather than drop the answer.
+``q`` at a prompt, Ctrl-C or end of input ends the session with a summary; nothing already rated is lost.
 """
 
 from __future__ import annotations

@@ -212,7 +212,8 @@ def test_an_answer_the_store_refuses_is_kept_and_saved_on_retry(store: Store, mo
 
     monkeypatch.setattr(store, "record_review", locked_once)
     summary, ui = run(store, [LONG], ["", "3", ""])  # reveal, Good, then Enter = try again
-    assert "could not save the answer to p.sqlite3: database is locked\nThis answer is not saved yet." in ui.shown
+    refused = "could not save the answer to p.sqlite3: database is locked\nThis answer is not saved yet."
+    assert refused in ui.shown
     assert ui.prompts[2] == "Enter = try again, q = quit (only this answer is lost): "
     assert calls == ["what-is-dag", "what-is-dag"]
     assert [(r.card_id, r.rating) for r in store.reviews()] == [("what-is-dag", GOOD)]
