@@ -1,8 +1,8 @@
 """JupyterLab as `make lab` starts it (the Makefile puts this folder on JUPYTER_CONFIG_PATH; your own
 ~/.jupyter settings still win over these).
 
-* The server is rooted at the kit's root, so every file a notebook names (``solutions/...``, ``sim/...``) opens
-  from the file browser and from links; Lab opens your working copy ``work/00_start_here.ipynb``.
+* The server is rooted at the kit's root, so every file a notebook names (``solutions/...``, ``sim/...``)
+  opens from the file browser and from links; Lab opens your working copy ``work/00_start_here.ipynb``.
 * ``jupyter/lab/overrides.json`` sets the kit's Lab defaults: no news feed, no update check (so no
   "get notified about official Jupyter news?" prompt), line numbers in code cells.
 * Only 127.0.0.1 listens.

@@ -66,7 +66,8 @@ def write(path: Path, notebook: dict[str, Any]) -> None:
     """As nbformat writes it (indent 1, sorted keys), through a temporary file: never half a notebook."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
 
 
@@ -79,7 +80,10 @@ def _text(cell: dict[str, Any]) -> tuple[str, str]:
     return cell.get("cell_type", ""), "".join(source) if isinstance(source, list) else str(source)
 
 
-def merge(base: dict[str, Any], mine: dict[str, Any], kit: dict[str, Any]) -> tuple[dict[str, Any], int, list[str]]:
+Notebook = dict[str, Any]
+
+
+def merge(base: Notebook, mine: Notebook, kit: Notebook) -> tuple[Notebook, int, list[str]]:
     """Three-way merge by cell id: returns (notebook, cells taken from the kit, conflicts described)."""
     base_cells = {_id(c, i): c for i, c in enumerate(base["cells"])}
     my_cells = {_id(c, i): c for i, c in enumerate(mine["cells"])}

@@ -69,7 +69,8 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
                   f"{services.manifest.end}", flush=True)
             services.slack_channel.listeners.append(_echo_slack)
             print("Starting Airflow (airflow standalone; about a minute) ...", flush=True)
-            with Standalone(home, services.airflow_env(), port=port) as af:
+            last_day = f"{_next_day(services.manifest.end)}T23:59:59+00:00"  # the last logical date with data
+            with Standalone(home, services.airflow_env(), port=port, end_date=last_day) as af:
                 try:
                     af.wait_healthy(timeout)
                 except StandaloneError as error:
@@ -100,22 +101,26 @@ def _echo_slack(payload: dict) -> None:
 def _banner(url: str, username: str, password: str, log: str, manifest, damaged, seconds: float,
             slack: str = "") -> str:
     first, last = _next_day(manifest.start), _next_day(manifest.end)
+    green = _next_day("2025-09-10")
     defective = ""
     if damaged:
         ids = ", ".join(str(i) for i in damaged["orphan_client_id"].ids)
-        defective = (f"\n  Red:   logical date {_next_day(DEFECTIVE_DAY)} processes {DEFECTIVE_DAY}: the partner "
-                     f"serves appointments {ids} with client\n         ids unknown to the backend; dbt_test and "
-                     "quality_checks both fail, the run goes red,\n         and each failure posts an alert "
-                     "to the fake Slack (two messages).")
+        red = _next_day(DEFECTIVE_DAY)
+        defective = "".join((
+            f"\n  Red:   logical date {red} processes {DEFECTIVE_DAY}: the partner serves appointments {ids}",
+            "\n         with client ids unknown to the backend: dbt_test and quality_checks both fail, the run",
+            "\n         goes red, and each failure posts an alert to the fake Slack (two messages)."))
     return f"""
 Airflow is ready ({seconds:.0f} s): {url}
   login: {username} / {password}   (generated for this run)
   DAGs:  the kit's solutions/dags; every task runs in its own process against the sim on 127.0.0.1.
-         Nothing runs on a schedule here (the sim's data is {manifest.start} .. {manifest.end}): you trigger runs.
-  Try:   clinic_appointments_pipeline -> Trigger -> Logical date: pick a day from {first} to {last} and
-         set the time to 00:00 (e.g. {_next_day("2025-09-10")} 00:00, a green run); a run processes the
-         day before its logical date, and its run id names the date you picked.{defective}
-  Slack: messages appear in this terminal and at {slack or "(not served)"}
+         The sim's data is {manifest.start} .. {manifest.end}: nothing runs on a schedule, and every DAG
+         ends on {last} (so no "Next Run"; a run for a later date has no tasks and does nothing).
+  Try:   clinic_appointments_pipeline -> Trigger -> Single Run -> Logical Date: a day from {first}
+         to {last}, time 00:00 (e.g. {green} 00:00: green). A run processes the day before its logical
+         date. Run ids come from the moment you press Trigger: to tell runs apart, type one under
+         Advanced Options -> Run ID (e.g. {green}).{defective}
+  Slack: every message appears here and at {slack or "(not served)"}
   Log:   {log}
 Stop with Ctrl-C: it stops Airflow and the sim, and nothing keeps running.
 """

@@ -118,9 +118,10 @@ class RunSummary:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        """A table for notebooks: text left-aligned and wrapped at spaces, long values cut short with the whole
-        value one click away (``<details>``). Inline styles only: JupyterLab's table style right-aligns cells,
-        and its sanitizer keeps inline ``text-align`` / ``white-space`` / ``word-break`` on untrusted output."""
+        """A table for notebooks: text left-aligned and wrapped at spaces, long values cut short with the
+        whole value one click away (``<details>``). Inline styles only: JupyterLab's table style right-aligns
+        cells, and its sanitizer keeps inline ``text-align``, ``white-space``, ``word-break`` on untrusted
+        output."""
         color = "#1a7f37" if self.ok else "#cf222e"
         head = "".join(f"<th style='{_LEFT}'>{h}</th>" for h in _COLUMNS)
         body = "".join(
@@ -131,7 +132,8 @@ class RunSummary:
             f"<td style='{_LEFT}'>{_printed_html(t.output)}</td></tr>"
             for t in self.tasks
         )
-        return (f"<div><div style='color:{color};font-weight:bold;text-align:left'>{_e(self.headline())}</div>"
+        headline = f"<div style='color:{color};font-weight:bold;text-align:left'>{_e(self.headline())}</div>"
+        return (f"<div>{headline}"
                 f"<table style='border-collapse:collapse'><thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table></div>")
 

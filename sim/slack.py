@@ -111,7 +111,7 @@ class SlackChannel:
         return answer
 
     def entries(self) -> list[dict[str, Any]]:
-        """Every accepted message, oldest first: ``n`` (1-based), ``received`` (or None), ``text``, payload."""
+        """Every accepted message, oldest first: ``n`` (from 1), ``received`` (or None), ``text``, payload."""
         return [{"n": i + 1, "received": self.received.get(i), "text": str(m.get("text", "")), "payload": m}
                 for i, m in enumerate(self.hook.messages)]
 
@@ -119,13 +119,16 @@ class SlackChannel:
         import html
 
         items = "".join(
-            f"<li><div class='meta'>#{e['n']} &middot; {html.escape(e['received'] or 'received in-process')}"
-            f"</div><pre>{html.escape(e['text'] or json.dumps(e['payload'], indent=2))}</pre></li>"
+            f"<li class='{'failed' if e['text'].startswith('FAILED') else 'ok'}'><div class='meta'>#{e['n']} "
+            f"&middot; {html.escape(e['received'] or 'received in-process')}</div>"
+            f"<pre>{html.escape(e['text'] or json.dumps(e['payload'], indent=2))}</pre></li>"
             for e in reversed(self.entries()))
         body = f"<ol reversed>{items}</ol>" if items else "<p>No messages yet.</p>"
         return (f"<!doctype html><html><head><meta charset='utf-8'><meta http-equiv='refresh' content='5'>"
                 f"<title>{html.escape(self.title)}</title><style>body{{font-family:sans-serif;margin:2em}}"
-                "ol{list-style:none;padding:0}li{border-left:4px solid #cf222e;margin:0 0 1em;padding:.3em 1em}"
+                "ol{list-style:none;padding:0}"
+                "li{border-left:4px solid #8c959f;margin:0 0 1em;padding:.3em 1em}"
+                "li.failed{border-left-color:#cf222e}"
                 ".meta{color:#57606a;font-size:.9em}pre{white-space:pre-wrap;word-break:normal;margin:.3em 0}"
                 f"</style></head><body><h1>{html.escape(self.title)}</h1>"
                 f"<p>{len(self.hook.messages)} message(s) posted to the fake Slack webhook; this page "

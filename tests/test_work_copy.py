@@ -1,4 +1,4 @@
-"""scripts/work_copy.py: the candidate's own copy of the notebooks, synced with the kit without losing a cell."""
+"""scripts/work_copy.py: the candidate's copy of the notebooks, synced with the kit without losing a cell."""
 
 from __future__ import annotations
 
