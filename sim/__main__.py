@@ -108,8 +108,8 @@ def _banner(url: str, username: str, password: str, log: str, manifest, damaged,
         red = _next_day(DEFECTIVE_DAY)
         defective = "".join((
             f"\n  Red:   logical date {red} processes {DEFECTIVE_DAY}: the partner serves appointments {ids}",
-            "\n         with client ids unknown to the backend: dbt_test and quality_checks both fail, the run",
-            "\n         goes red, and each failure posts an alert to the fake Slack (two messages)."))
+            "\n         with client ids unknown to the backend: dbt_test and quality_checks both fail,",
+            "\n         the run goes red, and each failure posts an alert to the fake Slack (two messages)."))
     return f"""
 Airflow is ready ({seconds:.0f} s): {url}
   login: {username} / {password}   (generated for this run)

@@ -128,8 +128,8 @@ class RunSummary:
             f"<tr><td style='{_LEFT}'><code>{_e(t.label)}</code></td>"
             f"<td style='{_LEFT}{_state_style(t.state)}'>{t.state}</td>"
             f"<td style='{_LEFT}'>{t.tries}</td>"
-            f"<td style='{_LEFT}'>{_xcom_html(t.xcoms)}</td>"
-            f"<td style='{_LEFT}'>{_printed_html(t.output)}</td></tr>"
+            f"<td style='{_LEFT}min-width:14em;max-width:30em;'>{_xcom_html(t.xcoms)}</td>"
+            f"<td style='{_LEFT}min-width:20em;'>{_printed_html(t.output)}</td></tr>"
             for t in self.tasks
         )
         headline = f"<div style='color:{color};font-weight:bold;text-align:left'>{_e(self.headline())}</div>"
