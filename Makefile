@@ -19,7 +19,7 @@ setup:
 
 # Lab works on your copy of the notebooks, work/ (git-ignored; notebooks/ stays as shipped for `make test`).
 # Every start brings new and updated kit notebooks in without touching a cell you edited (`make sync` alone).
-# jupyter/ holds the kit's Lab configuration: server rooted here, work/00_start_here.ipynb opened, no news prompt.
+# jupyter/ holds the kit's Lab settings: rooted here, opens work/00_start_here.ipynb, no news prompt.
 lab: setup sync
 	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),) \
 	  $(VENV)/bin/jupyter lab $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
