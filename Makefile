@@ -17,9 +17,16 @@ setup:
 	@$(PYTHON) scripts/bootstrap.py
 	@$(PY) -m sim prepare
 
-lab: setup
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(if $(NO_BROWSER),--no-browser,) \
-	  $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/00_start_here.ipynb
+# Lab works on your copy of the notebooks, work/ (git-ignored; notebooks/ stays as shipped for `make test`).
+# Every start brings new and updated kit notebooks in without touching a cell you edited (`make sync` alone).
+# jupyter/ holds the kit's Lab settings: rooted here, opens work/00_start_here.ipynb, no news prompt.
+lab: setup sync
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH),) \
+	  $(VENV)/bin/jupyter lab $(if $(NO_BROWSER),--no-browser,) $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: sync
+sync:
+	@$(PYTHON) scripts/work_copy.py
 
 test: setup
 	$(PY) -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks $(ARGS)

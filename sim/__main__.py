@@ -67,8 +67,10 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
                 damaged = None
             print(f"  sim ready in {time.perf_counter() - started:.0f} s; data {services.manifest.start} .. "
                   f"{services.manifest.end}", flush=True)
+            services.slack_channel.listeners.append(_echo_slack)
             print("Starting Airflow (airflow standalone; about a minute) ...", flush=True)
-            with Standalone(home, services.airflow_env(), port=port) as af:
+            last_day = f"{_next_day(services.manifest.end)}T23:59:59+00:00"  # the last logical date with data
+            with Standalone(home, services.airflow_env(), port=port, end_date=last_day) as af:
                 try:
                     af.wait_healthy(timeout)
                 except StandaloneError as error:
@@ -77,7 +79,7 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
                 ready_file.write_text(json.dumps(describe(services, af), indent=2))
                 username, password = af.credentials()
                 print(_banner(af.url, username, password, str(af.log_file), services.manifest, damaged,
-                              time.perf_counter() - started), flush=True)
+                              time.perf_counter() - started, services.slack_channel_url), flush=True)
                 while af.process is not None and af.process.poll() is None:
                     time.sleep(1)
                 print(f"airflow standalone exited; its log: {af.log_file}", file=sys.stderr)
@@ -89,20 +91,36 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
         print("Stopped.", flush=True)
 
 
-def _banner(url: str, username: str, password: str, log: str, manifest, damaged, seconds: float) -> str:
+def _echo_slack(payload: dict) -> None:
+    """A message the fake Slack accepted, shown in the terminal as it arrives."""
+    text = str(payload.get("text") or json.dumps(payload))
+    stamp = time.strftime("%H:%M:%S")
+    print(f"[{stamp}] Slack message:\n" + "\n".join(f"    {line}" for line in text.splitlines()), flush=True)
+
+
+def _banner(url: str, username: str, password: str, log: str, manifest, damaged, seconds: float,
+            slack: str = "") -> str:
+    first, last = _next_day(manifest.start), _next_day(manifest.end)
+    green = _next_day("2025-09-10")
     defective = ""
     if damaged:
         ids = ", ".join(str(i) for i in damaged["orphan_client_id"].ids)
-        defective = (f"\n         Logical date {_next_day(DEFECTIVE_DAY)} processes {DEFECTIVE_DAY}: the "
-                     f"partner serves appointments {ids}\n         with client ids unknown to the backend; "
-                     "dbt's relationships test fails the run and the alert goes to the fake Slack.")
-    first, last = _next_day(manifest.start), _next_day(manifest.end)
+        red = _next_day(DEFECTIVE_DAY)
+        defective = "".join((
+            f"\n  Red:   logical date {red} processes {DEFECTIVE_DAY}: the partner serves appointments {ids}",
+            "\n         with client ids unknown to the backend: dbt_test and quality_checks both fail,",
+            "\n         the run goes red, and each failure posts an alert to the fake Slack (two messages)."))
     return f"""
 Airflow is ready ({seconds:.0f} s): {url}
   login: {username} / {password}   (generated for this run)
   DAGs:  the kit's solutions/dags; every task runs in its own process against the sim on 127.0.0.1.
-  Try:   clinic_appointments_pipeline -> Trigger -> logical date {first} .. {last}
-         (a run processes the day before its logical date; every day of the sim is ready).{defective}
+         The sim's data is {manifest.start} .. {manifest.end}: nothing runs on a schedule, and every DAG
+         ends on {last} (so no "Next Run"; a run for a later date has no tasks and does nothing).
+  Try:   clinic_appointments_pipeline -> Trigger -> Single Run -> Logical Date: a day from {first}
+         to {last}, time 00:00 (e.g. {green} 00:00: green). A run processes the day before its logical
+         date. Run ids come from the moment you press Trigger: to tell runs apart, type one under
+         Advanced Options -> Run ID (e.g. {green}).{defective}
+  Slack: every message appears here and at {slack or "(not served)"}
   Log:   {log}
 Stop with Ctrl-C: it stops Airflow and the sim, and nothing keeps running.
 """

@@ -118,15 +118,64 @@ class RunSummary:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        """A table for notebooks: text left-aligned and wrapped at spaces, long values cut short with the
+        whole value one click away (``<details>``). Inline styles only: JupyterLab's table style right-aligns
+        cells, and its sanitizer keeps inline ``text-align``, ``white-space``, ``word-break`` on untrusted
+        output."""
         color = "#1a7f37" if self.ok else "#cf222e"
-        head = "".join(f"<th style='text-align:left'>{h}</th>" for h in _COLUMNS)
+        head = "".join(f"<th style='{_LEFT}'>{h}</th>" for h in _COLUMNS)
         body = "".join(
-            f"<tr><td><code>{_e(label)}</code></td><td>{state}</td><td>{tries}</td><td><code>{_e(xcom)}"
-            f"</code></td><td><pre style='margin:0'>{_e(chr(10).join(printed))}</pre></td></tr>"
-            for label, state, tries, xcom, printed in self._rows()
+            f"<tr><td style='{_LEFT}'><code>{_e(t.label)}</code></td>"
+            f"<td style='{_LEFT}{_state_style(t.state)}'>{t.state}</td>"
+            f"<td style='{_LEFT}'>{t.tries}</td>"
+            f"<td style='{_LEFT}min-width:14em;max-width:30em;'>{_xcom_html(t.xcoms)}</td>"
+            f"<td style='{_LEFT}min-width:20em;'>{_printed_html(t.output)}</td></tr>"
+            for t in self.tasks
         )
-        return (f"<div><div style='color:{color};font-weight:bold'>{_e(self.headline())}</div>"
-                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+        headline = f"<div style='color:{color};font-weight:bold;text-align:left'>{_e(self.headline())}</div>"
+        return (f"<div>{headline}"
+                f"<table style='border-collapse:collapse'><thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table></div>")
+
+
+_LEFT = "text-align:left;vertical-align:top;white-space:normal;word-break:normal;word-wrap:break-word;"
+_MONO = "font-family:monospace;font-size:0.92em;white-space:pre-wrap;word-break:normal;word-wrap:break-word;"
+_LINES = 6  # printed lines shown before the rest folds away
+_FULL = 2000  # characters of a value shown unfolded at most; the whole value is on the TaskResult
+
+
+def _state_style(state: str) -> str:
+    return {"failed": "color:#cf222e;font-weight:bold;", "upstream_failed": "color:#bc4c00;",
+            "success": "color:#1a7f37;"}.get(state, "")
+
+
+def _xcom_html(xcoms: dict[str, Any]) -> str:
+    """One line per XCom: the value (``key=value`` for keys other than the return value), cut to the text
+    table's width with the whole value folded under it; nothing at all for a task without XComs."""
+    lines = []
+    for key, value in xcoms.items():
+        text = repr(value)
+        name = "" if key == "return_value" else f"{key}="
+        short = text if len(text) <= _CELL else text[: _CELL - 3] + "..."
+        line = f"<span style='{_MONO}'>{_e(name + short)}</span>"
+        if short != text:
+            whole = text if len(text) <= _FULL else text[:_FULL] + f"... ({len(text):,} characters)"
+            line = (f"<details><summary style='{_MONO}'>{_e(name + short)}</summary>"
+                    f"<div style='{_MONO}'>{_e(whole)}</div></details>")
+        lines.append(f"<div>{line}</div>")
+    return "".join(lines)
+
+
+def _printed_html(output: str) -> str:
+    """What the task printed, line breaks kept, wrapped at spaces; past ``_LINES`` lines the rest folds."""
+    lines = output.rstrip("\n").splitlines()
+    shown = f"<div style='{_MONO}'>{_e(chr(10).join(lines[:_LINES]))}</div>" if lines else ""
+    if len(lines) <= _LINES:
+        return shown
+    rest = chr(10).join(lines[_LINES:])
+    rest = rest if len(rest) <= _FULL * 5 else rest[: _FULL * 5] + f"... ({len(lines)} lines in all)"
+    return (f"{shown}<details><summary>{len(lines) - _LINES} more line(s)</summary>"
+            f"<div style='{_MONO}'>{_e(rest)}</div></details>")
 
 
 def _xcom_text(xcoms: dict[str, Any]) -> str:

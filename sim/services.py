@@ -13,7 +13,8 @@ one process at a time write a database file. So for a real Airflow, *one* proces
 * **Partner API, backend API, Slack webhook**: the very same service objects the in-process sim mounts with
   ``responses`` (``handle(FakeRequest) -> FakeResponse``), behind a small WSGI app served by werkzeug in a
   thread per service. Each service answers one request at a time (its limiter, faults and log are not
-  thread-safe), and the partner's rate limit runs on real time (``SystemClock``).
+  thread-safe), and the partner's rate limit runs on real time (``SystemClock``). The Slack webhook's port
+  also shows its channel (``slack_channel_url``: a page, and ``/messages.json``), since nobody can open Slack.
 * **Warehouse control** (``/release``, ``/attach``): dbt-duckdb opens the DuckDB files itself, so a dbt call
   in an Airflow task asks this process to let go of them first, as ``Warehouse.released`` does in-process.
   While they are released every warehouse request (Snowflake queries, API calls that read the warehouse)
@@ -56,7 +57,7 @@ from sim.http import FakeRequest, FakeResponse, Service, to_fake_request
 from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
 from sim.s3 import BUCKET, REGION, S3
-from sim.slack import SlackWebhook
+from sim.slack import SlackChannel, SlackWebhook
 from sim.warehouse import Warehouse
 
 HOST = "127.0.0.1"
@@ -406,6 +407,7 @@ class Services:
                                                 requests_per_second=requests_per_second, clock=clock)
             self.backend = BackendRevenueAPI(_payments_source(self.warehouse), clock=clock)
             self.slack = SlackWebhook(clock=clock)
+            self.slack_channel = SlackChannel(self.slack)  # the webhook, plus a page showing what it got
             self.control = WarehouseControl(self.warehouse, self.gate)
             stack.callback(self.control.attach)  # a lease still out at stop: take the files back first
 
@@ -418,7 +420,7 @@ class Services:
             # the partner and backend read the warehouse: they wait at the gate while dbt holds the files
             self._partner_http = self._serve_http(self.partner, "/v1", gated=True)
             self._backend_http = self._serve_http(self.backend, gated=True)
-            self._slack_http = self._serve_http(self.slack)
+            self._slack_http = self._serve_http(self.slack_channel)
             self._control_http = self._serve_http(self.control)
         except BaseException:
             self.stop()
@@ -477,6 +479,11 @@ class Services:
     @property
     def slack_url(self) -> str:
         return self._slack_http.url + self.slack.path
+
+    @property
+    def slack_channel_url(self) -> str:
+        """A page listing every message the webhook accepted (``.../messages.json``: the same as JSON)."""
+        return self._slack_http.url + SlackChannel.PAGE
 
     @property
     def control_url(self) -> str:

@@ -15,6 +15,10 @@ What it sets up, all through environment variables (they beat any ``airflow.cfg`
 * one api-server worker, a small parallelism, no scheduled runs (``use_job_schedule = False``: the kit's DAGs
   have schedules, and a real scheduler would start today's runs, far outside the sim's dates) and DAGs
   unpaused at creation, so a run triggered in the UI or through the REST API starts at once;
+* with ``end_date``, a cluster policy (``AIRFLOW_HOME/config/airflow_local_settings.py``) that ends every
+  scheduled DAG there, so the UI shows no "Next Run" (nothing will be scheduled); a run triggered for a later
+  logical date does not start;
+* JWT keys of the length HS512 asks for (64 bytes), so no ``InsecureKeyLengthWarning``;
 * the Connections and Variables it is given (``Services.airflow_env()``): the DAG files are the production
   code, only the connections point at loopback.
 
@@ -44,6 +48,27 @@ from sim.services import HOST, free_port
 GENERATED_LOGIN_FILE = "simple_auth_manager_passwords.json.generated"  # written by standalone
 USERNAME = "admin"
 HEALTHY = ("metadatabase", "scheduler", "dag_processor", "triggerer")
+KEY_BYTES = 64
+
+LOCAL_SETTINGS = '''"""Cluster policy of the kit's `make airflow` (written by sim.standalone).
+
+Nothing is scheduled here ([scheduler] use_job_schedule = False), yet Airflow would still show each DAG's
+"Next Run" (a time already past). Ending every scheduled DAG where the sim's data ends makes the UI say what
+will happen: no next run. Runs you trigger for a logical date up to that end run as usual.
+"""
+
+import os
+
+import pendulum
+
+
+def dag_policy(dag):
+    end = os.environ.get("KIT_DAGS_END_DATE")
+    if end and dag.timetable.can_be_scheduled:
+        last = pendulum.parse(end)
+        if dag.end_date is None or dag.end_date > last:
+            dag.end_date = last
+'''
 
 
 class StandaloneError(RuntimeError):
@@ -55,12 +80,13 @@ class Standalone:
 
     def __init__(self, home: str | os.PathLike, env: Mapping[str, str] | None = None, *,
                  port: int | None = None, dags_folder: str | os.PathLike = DAGS_DIR,
-                 parallelism: int = 4) -> None:
+                 parallelism: int = 4, end_date: str | None = None) -> None:
         self.home = Path(home).resolve()
         self.extra_env = dict(env or {})
         self.port = port or (8080 if _free(8080) else free_port())
         self.dags_folder = Path(dags_folder).resolve()
         self.parallelism = parallelism
+        self.end_date = end_date
         self.log_file = self.home / "standalone.log"
         self.process: subprocess.Popen | None = None
 
@@ -90,11 +116,17 @@ class Standalone:
             "AIRFLOW__API__WORKERS": "1",
             "AIRFLOW__API__BASE_URL": self.url,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
-            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+            # HS512 (Airflow's algorithm for a jwt_secret) wants a key of at least 64 bytes (RFC 7518 3.2);
+            # PyJWT warns on every token otherwise (InsecureKeyLengthWarning)
+            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(KEY_BYTES),
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(KEY_BYTES),
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
             "PYTHONUNBUFFERED": "1",
+            # Airflow imports fastapi's TestClient, and starlette (a UserWarning subclass) then warns in every
+            # component that httpx is deprecated there: a version matter of Airflow's, not the kit's to fix
+            "PYTHONWARNINGS": "ignore:Using `httpx` with `starlette.testclient` is deprecated:UserWarning",
+            **({"KIT_DAGS_END_DATE": self.end_date} if self.end_date else {}),
             "NO_COLOR": "1",
             **self.extra_env,
         }
@@ -104,8 +136,10 @@ class Standalone:
         from sim.runner import ensure_template
 
         shutil.rmtree(self.home, ignore_errors=True)
-        for sub in ("plugins", "logs"):
+        for sub in ("plugins", "logs", "config"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
+        # Airflow puts AIRFLOW_HOME/config on sys.path and imports airflow_local_settings from it
+        (self.home / "config" / "airflow_local_settings.py").write_text(LOCAL_SETTINGS)
         shutil.copyfile(ensure_template()[0], self.home / "airflow.db")
 
     def start(self) -> Standalone:
@@ -256,4 +290,5 @@ def describe(services: Any, airflow: Standalone) -> dict[str, Any]:
     username, _ = airflow.credentials()
     return {"url": airflow.url, "username": username, "password_file": str(airflow.password_file),
             "home": str(airflow.home), "pid": os.getpid(), "airflow_pgid": airflow.process.pid,
-            "log_file": str(airflow.log_file), "days": [services.manifest.start, services.manifest.end]}
+            "log_file": str(airflow.log_file), "days": [services.manifest.start, services.manifest.end],
+            "slack_channel": getattr(services, "slack_channel_url", None)}

@@ -1,13 +1,15 @@
 """`python -m sim airflow` (what `make airflow` runs): a real Airflow against the sim served on loopback.
 
 One Airflow for the module (a minute or two to become healthy on a loaded 2-core machine): every kit DAG is
-listed through the REST API with no import errors, the daily pipeline triggered through the REST API
-succeeds with every task in its own process, and stopping leaves no process behind. Deselect with
-``-m "not standalone"``.
+listed through the REST API with no import errors and no next run, the daily pipeline triggered through the
+REST API succeeds with every task in its own process, the defective day fails dbt_test and quality_checks and
+both alerts reach the fake Slack (its page and the terminal), Airflow's log carries none of the warnings the
+kit used to cause, and stopping leaves no process behind. Deselect with ``-m "not standalone"``.
 """
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import os
@@ -28,6 +30,7 @@ START_DEADLINE = 240.0  # seconds for the sim and Airflow to be up and healthy
 RUN_DEADLINE = 300.0  # seconds for the triggered run to finish
 STOP_DEADLINE = 90.0
 LOGICAL_DATE = "2025-09-11T02:00:00Z"  # processes 2025-09-10, inside the sim's data
+RED_DATE = "2025-09-21T00:00:00Z"  # processes 2025-09-20, the day `python -m sim airflow` damages
 
 try:
     STANDALONE = pytest.mark.standalone  # registered in pyproject.toml
@@ -134,6 +137,9 @@ def test_every_kit_dag_is_listed_without_import_errors(airflow):
         time.sleep(3)
     assert errors["total_entries"] == 0, errors["import_errors"]
     assert expected and expected <= listed, sorted(expected - listed)
+    dags = airflow.api("GET", "/dags", params={"limit": 100})["dags"]
+    scheduled = {d["dag_id"]: d["next_dagrun_run_after"] for d in dags if d["next_dagrun_run_after"]}
+    assert not scheduled, f"nothing is scheduled here, yet the UI would show a next run: {scheduled}"
 
 
 def test_the_pipeline_triggered_through_the_rest_api_succeeds(airflow):
@@ -149,6 +155,43 @@ def test_the_pipeline_triggered_through_the_rest_api_succeeds(airflow):
     assert state == "success", f"{dag_id} {LOGICAL_DATE}: {state} after {took:.0f} s: {summary}"
     assert all(task_state == "success" for task_state, _ in summary.values()), summary
     print(f"{dag_id} succeeded in {took:.0f} s (Airflow up in {airflow.seconds_to_start:.0f} s)")
+
+
+def run_to_the_end(airflow, dag_id: str, logical_date: str, run_id: str) -> tuple[str, dict]:
+    body = {"logical_date": logical_date, "dag_run_id": run_id}
+    run = airflow.api("POST", f"/dags/{dag_id}/dagRuns", json=body)
+    started, state = time.monotonic(), run["state"]
+    while state not in ("success", "failed") and time.monotonic() - started < RUN_DEADLINE:
+        time.sleep(3)
+        state = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
+    tasks = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+    return state, {t["task_id"]: t["state"] for t in tasks}
+
+
+def test_the_defective_day_goes_red_and_both_failures_reach_slack(airflow):
+    dag_id = pipeline_dag()
+    if dag_id != "clinic_appointments_pipeline":
+        pytest.skip("the daily pipeline DAG is not there yet")
+    state, tasks = run_to_the_end(airflow, dag_id, RED_DATE, "defective-day")
+    assert state == "failed", tasks
+    assert tasks["dbt_test"] == tasks["quality_checks"] == "failed", tasks
+    assert tasks["notify_slack"] == "upstream_failed", tasks
+
+    channel = requests.get(airflow.info["slack_channel"] + "messages.json", timeout=10).json()["messages"]
+    alerts = [m["text"] for m in channel if m["text"].startswith("FAILED")]
+    failed = sorted(a.split(" ")[1] for a in alerts)
+    assert failed == [f"{dag_id}.dbt_test", f"{dag_id}.quality_checks"], alerts
+    assert all("2025-09-20" in a for a in alerts), alerts
+    page = requests.get(airflow.info["slack_channel"], timeout=10)
+    assert page.status_code == 200 and all(html.escape(a.splitlines()[0]) in page.text for a in alerts)
+    echoed = airflow.output.read_text()
+    assert echoed.count("Slack message:") >= 2 and all(a.splitlines()[0] in echoed for a in alerts)
+
+
+def test_airflows_log_has_none_of_the_warnings_the_kit_caused(airflow):
+    log = Path(airflow.info["log_file"]).read_text(errors="replace")
+    assert "InsecureKeyLengthWarning" not in log  # JWT keys of the length HS512 asks for
+    assert "install `httpx2` instead" not in log
 
 
 def test_stopping_leaves_no_process_behind(airflow):
