@@ -158,3 +158,69 @@ def test_alert_on_failure_rejects_broken_versions(fn, checks):
 def test_printing_the_webhook_url_is_named():
     g = ex.grade_alert_on_failure(alert_prints_url, show=False)
     assert "the webhook URL was printed" in "\n".join(g.lines)
+
+
+# -- correct alternatives ------------------------------------------------------------------------------------------
+
+
+def dag_decorator():
+    """The @dag decorator: calling the decorated function returns the DAG."""
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import dag
+
+    @dag(dag_id=ex.DAG_ID, schedule="0 2 * * *", start_date=dt.datetime(2025, 9, 1, tzinfo=dt.timezone.utc),
+         catchup=False, tags=["appointments", "daily"],
+         default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(seconds=300)})
+    def ex_daily_appointments():
+        EmptyOperator(task_id="validate")
+
+    return ex_daily_appointments()
+
+
+def dag_cron_timetable():
+    """An explicit CronTriggerTimetable in UTC, pendulum's start date, two tasks."""
+    import pendulum
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+    from airflow.timetables.trigger import CronTriggerTimetable
+
+    with DAG(ex.DAG_ID, schedule=CronTriggerTimetable("0 2 * * *", timezone="UTC"),
+             start_date=pendulum.datetime(2025, 9, 1, tz="UTC"), catchup=False, tags=["appointments"],
+             default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(minutes=5)}) as built:
+        EmptyOperator(task_id="extract") >> EmptyOperator(task_id="validate")
+    return built
+
+
+@pytest.mark.parametrize("fn", [dag_decorator, dag_cron_timetable])
+def test_build_daily_dag_accepts_correct_alternatives(fn):
+    g = ex.grade_build_daily_dag(fn, show=False)
+    assert g.passed, g.lines
+
+
+def alert_with_session(context):
+    """A Session, the logical date from the DAG run, response.ok checked by hand."""
+    import requests
+    from airflow.sdk import Variable
+
+    run, ti = context["dag_run"], context["task_instance"]
+    text = (f":red_circle: {run.dag_id} / {ti.task_id} failed, logical date {run.logical_date:%Y-%m-%d}: "
+            f"{context.get('exception')!r}")
+    with requests.Session() as session:
+        response = session.post(Variable.get("slack_webhook_url"), json={"text": text}, timeout=(3, 10))
+    if not response.ok:
+        raise RuntimeError(f"Slack webhook answered HTTP {response.status_code}")
+
+
+def alert_raise_for_status(context):
+    import requests
+    from airflow.sdk import Variable
+
+    text = "Task {t} in {d} failed on {ds}: {e}".format(
+        t=context["ti"].task_id, d=context["dag"].dag_id, ds=context["ds"], e=context["exception"])
+    requests.post(Variable.get("slack_webhook_url"), json={"text": text}, timeout=5).raise_for_status()
+
+
+@pytest.mark.parametrize("fn", [alert_with_session, alert_raise_for_status])
+def test_alert_on_failure_accepts_correct_alternatives(fn, world):
+    g = ex.grade_alert_on_failure(fn, show=False)
+    assert g.passed, g.lines
