@@ -170,7 +170,8 @@ def grade_alert_trigger_rule(rule: Any, *, show: bool = True) -> Grade:
             raise NotImplementedError
         if not isinstance(rule, str) or rule not in _trigger_rules():
             raise Mismatch(f"{rule!r} is not a trigger rule; Airflow's are: {', '.join(sorted(_trigger_rules()))}")
-        states.update(run_trigger_rules([rule])[rule])
+        name = str(getattr(rule, "value", rule))  # TriggerRule.ONE_FAILED is as good as "one_failed"
+        states.update(run_trigger_rules([name])[name])
         check("one_branch_ran")
 
     def check(name: str) -> None:
