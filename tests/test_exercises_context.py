@@ -141,6 +141,24 @@ def test_count_appointments_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
+# -- day_for_run: correct alternatives -----------------------------------------------------------------------------
+
+
+def day_from_ds(ds, macros):
+    """Airflow's own macro: ds_add(ds, -1)."""
+    return macros.ds_add(ds, -1)
+
+
+def day_from_ds_parsed(ds=None, **_):
+    return (dt.date.fromisoformat(ds) - dt.timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize("fn", [day_from_ds, day_from_ds_parsed])
+def test_day_for_run_accepts_correct_alternatives(fn):
+    g = ex.grade_day_for_run(fn, show=False)
+    assert g.passed, g.lines
+
+
 # -- count_appointments: correct alternatives and the plausible wrong answers of issue #11 ------------------------
 
 BOTH = "client_id IS NULL OR clinician_id IS NULL"
