@@ -281,3 +281,59 @@ def test_resume_grader_rejects_plausible_wrong_answers(big_world, fn, checks):
 def test_resume_messages_stay_short(big_world):
     g = grade_extract_with_resume(forgets_what_it_had)
     assert g.status == "failed" and max(len(line) for line in g.lines) < 300, g.lines
+
+
+def collect_with_dict(fetch):
+    """An insertion-ordered dict keeps the first copy of each id."""
+    by_id, cursor = {}, None
+    while True:
+        page = fetch(cursor)
+        for record in page["appointments"]:
+            by_id.setdefault(record["appointment_id"], record)
+        if not page["next_cursor"]:
+            return list(by_id.values())
+        cursor = page["next_cursor"]
+
+
+def collect_with_generator(fetch):
+    """Pages from a generator, deduplicated while flattening."""
+    def pages():
+        page = fetch(None)
+        yield page
+        while page["next_cursor"] is not None:
+            page = fetch(page["next_cursor"])
+            yield page
+
+    seen = set()
+    return [r for page in pages() for r in page["appointments"]
+            if r["appointment_id"] not in seen and not seen.add(r["appointment_id"])]
+
+
+@pytest.mark.parametrize("fn", [collect_with_dict, collect_with_generator])
+def test_cursor_grader_accepts_correct_alternatives(fn):
+    g = grade_collect_cursor_pages(fn)
+    assert g.passed, g.lines
+
+
+def resume_while_loop(extractor, start, end, max_resumes=3):
+    """A while loop counting resumes; re-raises the error itself when none are left."""
+    records, seen, cursor, resumes = [], set(), None, 0
+    while True:
+        try:
+            batch, finished = extractor.extract(start, end, mode="cursor", resume_cursor=cursor).records, True
+        except RetriesExhausted as error:
+            if resumes == max_resumes:
+                raise
+            resumes += 1
+            batch, finished, cursor = error.records, False, error.resume_cursor
+        for record in batch:
+            if record["appointment_id"] not in seen:
+                seen.add(record["appointment_id"])
+                records.append(record)
+        if finished:
+            return records
+
+
+def test_resume_grader_accepts_a_while_loop(big_world):
+    g = grade_extract_with_resume(resume_while_loop)
+    assert g.passed, g.lines
