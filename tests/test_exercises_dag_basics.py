@@ -124,6 +124,15 @@ def alert_prints_url(context):
     ex.alert_on_failure(context)
 
 
+def alert_logs_url(context):
+    import logging
+
+    from airflow.sdk import Variable
+
+    logging.getLogger("alerts").warning("posting to %s", Variable.get("slack_webhook_url"))
+    ex.alert_on_failure(context)
+
+
 def alert_wrong_key(context):
     import requests
     from airflow.sdk import Variable
@@ -148,6 +157,7 @@ def test_alert_on_failure_accepts_the_reference(world):
     (alert_unchecked, ["a Slack error"]),
     (alert_vague, ["the message names"]),
     (alert_prints_url, ["a Slack error"]),
+    (alert_logs_url, ["a Slack error"]),
     (alert_wrong_key, ["Airflow calls it once", "exactly one Slack message", "the message names"]),
 ])
 def test_alert_on_failure_rejects_broken_versions(fn, checks):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -128,6 +129,20 @@ def grade_build_daily_dag(fn: Callable[[], Any], *, show: bool = True) -> Grade:
 _calls: list[dict[str, Any]] = []  # what the recording callback saw in the grader DAG's run
 
 
+class _Collect(logging.Handler):
+    """Every log record's message, whatever its level, to look for a leaked secret."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(record.getMessage())
+        except Exception:  # noqa: BLE001 - a record that cannot format itself leaks nothing
+            pass
+
+
 def failing_validation() -> None:
     """The grader DAG's task: fails like the syllabus's validation on a day without appointments."""
     raise ValueError(FAILURE)
@@ -191,7 +206,9 @@ def grade_alert_on_failure(fn: Callable[[Any], None], *, show: bool = True) -> G
         if not calls:
             raise Mismatch("the callback never ran")
         world.slack.inject("server_error", status=500)
-        printed = io.StringIO()
+        printed, logged = io.StringIO(), _Collect()
+        root = logging.getLogger()
+        root.addHandler(logged)
         try:
             with contextlib.redirect_stdout(printed):
                 fn(calls[0]["context"])
@@ -202,8 +219,11 @@ def grade_alert_on_failure(fn: Callable[[Any], None], *, show: bool = True) -> G
                            "on an HTTP error, check the status")
         finally:
             world.slack.faults.clear()
+            root.removeHandler(logged)
         if world.slack.url in printed.getvalue():
             raise Mismatch("the webhook URL was printed: it is a secret")
+        if any(world.slack.url in line for line in logged.lines):
+            raise Mismatch("the webhook URL was logged: it is a secret")
 
     checks = [
         ("written (not the stub)", not_attempted),
