@@ -277,3 +277,61 @@ def test_hash_agg_is_explained_not_a_raw_catalog_error():
     g = ex.grade_day_fingerprint(fingerprint_hash_agg, show=False)
     assert g.status == "failed"
     assert "HASH_AGG is the Snowflake answer" in g.lines[0] and "Catalog Error" not in "\n".join(g.lines)
+
+
+def contract_bytes_and_set(marker_body, day, records):
+    """bytes decoded first, a set comprehension, one DataProblem per cause."""
+    text = marker_body.decode() if isinstance(marker_body, bytes) else marker_body
+    try:
+        marker = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataProblem(f"marker is not JSON: {error}", ["unreadable marker"]) from None
+    if not isinstance(marker, dict) or "appointments" not in marker or "day" not in marker:
+        raise DataProblem("marker lacks day or appointments", ["unreadable marker"])
+    if dt.date.fromisoformat(marker["day"]) != day:
+        raise DataProblem(f"marker for {marker['day']}", ["marker for another day"])
+    served = len({r["appointment_id"] for r in records})
+    if served != marker["appointments"]:
+        raise DataProblem(f"declared {marker['appointments']}, served {served}", ["count differs"])
+    return served
+
+
+def contract_counter(marker_body, day, records):
+    """collections.Counter for the unique ids, the marker's fields read with .get."""
+    from collections import Counter
+
+    try:
+        marker = json.loads(marker_body)
+    except ValueError:
+        raise DataProblem("unreadable marker", ["unreadable marker"]) from None
+    declared = marker.get("appointments") if isinstance(marker, dict) else None
+    if declared is None:
+        raise DataProblem("no count in the marker", ["unreadable marker"])
+    if marker.get("day") != day.isoformat():
+        raise DataProblem("marker for another day", ["marker for another day"])
+    unique = len(Counter(r["appointment_id"] for r in records))
+    if unique != int(declared):
+        raise DataProblem("count differs", ["count differs"])
+    return unique
+
+
+def contract_at_least(marker_body, day, records):
+    """Accepts more than declared: a re-delivered record would go unnoticed."""
+    marker = json.loads(marker_body) if marker_body.startswith("{\"") else {}
+    if marker.get("day") != day.isoformat() or "appointments" not in marker:
+        raise DataProblem("bad marker", ["unreadable marker"])
+    unique = len({r["appointment_id"] for r in records})
+    if unique < marker["appointments"]:
+        raise DataProblem("too few", ["count differs"])
+    return unique
+
+
+@pytest.mark.parametrize("fn", [contract_bytes_and_set, contract_counter])
+def test_check_contract_accepts_correct_alternatives(fn):
+    g = ex.grade_check_contract(fn, show=False)
+    assert g.passed, g.lines
+
+
+def test_check_contract_rejects_more_than_declared():
+    g = ex.grade_check_contract(contract_at_least, show=False)
+    assert failed_exactly(g, "more than declared"), g.lines
