@@ -63,7 +63,23 @@ class KitBucket:
         return self.bucket.try_acquire() == 0
 
 
-@pytest.mark.parametrize("good", [ReferenceBucket, KitBucket])
+class GcraBucket:
+    """The generic cell rate algorithm: one timestamp (when the bucket would be full again) instead of a count."""
+
+    def __init__(self, rate, capacity, clock):
+        self.interval, self.burst, self.clock = 1.0 / rate, capacity, clock
+        self.full_at = clock.monotonic()
+
+    def try_acquire(self):
+        now = self.clock.monotonic()
+        full_at = max(self.full_at, now)
+        if full_at + self.interval - now > self.burst * self.interval + 1e-9:
+            return False
+        self.full_at = full_at + self.interval
+        return True
+
+
+@pytest.mark.parametrize("good", [ReferenceBucket, KitBucket, GcraBucket])
 def test_bucket_grader_accepts_correct_buckets(good):
     assert grade_token_bucket(good).passed
 
