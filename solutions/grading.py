@@ -98,7 +98,7 @@ def failed_exactly(result: Grade, *names: str) -> bool:
         any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
 
 
-# -- what an answer's SQL did: a cursor and a connection that record each statement ------------------------------
+# -- what an answer's SQL did: a cursor and a connection that record each statement --------------------------
 
 
 class QueryFailed(RuntimeError):
@@ -112,7 +112,8 @@ class SpyCursor:
     iteration, ``with``) is the real cursor's.
     """
 
-    def __init__(self, real: Any, statements: list[tuple[str, Any]] | None = None, fail: bool = False) -> None:
+    def __init__(self, real: Any, statements: list[tuple[str, Any]] | None = None,
+                 fail: bool = False) -> None:
         self._real, self.fail = real, fail
         self.statements = statements if statements is not None else []
 
@@ -200,7 +201,7 @@ def require_bound(statements: Sequence[tuple[str, Any]], values: dict[str, Any])
 
 
 def some(items: Sequence[Any], n: int = 3) -> str:
-    """A short account of a long list: its size and its first ``n`` items (a message never lists 1,000 ids)."""
+    """A long list told short: its first ``n`` items and its size (a message never lists 1,000 ids)."""
     items = list(items)
     shown = ", ".join(repr(x) for x in items[:n])
     more = f", ... ({len(items)} in all)" if len(items) > n else ""

@@ -22,7 +22,7 @@ def not_attempted(*args):
     raise NotImplementedError
 
 
-# -- choose_branch -----------------------------------------------------------------------------------------------
+# -- choose_branch -------------------------------------------------------------------------------------------
 
 
 def choose_syllabus(count, threshold):
@@ -79,7 +79,7 @@ def test_the_exercise_dag_names_grouped_tasks_with_the_prefix():
                                                  "dbt.run_incremental"]
 
 
-# -- trigger rules on real runs ----------------------------------------------------------------------------------
+# -- trigger rules on real runs ------------------------------------------------------------------------------
 
 
 def test_only_none_failed_min_one_success_is_right_for_a_join():
@@ -124,7 +124,7 @@ def test_alert_rule_refuses_a_name_that_is_not_a_rule():
     assert "'on_failure' is not a trigger rule; Airflow's are: all_done," in g.lines[0]
 
 
-# -- correct alternatives ------------------------------------------------------------------------------------------
+# -- correct alternatives ------------------------------------------------------------------------------------
 
 
 def choose_as_list(count, threshold):

@@ -27,7 +27,7 @@ def test_not_attempted_is_reported_calmly(grader):
     assert grader(not_attempted, show=False).status == "not attempted"
 
 
-# -- day_for_run -------------------------------------------------------------------------------------------------
+# -- day_for_run ---------------------------------------------------------------------------------------------
 
 
 def day_syllabus(**context):
@@ -78,7 +78,7 @@ def test_execution_date_is_reported_as_airflows_key_error():
     assert "the task failed: KeyError: 'execution_date'" in "\n".join(g.lines)
 
 
-# -- count_appointments ------------------------------------------------------------------------------------------
+# -- count_appointments --------------------------------------------------------------------------------------
 
 
 def count_syllabus(day, connect):
@@ -141,7 +141,7 @@ def test_count_appointments_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- day_for_run: correct alternatives -----------------------------------------------------------------------------
+# -- day_for_run: correct alternatives -----------------------------------------------------------------------
 
 
 def day_from_ds(ds, macros):
@@ -159,7 +159,7 @@ def test_day_for_run_accepts_correct_alternatives(fn):
     assert g.passed, g.lines
 
 
-# -- count_appointments: correct alternatives and the plausible wrong answers of issue #11 ------------------------
+# -- count_appointments: correct alternatives and the plausible wrong answers of issue #11 -------------------
 
 BOTH = "client_id IS NULL OR clinician_id IS NULL"
 
@@ -213,7 +213,8 @@ def count_difference_of_counts(day, connect):
 
 
 def count_sum_iff_uncoalesced(day, connect):
-    return _count(f"SELECT COUNT(*), SUM(IFF({BOTH}, 1, 0)) FROM fct_appointments WHERE appointment_date = %s",
+    return _count(f"SELECT COUNT(*), SUM(IFF({BOTH}, 1, 0)) FROM fct_appointments "
+                  "WHERE appointment_date = %s",
                   day, connect)
 
 

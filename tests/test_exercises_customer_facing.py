@@ -196,7 +196,7 @@ def test_latency_alert_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------------
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
 
 
 def rows_window_in_sql(cursor, as_of):
@@ -206,7 +206,8 @@ def rows_window_in_sql(cursor, as_of):
                COUNT_IF(IS_NO_SHOW = 1),
                ROUND(COUNT_IF(IS_NO_SHOW = 1) * 100 / COUNT(*)::NUMBER(38, 4), 2)::NUMBER(5, 2)
         FROM ANALYTICS.MARTS.FCT_APPOINTMENTS
-        WHERE APPOINTMENT_DATE BETWEEN DATEADD('month', -11, DATE_TRUNC('month', %(as_of)s::DATE)) AND %(as_of)s
+        WHERE APPOINTMENT_DATE BETWEEN DATEADD('month', -11, DATE_TRUNC('month', %(as_of)s::DATE))
+                                   AND %(as_of)s
         GROUP BY 1, 2""", {"as_of": as_of})
     return cursor.fetchall()
 
@@ -229,7 +230,8 @@ def rows_dates_pasted(cursor, as_of):
     from solutions.customer_metrics import window
 
     start, end = window(as_of, 12)
-    return rows_select(GOOD_MONTH, GOOD_RATE, f"APPOINTMENT_DATE BETWEEN '{start}' AND '{end}'")(cursor, as_of)
+    pasted = f"APPOINTMENT_DATE BETWEEN '{start}' AND '{end}'"
+    return rows_select(GOOD_MONTH, GOOD_RATE, pasted)(cursor, as_of)
 
 
 @pytest.mark.parametrize("fn", [rows_window_in_sql, rows_rate_in_python])
@@ -251,7 +253,8 @@ def rates_named_params(cursor, session, months):
     if not isinstance(session.clinician_id, int) or isinstance(session.clinician_id, bool):
         raise ValueError("bad id")
     cursor.execute(f"SELECT * FROM (SELECT CLINICIAN_ID, MONTH, TOTAL_APPOINTMENTS, NO_SHOWS, NO_SHOW_RATE "
-                   f"FROM {TABLE} WHERE CLINICIAN_ID = %(id)s ORDER BY MONTH DESC LIMIT %(n)s) ORDER BY MONTH",
+                   f"FROM {TABLE} WHERE CLINICIAN_ID = %(id)s ORDER BY MONTH DESC LIMIT %(n)s) "
+                   "ORDER BY MONTH",
                    {"id": session.clinician_id, "n": int(months)})
     return cursor.fetchall()
 
@@ -259,7 +262,8 @@ def rates_named_params(cursor, session, months):
 def rates_qualify(cursor, session, months):
     """Snowflake's QUALIFY with ROW_NUMBER: the latest months kept, sorted ascending."""
     cursor.execute(f"SELECT CLINICIAN_ID, MONTH, TOTAL_APPOINTMENTS, NO_SHOWS, NO_SHOW_RATE FROM {TABLE} "
-                   "WHERE CLINICIAN_ID = %s QUALIFY ROW_NUMBER() OVER (ORDER BY MONTH DESC) <= %s ORDER BY MONTH",
+                   "WHERE CLINICIAN_ID = %s QUALIFY ROW_NUMBER() OVER (ORDER BY MONTH DESC) <= %s "
+                   "ORDER BY MONTH",
                    (int(session.clinician_id), int(months)))
     return cursor.fetchall()
 

@@ -29,7 +29,7 @@ def test_not_attempted_is_reported_calmly(grader, world):
     assert len(world.slack.messages) == before
 
 
-# -- build_daily_dag ---------------------------------------------------------------------------------------------
+# -- build_daily_dag -----------------------------------------------------------------------------------------
 
 
 def build(**overrides):
@@ -92,7 +92,7 @@ def test_the_syllabus_dag_is_reported_as_never_scheduled():
     assert "the scheduler would never run it" in "\n".join(g.lines)
 
 
-# -- alert_on_failure --------------------------------------------------------------------------------------------
+# -- alert_on_failure ----------------------------------------------------------------------------------------
 
 
 def alert_nothing(context):
@@ -170,7 +170,7 @@ def test_printing_the_webhook_url_is_named():
     assert "the webhook URL was printed" in "\n".join(g.lines)
 
 
-# -- correct alternatives ------------------------------------------------------------------------------------------
+# -- correct alternatives ------------------------------------------------------------------------------------
 
 
 def dag_decorator():
@@ -196,7 +196,8 @@ def dag_cron_timetable():
 
     with DAG(ex.DAG_ID, schedule=CronTriggerTimetable("0 2 * * *", timezone="UTC"),
              start_date=pendulum.datetime(2025, 9, 1, tz="UTC"), catchup=False, tags=["appointments"],
-             default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(minutes=5)}) as built:
+             default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(minutes=5)},
+             ) as built:
         EmptyOperator(task_id="extract") >> EmptyOperator(task_id="validate")
     return built
 

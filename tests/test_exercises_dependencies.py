@@ -17,7 +17,7 @@ def test_not_attempted_is_reported_calmly(grader):
     assert grader(not_attempted, show=False).status == "not attempted"
 
 
-# -- wire_pipeline -----------------------------------------------------------------------------------------------
+# -- wire_pipeline -------------------------------------------------------------------------------------------
 
 
 def wire_syllabus_style(t):
@@ -84,7 +84,7 @@ def test_the_cycle_is_reported_with_airflows_own_error():
     assert "AirflowDagCycleException: Cycle detected in Dag: exercise_wire_pipeline" in "\n".join(g.lines)
 
 
-# -- parallel_waves ----------------------------------------------------------------------------------------------
+# -- parallel_waves ------------------------------------------------------------------------------------------
 
 
 def waves_shortest_path(dag):
@@ -152,7 +152,7 @@ def test_an_endless_loop_is_stopped_and_named(monkeypatch):
     assert "TimeoutError: still running after 0.5 s" in "\n".join(g.lines)
 
 
-# -- correct alternatives ------------------------------------------------------------------------------------------
+# -- correct alternatives ------------------------------------------------------------------------------------
 
 
 def wire_with_chain(t):
@@ -178,14 +178,15 @@ def test_wire_pipeline_accepts_correct_alternatives(fn):
 
 
 def waves_graphlib(dag):
-    """graphlib orders the tasks (its CycleError is a ValueError); each task's wave is 1 + its latest upstream's."""
+    """graphlib orders the tasks (its CycleError is a ValueError); a wave is 1 + the latest upstream's."""
     from graphlib import TopologicalSorter
 
     graph = {t: task.upstream_task_ids for t, task in dag.task_dict.items()}
     level = {}
     for t in TopologicalSorter(graph).static_order():
         level[t] = 1 + max((level[u] for u in graph[t]), default=-1)
-    return [sorted(t for t, n in level.items() if n == wave) for wave in range(max(level.values(), default=-1) + 1)]
+    last = max(level.values(), default=-1)
+    return [sorted(t for t, n in level.items() if n == wave) for wave in range(last + 1)]
 
 
 def waves_memoised_dfs(dag):

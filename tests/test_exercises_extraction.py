@@ -124,7 +124,7 @@ def jitter_by_random_fraction(retry, retry_after, rng):
 
 
 def retry_after_alone(retry, retry_after, rng):
-    """Retry-After replaces the jittered delay: every client that got the 429 comes back at the same instant."""
+    """Retry-After replaces the jittered delay: every client that got the 429 comes back at once."""
     if retry_after is not None:
         return retry_after
     return rng.uniform(0, min(30.0, 0.5 * 2 ** (retry - 1)))
@@ -268,7 +268,8 @@ def test_resume_grader_accepts_a_correct_alternative(big_world):
 
 
 @pytest.mark.parametrize("fn, checks", [
-    (resume_swallows_the_last_error, ["records repeated across a resume", "four outages", "a rejected token"]),
+    (resume_swallows_the_last_error, ["records repeated across a resume", "four outages",
+                                      "a rejected token"]),
     (resume_one_too_few, ["three outages", "four outages"]),
     (resume_everything, ["a rejected token"]),
 ])

@@ -142,7 +142,7 @@ def test_whole_table_fails(world):
                           "another day's change", "days differ", "an injected table name")
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------------
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
 
 
 def _check_order(first_day, last_day):
@@ -175,7 +175,8 @@ def dates_midnight(first_day, last_day):
 
 
 def dates_naive(first_day, last_day):
-    return [dt.datetime.combine(day, dt.time(2)) for day in ex.logical_dates_for_backfill(first_day, last_day)]
+    days = ex.logical_dates_for_backfill(first_day, last_day)
+    return [dt.datetime.combine(day, dt.time(2)) for day in days]
 
 
 def dates_no_check(first_day, last_day):
@@ -207,7 +208,7 @@ def _day_sql(table, date_column, select):
 
 
 def fingerprint_sql_sha2(cursor, table, date_column, day):
-    """Each row hashed in the warehouse (SHA2 of its JSON), the sorted row hashes hashed once more in Python."""
+    """Each row hashed in the warehouse (SHA2 of its JSON), the sorted row hashes hashed again in Python."""
     cursor.execute(_day_sql(table, date_column, "SHA2(TO_JSON(OBJECT_CONSTRUCT_KEEP_NULL(*)), 256)"), (day,))
     rows = sorted(row[0] for row in cursor.fetchall())
     return len(rows), hashlib.sha256("".join(rows).encode()).hexdigest()

@@ -82,7 +82,8 @@ def test_a_table_name_or_a_count_fails_every_check(fn):
 
 
 def test_compile_refs():
-    assert ex.compile_refs("select 1 from {{ ref('dim_clients') }}") == "select 1 from ANALYTICS.MARTS.DIM_CLIENTS"
+    compiled = ex.compile_refs("select 1 from {{ ref('dim_clients') }}")
+    assert compiled == "select 1 from ANALYTICS.MARTS.DIM_CLIENTS"
     with pytest.raises(Mismatch, match="no such model"):
         ex.compile_refs("select 1 from {{ ref('fct_nope') }}")
     with pytest.raises(Mismatch, match="not from a table name"):
@@ -119,7 +120,7 @@ def test_naive_z_score_fails_on_little_or_flat_history():
                   "a flat history: the same", "a flat history: any other")
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------------
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
 
 
 def equal_null_iff():

@@ -36,7 +36,7 @@ def test_not_attempted_is_reported_calmly(grader, world):
     assert tables(world) == before  # scratch tables are dropped
 
 
-# -- check_freshness -------------------------------------------------------------------------------------------
+# -- check_freshness -----------------------------------------------------------------------------------------
 
 
 def freshness_wall_clock(cursor, table, column, as_of, max_age):
@@ -89,7 +89,7 @@ def test_the_f_string_version_really_dropped_the_scratch_victim():
     assert "so did the injected DROP: EXERCISE_VICTIM is gone" in "\n".join(g.lines)
 
 
-# -- count_unaccepted ------------------------------------------------------------------------------------------
+# -- count_unaccepted ----------------------------------------------------------------------------------------
 
 
 def unaccepted_f_string(cursor, table, column, accepted):
@@ -124,7 +124,7 @@ def test_count_unaccepted_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- null_percentage -------------------------------------------------------------------------------------------
+# -- null_percentage -----------------------------------------------------------------------------------------
 
 
 def null_pct_syllabus(cursor, table, column, date_column, day):
@@ -167,7 +167,7 @@ def test_null_percentage_rejects_broken_versions(fn, checks):
         assert "ZeroDivisionError" in "\n".join(g.lines)
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------------
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
 
 
 def _names(table, column):
@@ -299,7 +299,8 @@ def quote_date(column):
 def null_pct_avg_iff(cursor, table, column, date_column, day):
     """AVG of a 0/1 flag is the share; AVG over no rows is NULL, which is exactly 'nothing measured'."""
     name, col = _names(table, column)
-    cursor.execute(f"SELECT AVG(IFF({col} IS NULL, 1, 0)) * 100 FROM {name} WHERE {quote_date(date_column)} = %s",
+    cursor.execute(f"SELECT AVG(IFF({col} IS NULL, 1, 0)) * 100 FROM {name} "
+                   f"WHERE {quote_date(date_column)} = %s",
                    (day,))
     (value,) = cursor.fetchone()
     return None if value is None else float(value)
@@ -307,7 +308,8 @@ def null_pct_avg_iff(cursor, table, column, date_column, day):
 
 def null_pct_day_pasted(cursor, table, column, date_column, day):
     name, col = _names(table, column)
-    cursor.execute(f"SELECT COUNT(*), COUNT_IF({col} IS NULL) FROM {name} WHERE {quote_date(date_column)} = '{day}'")
+    cursor.execute(f"SELECT COUNT(*), COUNT_IF({col} IS NULL) FROM {name} "
+                   f"WHERE {quote_date(date_column)} = '{day}'")
     total, nulls = cursor.fetchone()
     return None if not total else 100.0 * int(nulls or 0) / int(total)
 

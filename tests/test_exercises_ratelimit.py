@@ -64,7 +64,7 @@ class KitBucket:
 
 
 class GcraBucket:
-    """The generic cell rate algorithm: one timestamp (when the bucket would be full again) instead of a count."""
+    """The generic cell rate algorithm: one timestamp (when the bucket is full again) instead of a count."""
 
     def __init__(self, rate, capacity, clock):
         self.interval, self.burst, self.clock = 1.0 / rate, capacity, clock

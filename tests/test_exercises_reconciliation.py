@@ -40,7 +40,7 @@ def test_the_reference_answers_pass(grader, fn, world):
     assert world.backend.faults.pending("server_error") == []  # the grader's own fault is gone
 
 
-# -- duplicated_payment_ids --------------------------------------------------------------------------------------
+# -- duplicated_payment_ids ----------------------------------------------------------------------------------
 
 
 def dupes_syllabus(cursor, day):
@@ -72,7 +72,7 @@ def test_duplicated_ids_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- warehouse_total ---------------------------------------------------------------------------------------------
+# -- warehouse_total -----------------------------------------------------------------------------------------
 
 
 def total_syllabus(cursor, day):
@@ -134,12 +134,16 @@ def test_source_total_rejects_broken_versions(fn, checks, world):
     assert world.backend.faults.pending("server_error") == []
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------------
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+
+
+URL = "https://api.backend.com/revenue"
 
 
 def dupes_qualify(cursor, day):
     """Snowflake's QUALIFY over a window count, sorted in Python."""
-    cursor.execute("SELECT DISTINCT PAYMENT_ID FROM ANALYTICS.MARTS.FCT_PAYMENTS WHERE PAYMENT_DATE = %(day)s "
+    cursor.execute("SELECT DISTINCT PAYMENT_ID FROM ANALYTICS.MARTS.FCT_PAYMENTS "
+                   "WHERE PAYMENT_DATE = %(day)s "
                    "QUALIFY COUNT(*) OVER (PARTITION BY PAYMENT_ID) > 1", {"day": day})
     return sorted(row[0] for row in cursor.fetchall())
 
@@ -160,7 +164,8 @@ def dupes_f_string(cursor, day):
 
 def dupes_unsorted(cursor, day):
     cursor.execute("SELECT PAYMENT_ID FROM FCT_PAYMENTS WHERE PAYMENT_DATE = %s "
-                   "GROUP BY PAYMENT_ID HAVING COUNT(*) > 1 ORDER BY MIN(PAYMENT_AMOUNT), PAYMENT_ID DESC", (day,))
+                   "GROUP BY PAYMENT_ID HAVING COUNT(*) > 1 ORDER BY MIN(PAYMENT_AMOUNT), PAYMENT_ID DESC",
+                   (day,))
     return [row[0] for row in cursor.fetchall()]
 
 
@@ -184,7 +189,8 @@ def test_duplicated_ids_accepts_correct_alternatives(fn):
 def test_duplicated_ids_rejects_plausible_wrong_answers(fn, checks, world):
     g = ex.grade_duplicated_payment_ids(fn, show=False)
     assert failed_exactly(g, *checks), g.lines
-    assert world.warehouse.query("SELECT COUNT(*) FROM FCT_PAYMENTS WHERE PAYMENT_ID LIKE 'P-GRADER-%'") == [(0,)]
+    left = world.warehouse.query("SELECT COUNT(*) FROM FCT_PAYMENTS WHERE PAYMENT_ID LIKE 'P-GRADER-%'")
+    assert left == [(0,)]
 
 
 def test_an_unsorted_answer_is_told_so():
@@ -253,7 +259,7 @@ def source_session_with_retry(day):
 def source_loop_with_timeout(day):
     """A hand-written retry loop: three tries, each with a timeout."""
     for attempt in range(3):
-        response = requests.get("https://api.backend.com/revenue", params={"date": day.isoformat()}, timeout=10)
+        response = requests.get(URL, params={"date": day.isoformat()}, timeout=10)
         if response.status_code < 500:
             response.raise_for_status()
             return response.json(parse_float=Decimal)["total_revenue"]
@@ -277,7 +283,7 @@ def _source_get(day, timeout):
     from solutions.reconciliation import retrying_session
 
     session = retrying_session()
-    response = session.get("https://api.backend.com/revenue", params={"date": day.isoformat()}, timeout=timeout)
+    response = session.get(URL, params={"date": day.isoformat()}, timeout=timeout)
     response.raise_for_status()
     return response.json(parse_float=Decimal)["total_revenue"]
 

@@ -28,7 +28,7 @@ def test_not_attempted_is_reported_calmly(grader):
     assert grader(not_attempted, show=False).status == "not attempted"
 
 
-# -- appointments_file_ready -------------------------------------------------------------------------------------
+# -- appointments_file_ready ---------------------------------------------------------------------------------
 
 
 def file_exists_only(hook, day):
@@ -76,7 +76,7 @@ def test_file_ready_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- staging_rows_ready ------------------------------------------------------------------------------------------
+# -- staging_rows_ready --------------------------------------------------------------------------------------
 
 
 def rows_whole_table(cursor, day, min_rows):
@@ -115,7 +115,7 @@ def test_staging_rows_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------------
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
 
 
 def file_get_key(hook, day):
@@ -160,7 +160,8 @@ def rows_count_if(cursor, day, min_rows):
 
 def rows_day_pasted(cursor, day, min_rows):
     from airflow.sdk import PokeReturnValue
-    cursor.execute(f"SELECT COUNT(*) FROM RAW.STAGING.RAW_APPOINTMENTS WHERE RAW_DATA:appointment_date::DATE = '{day}'")
+    cursor.execute("SELECT COUNT(*) FROM RAW.STAGING.RAW_APPOINTMENTS "
+                   f"WHERE RAW_DATA:appointment_date::DATE = '{day}'")
     count = cursor.fetchone()[0]
     return PokeReturnValue(is_done=count >= min_rows, xcom_value=count)
 

@@ -33,7 +33,7 @@ def test_not_attempted_is_reported_calmly(grader, world):
     assert world.s3.keys("handoff/") == []
 
 
-# -- check_appointment_threshold ---------------------------------------------------------------------------------
+# -- check_appointment_threshold -----------------------------------------------------------------------------
 
 
 def syllabus_check(**context):
@@ -123,7 +123,7 @@ def test_threshold_says_why_a_value_error_is_wrong():
     assert "got TypeError: '<' not supported between instances of 'NoneType' and 'int'" in lines
 
 
-# -- write_handoff -----------------------------------------------------------------------------------------------
+# -- write_handoff -------------------------------------------------------------------------------------------
 
 
 def handoff_the_frame(s3, df, day):
@@ -170,7 +170,7 @@ def test_handoff_reports_the_size_of_a_dataframe_xcom():
     assert "expected the S3 key (a str), got a DataFrame (" in lines[0] and "bytes as an XCom)" in lines[0]
 
 
-# -- money_for_xcom ----------------------------------------------------------------------------------------------
+# -- money_for_xcom ------------------------------------------------------------------------------------------
 
 
 def test_money_accepts_the_reference():
@@ -194,7 +194,7 @@ def test_xcom_round_trip_is_airflows_serialization():
     assert ex.xcom_round_trip(dt.date(2025, 9, 30)) == dt.date(2025, 9, 30)
 
 
-# -- correct alternatives ------------------------------------------------------------------------------------------
+# -- correct alternatives ------------------------------------------------------------------------------------
 
 
 def check_context_style(**context):

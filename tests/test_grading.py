@@ -44,13 +44,20 @@ def test_a_crash_in_the_attempt_is_a_failure_not_a_crash():
     assert g.status == "failed" and "ZeroDivisionError" in g.lines[0]
 
 
-# -- the spies and the bound-parameter check ------------------------------------------------------------------------
+# -- the spies and the bound-parameter check -----------------------------------------------------------------
 
 import datetime as dt  # noqa: E402
 
 import pytest  # noqa: E402
 
-from solutions.grading import Mismatch, QueryFailed, SpyConnection, SpyCursor, require_bound, some  # noqa: E402
+from solutions.grading import (  # noqa: E402
+    Mismatch,
+    QueryFailed,
+    SpyConnection,
+    SpyCursor,
+    require_bound,
+    some,
+)
 
 
 class FakeCursor:

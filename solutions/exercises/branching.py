@@ -17,7 +17,7 @@ from typing import Any
 
 from solutions.grading import Grade, Mismatch, expect, grade
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def choose_branch(count: int, threshold: int) -> str:
@@ -30,7 +30,7 @@ def choose_branch(count: int, threshold: int) -> str:
 
 ALERT_TRIGGER_RULE = "one_failed"
 
-# -- exercise 1: choose_branch -----------------------------------------------------------------------------------
+# -- exercise 1: choose_branch -------------------------------------------------------------------------------
 
 
 @cache
@@ -76,7 +76,7 @@ def grade_choose_branch(fn: Callable[[int, int], Any], *, show: bool = True) -> 
     return grade("choose_branch", fn, checks, show=show)
 
 
-# -- exercise 2: the trigger rule of an alert task -------------------------------------------------------------
+# -- exercise 2: the trigger rule of an alert task -----------------------------------------------------------
 
 # scenario -> (branches followed, branches that fail)
 SCENARIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -21,10 +21,11 @@ from solutions.grading import Grade, Mismatch, QueryFailed, SpyConnection, expec
 CONTEXT_DAG = "exercise_context_day"
 EMPTY_DAY = dt.date(2025, 10, 1)  # after the sim's data: no appointments
 NULLS_DAY = dt.date(2025, 10, 2)  # the grader plants four rows here, three of them lacking an id
-PLANTED = [(9_000_001, None, 5_001), (9_000_002, 100_001, None), (9_000_003, None, None), (9_000_004, 100_002, 5_002)]
+PLANTED = [(9_000_001, None, 5_001), (9_000_002, 100_001, None), (9_000_003, None, None),
+           (9_000_004, 100_002, 5_002)]
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def day_for_run(logical_date=None, dag_run=None):
@@ -48,7 +49,7 @@ def count_appointments(day: dt.date | str, connect: Callable[[], Any]) -> tuple[
     return int(rows), int(null_ids)
 
 
-# -- day_for_run -------------------------------------------------------------------------------------------------
+# -- day_for_run ---------------------------------------------------------------------------------------------
 
 
 def grade_day_for_run(fn: Callable[..., Any], *, show: bool = True) -> Grade:
@@ -85,16 +86,16 @@ def grade_day_for_run(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     return grade("day_for_run", fn, checks, show=show)
 
 
-# -- count_appointments ------------------------------------------------------------------------------------------
+# -- count_appointments --------------------------------------------------------------------------------------
 
 
 @contextmanager
 def _planted(world: Any) -> Iterator[None]:
-    """Rows with NULL ids on ``NULLS_DAY`` (the notebook's data has none), removed afterwards whatever happened."""
+    """Rows with NULL ids on ``NULLS_DAY`` (the notebook's data has none), removed afterwards in any case."""
     marks = ", ".join(["(%s, %s, %s, %s, 'completed', 0, 50, 120.00)"] * len(PLANTED))
     world.warehouse.query(
-        "INSERT INTO ANALYTICS.MARTS.FCT_APPOINTMENTS (APPOINTMENT_ID, CLIENT_ID, CLINICIAN_ID, APPOINTMENT_DATE, "
-        f"STATUS, IS_NO_SHOW, DURATION_MINUTES, FEE_AMOUNT) VALUES {marks}",
+        "INSERT INTO ANALYTICS.MARTS.FCT_APPOINTMENTS (APPOINTMENT_ID, CLIENT_ID, CLINICIAN_ID, "
+        f"APPOINTMENT_DATE, STATUS, IS_NO_SHOW, DURATION_MINUTES, FEE_AMOUNT) VALUES {marks}",
         [v for row in PLANTED for v in (*row, NULLS_DAY)])
     try:
         yield
@@ -109,7 +110,7 @@ def grade_count_appointments(fn: Callable[..., Any], *, show: bool = True) -> Gr
     world = sim.current()
     opened: list[SpyConnection] = []
     defect_day = dt.date.fromisoformat(world.manifest.defect_day)
-    planted = (len(PLANTED), sum(1 for _, client, clinician in PLANTED if client is None or clinician is None))
+    planted = (len(PLANTED), sum(1 for _, client, clinician in PLANTED if None in (client, clinician)))
 
     def factory(fail: bool = False) -> Callable[[], SpyConnection]:
         def connect() -> SpyConnection:
@@ -130,8 +131,9 @@ def grade_count_appointments(fn: Callable[..., Any], *, show: bool = True) -> Gr
             raise Mismatch(f"expected a (rows, null_ids) pair, got {result!r}")
         for what, value in zip(("rows", "null_ids"), result):
             if value is None:
-                raise Mismatch(f"{what} is None, not 0: an aggregate can be NULL when no row qualifies (SUM does, "
-                               "and Snowflake documents COUNT_IF so): COALESCE it or use COUNT(CASE WHEN ...)")
+                raise Mismatch(f"{what} is None, not 0: an aggregate can be NULL when no row qualifies (SUM "
+                               "does, and Snowflake documents COUNT_IF so): COALESCE it or use "
+                               "COUNT(CASE WHEN ...)")
             if isinstance(value, bool) or not isinstance(value, int):
                 try:
                     value = int(value)

@@ -27,7 +27,7 @@ ALERT_DAG = "exercise_failure_alert"
 ALERT_DATE = "2025-09-16T02:00:00+00:00"
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def build_daily_dag() -> Any:
@@ -61,7 +61,7 @@ def alert_on_failure(context: Any) -> None:
         raise RuntimeError(f"Slack answered {response.status_code}: {response.text[:100]}")
 
 
-# -- build_daily_dag ---------------------------------------------------------------------------------------------
+# -- build_daily_dag -----------------------------------------------------------------------------------------
 
 
 def _is_dag(value: Any) -> None:
@@ -124,7 +124,7 @@ def grade_build_daily_dag(fn: Callable[[], Any], *, show: bool = True) -> Grade:
     return grade("build_daily_dag", fn, checks, show=show)
 
 
-# -- alert_on_failure --------------------------------------------------------------------------------------------
+# -- alert_on_failure ----------------------------------------------------------------------------------------
 
 _calls: list[dict[str, Any]] = []  # what the recording callback saw in the grader DAG's run
 

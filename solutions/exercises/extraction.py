@@ -152,9 +152,9 @@ def _check_jitter_with_retry_after(fn: Any) -> None:
     retry, after = 6, 1.0
     values = _samples(fn, retry, after)
     if len(set(values)) < 100:
-        raise Mismatch(f"retry {retry} with Retry-After {after:g}: {len(set(values))} distinct delays in 400 "
-                       "tries; Retry-After is a floor, not the delay: keep the jitter, or every client that got "
-                       "the same 429 retries at the same instant")
+        raise Mismatch(f"retry {retry} with Retry-After {after:g}: {len(set(values))} distinct delays in "
+                       "400 tries; Retry-After is a floor, not the delay: keep the jitter, or every client "
+                       "that got the same 429 retries at the same instant")
 
 
 def _check_cap(fn: Any) -> None:
@@ -187,9 +187,10 @@ def grade_backoff_delay(fn: Callable[[int, float | None, random.Random], float])
 
 def reference_extract_with_resume(extractor: PartnerExtractor, start: str, end: str, max_resumes: int = 3
                                   ) -> list[dict]:
-    """Call ``extract``; when an outage outlasts its retries (``RetriesExhausted``), keep the error's records and
-    continue from its ``resume_cursor``, at most ``max_resumes`` times, then let the last error propagate.
-    Any other ``ExtractionError`` (a rejected token, a bad request) propagates at once: resuming cannot fix it."""
+    """Call ``extract``; when an outage outlasts its retries (``RetriesExhausted``), keep the error's records
+    and continue from its ``resume_cursor``, at most ``max_resumes`` times, then let the last error propagate.
+    Any other ``ExtractionError`` (a rejected token, a bad request) propagates at once: resuming cannot fix
+    it."""
     records: list[dict] = []
     seen: set = set()
     cursor = None
@@ -226,7 +227,7 @@ class _CountingExtractor:
 
 def _truth_and_extractor(outages: list[int], duplicates_at: int | None = None, token: str | None = None
                          ) -> tuple[list[int], _CountingExtractor]:
-    """The API's ids for ``DAY``, and an extractor facing ``outages`` (each lasts one whole extract() call)."""
+    """The API's ids for ``DAY``, and an extractor facing ``outages`` (each lasts one extract() call)."""
     import os
 
     import sim
@@ -254,8 +255,8 @@ def _same_ids(got: list[dict], truth: list[int]) -> None:
     repeated = len(ids) - len(set(ids))
     if repeated:
         twice = sorted({i for i in ids if ids.count(i) > 1}) if repeated <= 50 else []
-        raise Mismatch(f"{repeated} record(s) returned twice {some(twice) if twice else ''}: a record can arrive "
-                       "again after a resume; keep each appointment_id once")
+        raise Mismatch(f"{repeated} record(s) returned twice {some(twice) if twice else ''}: a record can "
+                       "arrive again after a resume; keep each appointment_id once")
     missing, extra = sorted(set(truth) - set(ids)), sorted(set(ids) - set(truth))
     if missing or extra:
         parts = [f"{len(missing)} missing {some(missing)}" if missing else "",
@@ -277,8 +278,8 @@ def _resume_check(outages: list[int], duplicates_at: int | None = None) -> Calla
             got = fn(extractor, DAY, DAY)
         except ExtractionError as error:
             raise Mismatch(f"{type(error).__name__} escaped after {extractor.calls} call(s) to extract(), "
-                           f"{len(outages)} outage(s): the first call and up to max_resumes=3 resumes; {error}"
-                           ) from None
+                           f"{len(outages)} outage(s): the first call and up to max_resumes=3 resumes; "
+                           f"{error}") from None
         finally:
             world.partner.faults.clear()
         _same_ids(got, truth)
@@ -301,8 +302,9 @@ def _resumes_run_out(fn: Any) -> None:
     except Exception as error:  # noqa: BLE001 - say what came instead
         raise Mismatch(f"expected the last ExtractionError, got {type(error).__name__}: {error}") from None
     else:
+        count = len(got) if isinstance(got, list) else got
         raise Mismatch(f"four outages, three resumes allowed: expected the last error to propagate, got "
-                       f"{len(got) if isinstance(got, list) else got!r} records returned as if the day were complete")
+                       f"{count!r} records returned as if the day were complete")
     finally:
         world.partner.faults.clear()
     expect(extractor.calls, 4, "calls to extract() (the first and max_resumes=3 resumes)")
@@ -324,8 +326,8 @@ def _auth_error_not_resumed(fn: Any) -> None:
     finally:
         world.partner.faults.clear()
     if extractor.calls != 1:
-        raise Mismatch(f"extract() was called {extractor.calls} times for a rejected token: resuming cannot fix "
-                       "an AuthError, let it propagate at once")
+        raise Mismatch(f"extract() was called {extractor.calls} times for a rejected token: resuming cannot "
+                       "fix an AuthError, let it propagate at once")
 
 
 def grade_extract_with_resume(fn: Callable[..., list[dict]]) -> Grade:

@@ -73,7 +73,8 @@ def _as_days(value: Any) -> list[dt.date]:
     for item in value:
         if isinstance(item, dt.datetime):
             offset = item.utcoffset()
-            if offset is None or offset != dt.timedelta(0) or item.timetz().replace(tzinfo=None) != dt.time(2):
+            at_two = item.timetz().replace(tzinfo=None) == dt.time(2)
+            if offset is None or offset != dt.timedelta(0) or not at_two:
                 raise Mismatch(f"{item!r} is not a logical date of this DAG: its runs are at 02:00 UTC "
                                "(return dates, or aware 02:00 UTC datetimes)")
             days.append(item.date())
@@ -174,8 +175,8 @@ def grade_day_fingerprint(fn: Callable[..., Any], *, show: bool = True) -> Grade
                 result = fn(SpyCursor(cur, statements), table, column, when)
             except Exception as error:
                 if "hash_agg" in str(error).lower():
-                    raise Mismatch("HASH_AGG is the Snowflake answer, but the simulated warehouse (fakesnow on "
-                                   "DuckDB) cannot run it: hash the rows in Python (hashlib) here") from None
+                    raise Mismatch("HASH_AGG is the Snowflake answer, but the simulated warehouse (fakesnow "
+                                   "on DuckDB) cannot run it: hash the rows in Python (hashlib)") from None
                 raise
         if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], int)):
             raise Mismatch(f"expected (row count, hash), got {result!r}")
@@ -186,7 +187,7 @@ def grade_day_fingerprint(fn: Callable[..., Any], *, show: bool = True) -> Grade
         require_bound(statements, {"the day": day})
 
     def stable_across_processes(f: Any) -> None:
-        """Run again with ``hash`` salted differently in the answer's module, as a new process would have it."""
+        """Run again with ``hash`` salted otherwise in the answer's module, as a new process would have it."""
         first = run(SCRATCH_A)
         scope, missing = getattr(fn, "__globals__", {}), object()
         saved = scope.get("hash", missing)

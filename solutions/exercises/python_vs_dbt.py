@@ -3,9 +3,10 @@
 1. A rule that belongs in dbt: a **singular test**, the SELECT that returns the failing rows.
 2. A check that belongs in Python: the **volume anomaly** judgement on a day's row count.
 
-The dbt grader compiles ``{{ ref('model') }}`` to the model's table (``ANALYTICS.MARTS.MODEL``) and runs the query
-through the simulated Snowflake (fakesnow), so Snowflake SQL (``EQUAL_NULL``, ``IFF``, ``DIV0``...) works as it would
-in production; a test passes when the query returns no rows. It needs a running sim (any seed).
+The dbt grader compiles ``{{ ref('model') }}`` to the model's table (``ANALYTICS.MARTS.MODEL``) and runs the
+query through the simulated Snowflake (fakesnow), so Snowflake SQL (``EQUAL_NULL``, ``IFF``, ``DIV0``...)
+works as it would in production; a test passes when the query returns no rows. It needs a running sim
+(any seed).
 """
 
 from __future__ import annotations

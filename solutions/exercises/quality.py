@@ -22,7 +22,7 @@ VICTIM = "EXERCISE_VICTIM"
 WORDS = "EXERCISE_STATUSES"
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def check_freshness(cursor: Any, table: str, column: str, as_of: dt.datetime, max_age: dt.timedelta) -> bool:
@@ -50,7 +50,7 @@ def null_percentage(cursor: Any, table: str, column: str, date_column: str, day:
     return None if total == 0 else nulls / total * 100
 
 
-# -- graders -----------------------------------------------------------------------------------------------------
+# -- graders -------------------------------------------------------------------------------------------------
 
 
 def _world() -> Any:

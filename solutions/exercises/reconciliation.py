@@ -25,7 +25,7 @@ PLANT_DAY = dt.date(2025, 7, 1)  # before the sim's data: the grader loads payme
 PLANTED = [("P-GRADER-3", 2), ("P-GRADER-2", 1), ("P-GRADER-1", 3), ("P-GRADER-4", 1)]
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def duplicated_payment_ids(cursor: Any, day: dt.date) -> list[str]:
@@ -49,7 +49,7 @@ def source_total(day: dt.date) -> Decimal:
     return response.json(parse_float=Decimal)["total_revenue"]
 
 
-# -- graders -----------------------------------------------------------------------------------------------------
+# -- graders -------------------------------------------------------------------------------------------------
 
 
 def _world() -> Any:
@@ -75,7 +75,8 @@ def _exact(value: Any, wanted: Decimal, what: str, float_hint: str = "") -> None
     if value is None:
         raise Mismatch(f"{what}: expected Decimal {wanted}, got None")
     if isinstance(value, float):
-        raise Mismatch(f"{what}: expected a Decimal, got float {value!r} (money is never a float{float_hint})")
+        raise Mismatch(f"{what}: expected a Decimal, got float {value!r} "
+                       f"(money is never a float{float_hint})")
     if not isinstance(value, Decimal):
         raise Mismatch(f"{what}: expected a Decimal, got {type(value).__name__} {value!r}")
     expect(value, wanted, what)
@@ -91,8 +92,9 @@ def _planted() -> Iterator[None]:
     """``PLANTED`` loaded into FCT_PAYMENTS (and one copy of P-GRADER-2 the next day), removed afterwards."""
     warehouse, days = _world().warehouse, (PLANT_DAY, PLANT_DAY + dt.timedelta(days=1))
     rows = [(pid, PLANT_DAY) for pid, copies in PLANTED for _ in range(copies)] + [("P-GRADER-2", days[1])]
-    warehouse.query("INSERT INTO ANALYTICS.MARTS.FCT_PAYMENTS (PAYMENT_ID, APPOINTMENT_ID, CLIENT_ID, PAYMENT_DATE, "
-                    "PAYMENT_AMOUNT, PAYMENT_METHOD) VALUES " + ", ".join(["(%s, 1, 1, %s, 10.00, 'card')"] * len(rows)),
+    marks = ", ".join(["(%s, 1, 1, %s, 10.00, 'card')"] * len(rows))
+    warehouse.query("INSERT INTO ANALYTICS.MARTS.FCT_PAYMENTS (PAYMENT_ID, APPOINTMENT_ID, CLIENT_ID, "
+                    f"PAYMENT_DATE, PAYMENT_AMOUNT, PAYMENT_METHOD) VALUES {marks}",
                     [v for row in rows for v in row])
     try:
         yield
@@ -157,7 +159,8 @@ def grade_warehouse_total(fn: Callable[..., Any], *, show: bool = True) -> Grade
     hint = "; on the sim SUM over a NUMBER comes back as a DOUBLE: cast inside the SUM"
     checks = [
         (f"{day}: the exact Decimal total", lambda f: _exact(run(day), _sum(table, (day,)), "total", hint)),
-        (f"{clean}: the exact Decimal total", lambda f: _exact(run(clean), _sum(table, (clean,)), "total", hint)),
+        (f"{clean}: the exact Decimal total",
+         lambda f: _exact(run(clean), _sum(table, (clean,)), "total", hint)),
         (f"{NO_PAYMENTS_DAY}: no payments is Decimal 0, not None",
          lambda f: _exact(run(NO_PAYMENTS_DAY), Decimal("0.00"), "total")),
         ("the day is a bound parameter, not part of the SQL", bound),
@@ -198,8 +201,9 @@ def grade_source_total(fn: Callable[..., Any], *, show: bool = True) -> Grade:
             raise Mismatch("no request went through requests (requests.get or a Session)")
         untimed = [t for t in sent if t is None or (isinstance(t, tuple) and None in t)]
         if untimed:
-            raise Mismatch(f"{len(untimed)} of {len(sent)} request(s) had no timeout (timeout={untimed[0]!r}): "
-                           "without one, a server that never answers hangs the task until Airflow kills it")
+            raise Mismatch(f"{len(untimed)} of {len(sent)} request(s) had no timeout "
+                           f"(timeout={untimed[0]!r}): without one, a server that never answers hangs the "
+                           "task until Airflow kills it")
 
     checks = [
         (f"{day}: the backend's exact total", lambda f: _exact(run(day), _sum(truth, (day,)), "total")),

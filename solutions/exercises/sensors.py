@@ -21,7 +21,7 @@ from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require
 BUCKET = "simplepractice-raw-data"
 DAY = dt.date(2025, 9, 30)
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def appointments_file_ready(hook: Any, day: dt.date) -> Any:
@@ -43,7 +43,7 @@ def staging_rows_ready(cursor: Any, day: dt.date, min_rows: int) -> Any:
     return PokeReturnValue(is_done=count >= min_rows, xcom_value=count)
 
 
-# -- graders -----------------------------------------------------------------------------------------------------
+# -- graders -------------------------------------------------------------------------------------------------
 
 
 def _world() -> Any:
