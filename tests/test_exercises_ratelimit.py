@@ -15,6 +15,7 @@ from solutions.exercises.ratelimit import (
     reference_rate_limit,
     syllabus_rate_limit,
 )
+from solutions.grading import failed_exactly
 from solutions.ratelimit import TokenBucket
 
 # -- exercise 1: token bucket --------------------------------------------------------------------------------
@@ -140,11 +141,41 @@ def sleeps_while_holding_the_lock(max_per_second, clock):  # correct, if slower 
     return decorator
 
 
+def on_the_kits_token_bucket(max_per_second, clock):
+    """A class holding the kit's TokenBucket (capacity 1): wait what try_acquire says, then try again."""
+
+    class RateLimit:
+        def __init__(self):
+            self.bucket = TokenBucket(max_per_second, 1, clock=clock)
+
+        def __call__(self, func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                while (wait := self.bucket.try_acquire()) > 0:
+                    clock.sleep(wait)
+                return func(*args, **kwargs)
+
+            return wrapper
+
+    return RateLimit()
+
+
+def without_wraps(max_per_second, clock):
+    """Spaced and locked, but the decorated function loses its name (and docstring)."""
+    decorate = reference_rate_limit(max_per_second, clock)
+
+    def decorator(func):
+        spaced = decorate(func)
+        return lambda *args, **kwargs: spaced(*args, **kwargs)
+
+    return decorator
+
+
 def not_attempted(max_per_second, clock):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("good", [reference_rate_limit, sleeps_while_holding_the_lock])
+@pytest.mark.parametrize("good", [reference_rate_limit, sleeps_while_holding_the_lock, on_the_kits_token_bucket])
 def test_rate_limit_grader_accepts_correct_decorators(good):
     assert grade_thread_safe_rate_limit(good).passed
 
@@ -157,3 +188,8 @@ def test_rate_limit_grader_rejects_the_syllabus_and_half_locked_versions(broken)
 
 def test_rate_limit_grader_reports_not_attempted():
     assert grade_thread_safe_rate_limit(not_attempted).status == "not attempted"
+
+
+def test_rate_limit_grader_rejects_a_decorator_without_wraps():
+    g = grade_thread_safe_rate_limit(without_wraps)
+    assert failed_exactly(g, "keeps the function's name"), g.lines
