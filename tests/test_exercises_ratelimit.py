@@ -175,7 +175,8 @@ def not_attempted(max_per_second, clock):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("good", [reference_rate_limit, sleeps_while_holding_the_lock, on_the_kits_token_bucket])
+@pytest.mark.parametrize("good", [reference_rate_limit, sleeps_while_holding_the_lock,
+                                  on_the_kits_token_bucket])
 def test_rate_limit_grader_accepts_correct_decorators(good):
     assert grade_thread_safe_rate_limit(good).passed
 
