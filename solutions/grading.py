@@ -18,6 +18,7 @@ reference solution and rejects broken variants.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,3 +96,113 @@ def failed_exactly(result: Grade, *names: str) -> bool:
     bad = [line for line in result.lines if line.startswith("  ✗")]
     return result.status == "failed" and len(bad) == len(names) and all(
         any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
+
+
+# -- what an answer's SQL did: a cursor and a connection that record each statement --------------------------
+
+
+class QueryFailed(RuntimeError):
+    """What a spy raises instead of running a query, to test an answer's error path."""
+
+
+class SpyCursor:
+    """A real cursor that records each ``execute(sql, params)`` in ``statements`` before running it.
+
+    ``fail=True`` raises :class:`QueryFailed` instead of running anything. Everything else (``fetchone``,
+    iteration, ``with``) is the real cursor's.
+    """
+
+    def __init__(self, real: Any, statements: list[tuple[str, Any]] | None = None,
+                 fail: bool = False) -> None:
+        self._real, self.fail = real, fail
+        self.statements = statements if statements is not None else []
+
+    def execute(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> SpyCursor:
+        self.statements.append((sql, params))
+        if self.fail:
+            raise QueryFailed("the warehouse is unavailable (raised by the grader)")
+        self._real.execute(sql, params, *args, **kwargs)
+        return self
+
+    def executemany(self, sql: str, seq: Any, *args: Any, **kwargs: Any) -> SpyCursor:
+        seq = list(seq)
+        self.statements.extend((sql, params) for params in seq)
+        self._real.executemany(sql, seq, *args, **kwargs)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def __iter__(self) -> Any:
+        return iter(self._real)
+
+    def __enter__(self) -> SpyCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._real.close()
+
+
+class SpyConnection:
+    """A real connection whose cursors are :class:`SpyCursor`; records whether ``close()`` was called."""
+
+    def __init__(self, real: Any, fail: bool = False) -> None:
+        self._real, self.fail = real, fail
+        self.statements: list[tuple[str, Any]] = []
+        self.closed = False
+
+    def cursor(self, *args: Any, **kwargs: Any) -> SpyCursor:
+        return SpyCursor(self._real.cursor(*args, **kwargs), self.statements, self.fail)
+
+    def close(self) -> None:
+        self.closed = True
+        self._real.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def __enter__(self) -> SpyConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:  # the Snowflake connector closes the connection here too
+        self.close()
+
+
+def sql_forms(value: Any) -> list[str]:
+    """How ``value`` reads when pasted into SQL text by an f-string or ``format`` (``'2025-09-29'``, ...)."""
+    if isinstance(value, dt.datetime):
+        return [value.strftime("%Y-%m-%d %H:%M"), value.strftime("%Y-%m-%dT%H:%M")]
+    if isinstance(value, dt.date):
+        return [value.isoformat()]
+    if isinstance(value, str):
+        return [f"'{value.replace(chr(39), chr(39) * 2)}'", f"'{value}'", f'"{value}"']
+    return [str(value)]
+
+
+def _one_line(sql: str, width: int = 100) -> str:
+    text = " ".join(str(sql).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def require_bound(statements: Sequence[tuple[str, Any]], values: dict[str, Any]) -> None:
+    """Raise ``Mismatch`` unless some statement ran, and no value of ``values`` is pasted into SQL text.
+
+    ``values`` maps what a value is ("the day") to the value the grader passed: it must travel as a bound
+    parameter (``%s`` and ``params``), never inside the statement.
+    """
+    if not statements:
+        raise Mismatch("no query ran through the cursor (or connection) the grader passed in")
+    for sql, _params in statements:
+        for what, value in values.items():
+            pasted = next((form for form in sql_forms(value) if form in str(sql)), None)
+            if pasted is not None:
+                raise Mismatch(f"{what} ({pasted}) is pasted into the SQL text; bind it with %s and params: "
+                               f"{_one_line(sql)!r}")
+
+
+def some(items: Sequence[Any], n: int = 3) -> str:
+    """A long list told short: its first ``n`` items and its size (a message never lists 1,000 ids)."""
+    items = list(items)
+    shown = ", ".join(repr(x) for x in items[:n])
+    more = f", ... ({len(items)} in all)" if len(items) > n else ""
+    return f"[{shown}{more}]"

@@ -22,7 +22,7 @@ def not_attempted(*args):
     raise NotImplementedError
 
 
-# -- choose_branch -----------------------------------------------------------------------------------------------
+# -- choose_branch -------------------------------------------------------------------------------------------
 
 
 def choose_syllabus(count, threshold):
@@ -79,7 +79,7 @@ def test_the_exercise_dag_names_grouped_tasks_with_the_prefix():
                                                  "dbt.run_incremental"]
 
 
-# -- trigger rules on real runs ----------------------------------------------------------------------------------
+# -- trigger rules on real runs ------------------------------------------------------------------------------
 
 
 def test_only_none_failed_min_one_success_is_right_for_a_join():
@@ -122,3 +122,33 @@ def test_alert_rule_refuses_a_name_that_is_not_a_rule():
     g = ex.grade_alert_trigger_rule("on_failure", show=False)
     assert g.status == "failed"
     assert "'on_failure' is not a trigger rule; Airflow's are: all_done," in g.lines[0]
+
+
+# -- correct alternatives ------------------------------------------------------------------------------------
+
+
+def choose_as_list(count, threshold):
+    """A branch callable may return a list of task ids."""
+    if not count:
+        return ["alert_empty_load"]
+    return ["dbt.run_incremental"] if count <= threshold else ["dbt.run_full_refresh"]
+
+
+def choose_by_table(count, threshold):
+    """A lookup keyed by the comparison; the group prefix joined on."""
+    group = "dbt"
+    step = {True: "run_full_refresh", False: "run_incremental"}[count > threshold]
+    return "alert_empty_load" if count == 0 else f"{group}.{step}"
+
+
+@pytest.mark.parametrize("fn", [choose_as_list, choose_by_table])
+def test_choose_branch_accepts_correct_alternatives(fn):
+    g = ex.grade_choose_branch(fn, show=False)
+    assert g.passed, g.lines
+
+
+def test_alert_rule_accepts_the_enum_member():
+    from airflow.sdk import TriggerRule
+
+    g = ex.grade_alert_trigger_rule(TriggerRule.ONE_FAILED, show=False)
+    assert g.passed, g.lines

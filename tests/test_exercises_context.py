@@ -27,7 +27,7 @@ def test_not_attempted_is_reported_calmly(grader):
     assert grader(not_attempted, show=False).status == "not attempted"
 
 
-# -- day_for_run -------------------------------------------------------------------------------------------------
+# -- day_for_run ---------------------------------------------------------------------------------------------
 
 
 def day_syllabus(**context):
@@ -78,7 +78,7 @@ def test_execution_date_is_reported_as_airflows_key_error():
     assert "the task failed: KeyError: 'execution_date'" in "\n".join(g.lines)
 
 
-# -- count_appointments ------------------------------------------------------------------------------------------
+# -- count_appointments --------------------------------------------------------------------------------------
 
 
 def count_syllabus(day, connect):
@@ -139,3 +139,102 @@ def test_count_appointments_accepts_the_reference():
 def test_count_appointments_rejects_broken_versions(fn, checks):
     g = ex.grade_count_appointments(fn, show=False)
     assert failed_exactly(g, *checks), g.lines
+
+
+# -- day_for_run: correct alternatives -----------------------------------------------------------------------
+
+
+def day_from_ds(ds, macros):
+    """Airflow's own macro: ds_add(ds, -1)."""
+    return macros.ds_add(ds, -1)
+
+
+def day_from_ds_parsed(ds=None, **_):
+    return (dt.date.fromisoformat(ds) - dt.timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize("fn", [day_from_ds, day_from_ds_parsed])
+def test_day_for_run_accepts_correct_alternatives(fn):
+    g = ex.grade_day_for_run(fn, show=False)
+    assert g.passed, g.lines
+
+
+# -- count_appointments: correct alternatives and the plausible wrong answers of issue #11 -------------------
+
+BOTH = "client_id IS NULL OR clinician_id IS NULL"
+
+
+def _count(sql, day, connect, params=None):
+    from contextlib import closing
+
+    with closing(connect()) as conn:
+        cursor = conn.cursor()
+        cursor.execute(sql, (day,) if params is None else params)
+        return tuple(cursor.fetchone())
+
+
+def count_with_count_if(day, connect):
+    """Snowflake's COUNT_IF, coalesced: Snowflake documents it as NULL when no row satisfies the condition."""
+    return _count(f"SELECT COUNT(*), COALESCE(COUNT_IF({BOTH}), 0) FROM fct_appointments "
+                  "WHERE appointment_date = %s", day, connect)
+
+
+def count_two_bound_queries(day, connect):
+    conn = connect()
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SELECT COUNT(*) FROM fct_appointments WHERE appointment_date = %(day)s", {"day": day})
+        (rows,) = cursor.fetchone()
+        cursor.execute(f"SELECT COUNT(*) FROM fct_appointments WHERE appointment_date = %(day)s AND ({BOTH})",
+                       {"day": day})
+        (nulls,) = cursor.fetchone()
+    finally:
+        conn.close()
+    return rows, nulls
+
+
+def count_sum_iff_coalesced(day, connect):
+    return _count(f"SELECT COUNT(*), COALESCE(SUM(IFF({BOTH}, 1, 0)), 0) FROM fct_appointments "
+                  "WHERE appointment_date = %s", day, connect)
+
+
+def count_nulls_always_zero(day, connect):
+    return _count("SELECT COUNT(*) FROM fct_appointments WHERE appointment_date = %s", day, connect)[0], 0
+
+
+def count_equals_null(day, connect):
+    return _count("SELECT COUNT(*), COUNT(CASE WHEN client_id = NULL OR clinician_id = NULL THEN 1 END) "
+                  "FROM fct_appointments WHERE appointment_date = %s", day, connect)
+
+
+def count_difference_of_counts(day, connect):
+    return _count("SELECT COUNT(*), COUNT(*) - COUNT(client_id) FROM fct_appointments "
+                  "WHERE appointment_date = %s", day, connect)
+
+
+def count_sum_iff_uncoalesced(day, connect):
+    return _count(f"SELECT COUNT(*), SUM(IFF({BOTH}, 1, 0)) FROM fct_appointments "
+                  "WHERE appointment_date = %s",
+                  day, connect)
+
+
+@pytest.mark.parametrize("fn", [count_with_count_if, count_two_bound_queries, count_sum_iff_coalesced])
+def test_count_appointments_accepts_correct_alternatives(fn):
+    g = ex.grade_count_appointments(fn, show=False)
+    assert g.passed, g.lines
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (count_nulls_always_zero, ["2025-09-30", "2025-10-02"]),  # the test world has NULL client ids on 09-30
+    (count_equals_null, ["2025-09-30", "2025-10-02"]),
+    (count_difference_of_counts, ["2025-10-02"]),
+    (count_sum_iff_uncoalesced, ["2025-10-01"]),
+])
+def test_count_appointments_rejects_wrong_null_counts(fn, checks):
+    g = ex.grade_count_appointments(fn, show=False)
+    assert failed_exactly(g, *checks), g.lines
+
+
+def test_a_null_count_is_named_not_misreported_as_a_pair():
+    g = ex.grade_count_appointments(count_sum_iff_uncoalesced, show=False)
+    assert "null_ids is None, not 0" in "\n".join(g.lines)

@@ -138,7 +138,7 @@ def rates_newest_first(cursor, session, months):
 
 
 @pytest.mark.parametrize("fn, checks", [
-    (rates_fstring, ["a forged id"]),
+    (rates_fstring, ["a forged id", "the clinician id is a bound parameter"]),
     (rates_unfiltered, ["clinician 5001", "months=3", "all 133 clinicians", "a forged id"]),
     (rates_every_month, ["months=3"]),
     (rates_newest_first, ["clinician 5001", "months=3", "all 133 clinicians"]),
@@ -150,7 +150,7 @@ def test_my_rates_rejects_broken_versions(fn, checks):
 
 def test_the_forged_id_message_counts_what_leaked():
     g = ex.grade_my_rates(rates_fstring, show=False)
-    assert "the forged id was accepted: 12 rows of 12 clinician(s) came back" in g.lines[-1]
+    assert "the forged id was accepted: 12 rows of 12 clinician(s) came back" in "\n".join(g.lines)
 
 
 # -- latency_alert -------------------------------------------------------------------------------------------
@@ -194,3 +194,121 @@ def alert_no_guard(durations, threshold, post):
 def test_latency_alert_rejects_broken_versions(fn, checks):
     g = ex.grade_latency_alert(fn, show=False)
     assert failed_exactly(g, *checks), g.lines
+
+
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+
+
+def rows_window_in_sql(cursor, as_of):
+    """The window computed in SQL from one bound as_of; the rate rounded half up by Snowflake's ROUND."""
+    cursor.execute("""
+        SELECT CLINICIAN_ID, DATE_TRUNC('month', APPOINTMENT_DATE)::DATE AS MONTH, COUNT(*),
+               COUNT_IF(IS_NO_SHOW = 1),
+               ROUND(COUNT_IF(IS_NO_SHOW = 1) * 100 / COUNT(*)::NUMBER(38, 4), 2)::NUMBER(5, 2)
+        FROM ANALYTICS.MARTS.FCT_APPOINTMENTS
+        WHERE APPOINTMENT_DATE BETWEEN DATEADD('month', -11, DATE_TRUNC('month', %(as_of)s::DATE))
+                                   AND %(as_of)s
+        GROUP BY 1, 2""", {"as_of": as_of})
+    return cursor.fetchall()
+
+
+def rows_rate_in_python(cursor, as_of):
+    """Counts from SQL, the rate computed with Decimal half-up rounding in Python."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from solutions.customer_metrics import window
+
+    start, end = window(as_of, 12)
+    cursor.execute("SELECT CLINICIAN_ID, DATE_TRUNC('month', APPOINTMENT_DATE)::DATE, COUNT(*), "
+                   "COUNT_IF(IS_NO_SHOW = 1) FROM FCT_APPOINTMENTS WHERE APPOINTMENT_DATE >= %s "
+                   "AND APPOINTMENT_DATE <= %s GROUP BY 1, 2", (start, end))
+    return [(c, m, t, n, (Decimal(int(n)) * 100 / Decimal(int(t))).quantize(Decimal("0.01"), ROUND_HALF_UP))
+            for c, m, t, n in cursor.fetchall()]
+
+
+def rows_dates_pasted(cursor, as_of):
+    from solutions.customer_metrics import window
+
+    start, end = window(as_of, 12)
+    pasted = f"APPOINTMENT_DATE BETWEEN '{start}' AND '{end}'"
+    return rows_select(GOOD_MONTH, GOOD_RATE, pasted)(cursor, as_of)
+
+
+@pytest.mark.parametrize("fn", [rows_window_in_sql, rows_rate_in_python])
+def test_no_show_rows_accepts_correct_alternatives(fn):
+    g = ex.grade_no_show_rows(fn, show=False)
+    assert g.passed, g.lines
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (rows_dates_pasted, ["the dates are bound parameters"]),
+])
+def test_no_show_rows_rejects_pasted_dates(fn, checks):
+    g = ex.grade_no_show_rows(fn, show=False)
+    assert failed_exactly(g, *checks), g.lines
+
+
+def rates_named_params(cursor, session, months):
+    """Named parameters, the newest months picked in a subquery, then ordered oldest first."""
+    if not isinstance(session.clinician_id, int) or isinstance(session.clinician_id, bool):
+        raise ValueError("bad id")
+    cursor.execute(f"SELECT * FROM (SELECT CLINICIAN_ID, MONTH, TOTAL_APPOINTMENTS, NO_SHOWS, NO_SHOW_RATE "
+                   f"FROM {TABLE} WHERE CLINICIAN_ID = %(id)s ORDER BY MONTH DESC LIMIT %(n)s) "
+                   "ORDER BY MONTH",
+                   {"id": session.clinician_id, "n": int(months)})
+    return cursor.fetchall()
+
+
+def rates_qualify(cursor, session, months):
+    """Snowflake's QUALIFY with ROW_NUMBER: the latest months kept, sorted ascending."""
+    cursor.execute(f"SELECT CLINICIAN_ID, MONTH, TOTAL_APPOINTMENTS, NO_SHOWS, NO_SHOW_RATE FROM {TABLE} "
+                   "WHERE CLINICIAN_ID = %s QUALIFY ROW_NUMBER() OVER (ORDER BY MONTH DESC) <= %s "
+                   "ORDER BY MONTH",
+                   (int(session.clinician_id), int(months)))
+    return cursor.fetchall()
+
+
+def rates_int_pasted(cursor, session, months):
+    """int() stops the injection, but the id is still pasted into SQL text."""
+    cursor.execute(f"SELECT * FROM {TABLE} WHERE CLINICIAN_ID = {int(session.clinician_id)} "
+                   "ORDER BY MONTH DESC LIMIT %s", (int(months),))
+    return cursor.fetchall()[::-1]
+
+
+@pytest.mark.parametrize("fn", [rates_named_params, rates_qualify])
+def test_my_rates_accepts_correct_alternatives(fn):
+    g = ex.grade_my_rates(fn, show=False)
+    assert g.passed, g.lines
+
+
+def test_my_rates_rejects_an_id_pasted_after_int():
+    g = ex.grade_my_rates(rates_int_pasted, show=False)
+    assert failed_exactly(g, "the clinician id is a bound parameter"), g.lines
+
+
+def alert_numpy_percentile(durations, threshold, post):
+    import numpy as np
+
+    if not durations:
+        return False
+    p95 = float(np.percentile(durations, 95))
+    if p95 > threshold:
+        post(f"p95 latency {p95:.2f} s > {threshold} s")
+        return True
+    return False
+
+
+def alert_statistics_quantiles(durations, threshold, post):
+    if len(durations) < 2:
+        return False
+    p95 = statistics.quantiles(durations, n=20)[-1]
+    if p95 <= threshold:
+        return False
+    post(f"p95 of {len(durations)} dashboard queries is {p95:.2f} s (SLO {threshold} s)")
+    return True
+
+
+@pytest.mark.parametrize("fn", [alert_numpy_percentile, alert_statistics_quantiles])
+def test_latency_alert_accepts_correct_alternatives(fn):
+    g = ex.grade_latency_alert(fn, show=False)
+    assert g.passed, g.lines

@@ -29,7 +29,7 @@ def test_not_attempted_is_reported_calmly(grader, world):
     assert len(world.slack.messages) == before
 
 
-# -- build_daily_dag ---------------------------------------------------------------------------------------------
+# -- build_daily_dag -----------------------------------------------------------------------------------------
 
 
 def build(**overrides):
@@ -92,7 +92,7 @@ def test_the_syllabus_dag_is_reported_as_never_scheduled():
     assert "the scheduler would never run it" in "\n".join(g.lines)
 
 
-# -- alert_on_failure --------------------------------------------------------------------------------------------
+# -- alert_on_failure ----------------------------------------------------------------------------------------
 
 
 def alert_nothing(context):
@@ -124,6 +124,15 @@ def alert_prints_url(context):
     ex.alert_on_failure(context)
 
 
+def alert_logs_url(context):
+    import logging
+
+    from airflow.sdk import Variable
+
+    logging.getLogger("alerts").warning("posting to %s", Variable.get("slack_webhook_url"))
+    ex.alert_on_failure(context)
+
+
 def alert_wrong_key(context):
     import requests
     from airflow.sdk import Variable
@@ -148,6 +157,7 @@ def test_alert_on_failure_accepts_the_reference(world):
     (alert_unchecked, ["a Slack error"]),
     (alert_vague, ["the message names"]),
     (alert_prints_url, ["a Slack error"]),
+    (alert_logs_url, ["a Slack error"]),
     (alert_wrong_key, ["Airflow calls it once", "exactly one Slack message", "the message names"]),
 ])
 def test_alert_on_failure_rejects_broken_versions(fn, checks):
@@ -158,3 +168,70 @@ def test_alert_on_failure_rejects_broken_versions(fn, checks):
 def test_printing_the_webhook_url_is_named():
     g = ex.grade_alert_on_failure(alert_prints_url, show=False)
     assert "the webhook URL was printed" in "\n".join(g.lines)
+
+
+# -- correct alternatives ------------------------------------------------------------------------------------
+
+
+def dag_decorator():
+    """The @dag decorator: calling the decorated function returns the DAG."""
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import dag
+
+    @dag(dag_id=ex.DAG_ID, schedule="0 2 * * *", start_date=dt.datetime(2025, 9, 1, tzinfo=dt.timezone.utc),
+         catchup=False, tags=["appointments", "daily"],
+         default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(seconds=300)})
+    def ex_daily_appointments():
+        EmptyOperator(task_id="validate")
+
+    return ex_daily_appointments()
+
+
+def dag_cron_timetable():
+    """An explicit CronTriggerTimetable in UTC, pendulum's start date, two tasks."""
+    import pendulum
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+    from airflow.timetables.trigger import CronTriggerTimetable
+
+    with DAG(ex.DAG_ID, schedule=CronTriggerTimetable("0 2 * * *", timezone="UTC"),
+             start_date=pendulum.datetime(2025, 9, 1, tz="UTC"), catchup=False, tags=["appointments"],
+             default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(minutes=5)},
+             ) as built:
+        EmptyOperator(task_id="extract") >> EmptyOperator(task_id="validate")
+    return built
+
+
+@pytest.mark.parametrize("fn", [dag_decorator, dag_cron_timetable])
+def test_build_daily_dag_accepts_correct_alternatives(fn):
+    g = ex.grade_build_daily_dag(fn, show=False)
+    assert g.passed, g.lines
+
+
+def alert_with_session(context):
+    """A Session, the logical date from the DAG run, response.ok checked by hand."""
+    import requests
+    from airflow.sdk import Variable
+
+    run, ti = context["dag_run"], context["task_instance"]
+    text = (f":red_circle: {run.dag_id} / {ti.task_id} failed, logical date {run.logical_date:%Y-%m-%d}: "
+            f"{context.get('exception')!r}")
+    with requests.Session() as session:
+        response = session.post(Variable.get("slack_webhook_url"), json={"text": text}, timeout=(3, 10))
+    if not response.ok:
+        raise RuntimeError(f"Slack webhook answered HTTP {response.status_code}")
+
+
+def alert_raise_for_status(context):
+    import requests
+    from airflow.sdk import Variable
+
+    text = "Task {t} in {d} failed on {ds}: {e}".format(
+        t=context["ti"].task_id, d=context["dag"].dag_id, ds=context["ds"], e=context["exception"])
+    requests.post(Variable.get("slack_webhook_url"), json={"text": text}, timeout=5).raise_for_status()
+
+
+@pytest.mark.parametrize("fn", [alert_with_session, alert_raise_for_status])
+def test_alert_on_failure_accepts_correct_alternatives(fn, world):
+    g = ex.grade_alert_on_failure(fn, show=False)
+    assert g.passed, g.lines

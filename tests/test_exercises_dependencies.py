@@ -17,7 +17,7 @@ def test_not_attempted_is_reported_calmly(grader):
     assert grader(not_attempted, show=False).status == "not attempted"
 
 
-# -- wire_pipeline -----------------------------------------------------------------------------------------------
+# -- wire_pipeline -------------------------------------------------------------------------------------------
 
 
 def wire_syllabus_style(t):
@@ -84,7 +84,7 @@ def test_the_cycle_is_reported_with_airflows_own_error():
     assert "AirflowDagCycleException: Cycle detected in Dag: exercise_wire_pipeline" in "\n".join(g.lines)
 
 
-# -- parallel_waves ----------------------------------------------------------------------------------------------
+# -- parallel_waves ------------------------------------------------------------------------------------------
 
 
 def waves_shortest_path(dag):
@@ -150,3 +150,68 @@ def test_an_endless_loop_is_stopped_and_named(monkeypatch):
     monkeypatch.setattr(ex, "CYCLE_TIME_LIMIT_S", 0.5)
     g = ex.grade_parallel_waves(waves_no_guard, show=False)
     assert "TimeoutError: still running after 0.5 s" in "\n".join(g.lines)
+
+
+# -- correct alternatives ------------------------------------------------------------------------------------
+
+
+def wire_with_chain(t):
+    """airflow.sdk.chain with lists: pairs every element of one list with the next element."""
+    from airflow.sdk import chain, cross_downstream
+
+    cross_downstream([t["extract_appointments"], t["extract_payments"]], [t["run_dbt_models"]])
+    chain(t["run_dbt_models"], [t["validate_appointments"], t["validate_payments"]])
+    cross_downstream([t["validate_appointments"], t["validate_payments"]], [t["send_completion_alert"]])
+
+
+def wire_method_two(t):
+    """set_upstream/set_downstream only (the syllabus's Method 2), each edge once."""
+    t["run_dbt_models"].set_upstream([t["extract_appointments"], t["extract_payments"]])
+    t["run_dbt_models"].set_downstream([t["validate_appointments"], t["validate_payments"]])
+    t["send_completion_alert"].set_upstream([t["validate_appointments"], t["validate_payments"]])
+
+
+@pytest.mark.parametrize("fn", [wire_with_chain, wire_method_two])
+def test_wire_pipeline_accepts_correct_alternatives(fn):
+    g = ex.grade_wire_pipeline(fn, show=False)
+    assert g.passed, g.lines
+
+
+def waves_graphlib(dag):
+    """graphlib orders the tasks (its CycleError is a ValueError); a wave is 1 + the latest upstream's."""
+    from graphlib import TopologicalSorter
+
+    graph = {t: task.upstream_task_ids for t, task in dag.task_dict.items()}
+    level = {}
+    for t in TopologicalSorter(graph).static_order():
+        level[t] = 1 + max((level[u] for u in graph[t]), default=-1)
+    last = max(level.values(), default=-1)
+    return [sorted(t for t, n in level.items() if n == wave) for wave in range(last + 1)]
+
+
+def waves_memoised_dfs(dag):
+    """Depth-first longest path with memo and an 'in progress' mark that detects a cycle."""
+    level, visiting = {}, set()
+
+    def depth(t):
+        if t in level:
+            return level[t]
+        if t in visiting:
+            raise ValueError(f"cycle through {t}")
+        visiting.add(t)
+        level[t] = 1 + max((depth(u) for u in dag.task_dict[t].upstream_task_ids), default=-1)
+        visiting.discard(t)
+        return level[t]
+
+    for t in dag.task_dict:
+        depth(t)
+    waves = [set() for _ in range(max(level.values(), default=-1) + 1)]
+    for t, n in level.items():
+        waves[n].add(t)
+    return waves
+
+
+@pytest.mark.parametrize("fn", [waves_graphlib, waves_memoised_dfs])
+def test_parallel_waves_accepts_correct_alternatives(fn):
+    g = ex.grade_parallel_waves(fn, show=False)
+    assert g.passed, g.lines

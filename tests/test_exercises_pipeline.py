@@ -132,9 +132,207 @@ def test_unsorted_hash_fails_on_storage_order():
 
 
 def test_count_only_misses_a_changed_value():
-    assert failed_exactly(ex.grade_day_fingerprint(count_only, show=False), "one value changed")
+    assert failed_exactly(ex.grade_day_fingerprint(count_only, show=False), "one value changed",
+                          "duplicate rows do not cancel")
 
 
 def test_whole_table_fails(world):
     g = ex.grade_day_fingerprint(whole_table, show=False)
-    assert failed_exactly(g, "counts the day's rows", "another day's change", "days differ", "an injected table name")
+    assert failed_exactly(g, "counts the day's rows", "same rows in another order",  # other days differ
+                          "another day's change", "days differ", "an injected table name")
+
+
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+
+
+def _check_order(first_day, last_day):
+    if first_day > last_day:
+        raise ValueError("first_day after last_day")
+
+
+def dates_as_run_datetimes(first_day, last_day):
+    """The runs' own logical dates: 02:00 UTC on the day after each data day."""
+    _check_order(first_day, last_day)
+    start = dt.datetime.combine(first_day, dt.time(2), tzinfo=dt.timezone.utc)
+    return [start + dt.timedelta(days=n + 1) for n in range((last_day - first_day).days + 1)]
+
+
+def dates_pendulum(first_day, last_day):
+    """pendulum, as Airflow hands logical dates to tasks: aware 02:00 UTC DateTimes."""
+    import pendulum
+
+    _check_order(first_day, last_day)
+    period = pendulum.interval(pendulum.datetime(first_day.year, first_day.month, first_day.day, 2),
+                               pendulum.datetime(last_day.year, last_day.month, last_day.day, 2))
+    return [run.add(days=1) for run in period.range("days")]
+
+
+def dates_midnight(first_day, last_day):
+    """Midnight datetimes: not when this DAG's runs are (02:00), so no run has these logical dates."""
+    _check_order(first_day, last_day)
+    return [dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc)
+            for day in ex.logical_dates_for_backfill(first_day, last_day)]
+
+
+def dates_naive(first_day, last_day):
+    days = ex.logical_dates_for_backfill(first_day, last_day)
+    return [dt.datetime.combine(day, dt.time(2)) for day in days]
+
+
+def dates_no_check(first_day, last_day):
+    """The right dates, but a reversed range quietly backfills nothing."""
+    return [first_day + dt.timedelta(days=n + 1) for n in range((last_day - first_day).days + 1)]
+
+
+@pytest.mark.parametrize("fn", [dates_as_run_datetimes, dates_pendulum])
+def test_backfill_accepts_correct_alternatives(fn):
+    g = ex.grade_logical_dates_for_backfill(fn, show=False)
+    assert g.passed, g.lines
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (dates_midnight, ["one day", "three days", "across a month end"]),
+    (dates_naive, ["one day", "three days", "across a month end"]),
+    (dates_no_check, ["first_day after"]),
+    (data_days, ["one day", "three days", "across a month end", "first_day after"]),
+])
+def test_backfill_rejects_plausible_wrong_answers(fn, checks):
+    g = ex.grade_logical_dates_for_backfill(fn, show=False)
+    assert failed_exactly(g, *checks), g.lines
+
+
+def _day_sql(table, date_column, select):
+    from solutions.sql import quote_identifier, quote_table
+
+    return f"SELECT {select} FROM {quote_table(table)} WHERE {quote_identifier(date_column)} = %s"
+
+
+def fingerprint_sql_sha2(cursor, table, date_column, day):
+    """Each row hashed in the warehouse (SHA2 of its JSON), the sorted row hashes hashed again in Python."""
+    cursor.execute(_day_sql(table, date_column, "SHA2(TO_JSON(OBJECT_CONSTRUCT_KEEP_NULL(*)), 256)"), (day,))
+    rows = sorted(row[0] for row in cursor.fetchall())
+    return len(rows), hashlib.sha256("".join(rows).encode()).hexdigest()
+
+
+def fingerprint_md5_of_sorted(cursor, table, date_column, day):
+    """md5 over the rows in a deterministic order: enough to detect change (not a security use)."""
+    cursor.execute(_day_sql(table, date_column, "*"), (day,))
+    rows = sorted(json.dumps(row, default=str) for row in cursor.fetchall())
+    digest = hashlib.md5()
+    for row in rows:
+        digest.update(row.encode() + b"\n")
+    return len(rows), digest.hexdigest()
+
+
+def fingerprint_python_hash(cursor, table, date_column, day):
+    """Python's hash(): salted per process (PYTHONHASHSEED), so two task runs never agree."""
+    cursor.execute(_day_sql(table, date_column, "*"), (day,))
+    rows = cursor.fetchall()
+    return len(rows), str(hash(tuple(sorted(map(repr, rows)))))
+
+
+def fingerprint_xor(cursor, table, date_column, day):
+    """XOR of stable row hashes: order-independent, but two copies of a row cancel out."""
+    cursor.execute(_day_sql(table, date_column, "*"), (day,))
+    rows = cursor.fetchall()
+    acc = 0
+    for row in rows:
+        acc ^= int(hashlib.sha256(repr(row).encode()).hexdigest(), 16)
+    return len(rows), f"{acc:064x}"
+
+
+def fingerprint_day_pasted(cursor, table, date_column, day):
+    from solutions.sql import quote_identifier, quote_table
+
+    cursor.execute(f"SELECT * FROM {quote_table(table)} WHERE {quote_identifier(date_column)} = '{day}'")
+    rows = sorted(repr(row) for row in cursor.fetchall())
+    return len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def fingerprint_hash_agg(cursor, table, date_column, day):
+    """Snowflake's HASH_AGG(*): right on Snowflake, not runnable on the sim."""
+    cursor.execute(_day_sql(table, date_column, "COUNT(*), HASH_AGG(*)"), (day,))
+    rows, digest = cursor.fetchone()
+    return int(rows), str(digest)
+
+
+@pytest.mark.parametrize("fn", [fingerprint_sql_sha2, fingerprint_md5_of_sorted])
+def test_fingerprint_accepts_correct_alternatives(fn, world):
+    before = tables(world)
+    g = ex.grade_day_fingerprint(fn, show=False)
+    assert g.passed, g.lines
+    assert tables(world) == before
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (fingerprint_python_hash, ["the same in another process"]),
+    (fingerprint_xor, ["duplicate rows do not cancel"]),
+    (fingerprint_day_pasted, ["the day is a bound parameter"]),
+])
+def test_fingerprint_rejects_plausible_wrong_answers(fn, checks):
+    g = ex.grade_day_fingerprint(fn, show=False)
+    assert failed_exactly(g, *checks), g.lines
+
+
+def test_hash_agg_is_explained_not_a_raw_catalog_error():
+    g = ex.grade_day_fingerprint(fingerprint_hash_agg, show=False)
+    assert g.status == "failed"
+    assert "HASH_AGG is the Snowflake answer" in g.lines[0] and "Catalog Error" not in "\n".join(g.lines)
+
+
+def contract_bytes_and_set(marker_body, day, records):
+    """bytes decoded first, a set comprehension, one DataProblem per cause."""
+    text = marker_body.decode() if isinstance(marker_body, bytes) else marker_body
+    try:
+        marker = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DataProblem(f"marker is not JSON: {error}", ["unreadable marker"]) from None
+    if not isinstance(marker, dict) or "appointments" not in marker or "day" not in marker:
+        raise DataProblem("marker lacks day or appointments", ["unreadable marker"])
+    if dt.date.fromisoformat(marker["day"]) != day:
+        raise DataProblem(f"marker for {marker['day']}", ["marker for another day"])
+    served = len({r["appointment_id"] for r in records})
+    if served != marker["appointments"]:
+        raise DataProblem(f"declared {marker['appointments']}, served {served}", ["count differs"])
+    return served
+
+
+def contract_counter(marker_body, day, records):
+    """collections.Counter for the unique ids, the marker's fields read with .get."""
+    from collections import Counter
+
+    try:
+        marker = json.loads(marker_body)
+    except ValueError:
+        raise DataProblem("unreadable marker", ["unreadable marker"]) from None
+    declared = marker.get("appointments") if isinstance(marker, dict) else None
+    if declared is None:
+        raise DataProblem("no count in the marker", ["unreadable marker"])
+    if marker.get("day") != day.isoformat():
+        raise DataProblem("marker for another day", ["marker for another day"])
+    unique = len(Counter(r["appointment_id"] for r in records))
+    if unique != int(declared):
+        raise DataProblem("count differs", ["count differs"])
+    return unique
+
+
+def contract_at_least(marker_body, day, records):
+    """Accepts more than declared: a re-delivered record would go unnoticed."""
+    marker = json.loads(marker_body) if marker_body.startswith("{\"") else {}
+    if marker.get("day") != day.isoformat() or "appointments" not in marker:
+        raise DataProblem("bad marker", ["unreadable marker"])
+    unique = len({r["appointment_id"] for r in records})
+    if unique < marker["appointments"]:
+        raise DataProblem("too few", ["count differs"])
+    return unique
+
+
+@pytest.mark.parametrize("fn", [contract_bytes_and_set, contract_counter])
+def test_check_contract_accepts_correct_alternatives(fn):
+    g = ex.grade_check_contract(fn, show=False)
+    assert g.passed, g.lines
+
+
+def test_check_contract_rejects_more_than_declared():
+    g = ex.grade_check_contract(contract_at_least, show=False)
+    assert failed_exactly(g, "more than declared"), g.lines

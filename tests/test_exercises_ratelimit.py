@@ -15,6 +15,7 @@ from solutions.exercises.ratelimit import (
     reference_rate_limit,
     syllabus_rate_limit,
 )
+from solutions.grading import failed_exactly
 from solutions.ratelimit import TokenBucket
 
 # -- exercise 1: token bucket --------------------------------------------------------------------------------
@@ -63,7 +64,23 @@ class KitBucket:
         return self.bucket.try_acquire() == 0
 
 
-@pytest.mark.parametrize("good", [ReferenceBucket, KitBucket])
+class GcraBucket:
+    """The generic cell rate algorithm: one timestamp (when the bucket is full again) instead of a count."""
+
+    def __init__(self, rate, capacity, clock):
+        self.interval, self.burst, self.clock = 1.0 / rate, capacity, clock
+        self.full_at = clock.monotonic()
+
+    def try_acquire(self):
+        now = self.clock.monotonic()
+        full_at = max(self.full_at, now)
+        if full_at + self.interval - now > self.burst * self.interval + 1e-9:
+            return False
+        self.full_at = full_at + self.interval
+        return True
+
+
+@pytest.mark.parametrize("good", [ReferenceBucket, KitBucket, GcraBucket])
 def test_bucket_grader_accepts_correct_buckets(good):
     assert grade_token_bucket(good).passed
 
@@ -124,11 +141,42 @@ def sleeps_while_holding_the_lock(max_per_second, clock):  # correct, if slower 
     return decorator
 
 
+def on_the_kits_token_bucket(max_per_second, clock):
+    """A class holding the kit's TokenBucket (capacity 1): wait what try_acquire says, then try again."""
+
+    class RateLimit:
+        def __init__(self):
+            self.bucket = TokenBucket(max_per_second, 1, clock=clock)
+
+        def __call__(self, func):
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                while (wait := self.bucket.try_acquire()) > 0:
+                    clock.sleep(wait)
+                return func(*args, **kwargs)
+
+            return wrapper
+
+    return RateLimit()
+
+
+def without_wraps(max_per_second, clock):
+    """Spaced and locked, but the decorated function loses its name (and docstring)."""
+    decorate = reference_rate_limit(max_per_second, clock)
+
+    def decorator(func):
+        spaced = decorate(func)
+        return lambda *args, **kwargs: spaced(*args, **kwargs)
+
+    return decorator
+
+
 def not_attempted(max_per_second, clock):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("good", [reference_rate_limit, sleeps_while_holding_the_lock])
+@pytest.mark.parametrize("good", [reference_rate_limit, sleeps_while_holding_the_lock,
+                                  on_the_kits_token_bucket])
 def test_rate_limit_grader_accepts_correct_decorators(good):
     assert grade_thread_safe_rate_limit(good).passed
 
@@ -141,3 +189,8 @@ def test_rate_limit_grader_rejects_the_syllabus_and_half_locked_versions(broken)
 
 def test_rate_limit_grader_reports_not_attempted():
     assert grade_thread_safe_rate_limit(not_attempted).status == "not attempted"
+
+
+def test_rate_limit_grader_rejects_a_decorator_without_wraps():
+    g = grade_thread_safe_rate_limit(without_wraps)
+    assert failed_exactly(g, "keeps the function's name"), g.lines

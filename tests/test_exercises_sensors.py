@@ -28,7 +28,7 @@ def test_not_attempted_is_reported_calmly(grader):
     assert grader(not_attempted, show=False).status == "not attempted"
 
 
-# -- appointments_file_ready -------------------------------------------------------------------------------------
+# -- appointments_file_ready ---------------------------------------------------------------------------------
 
 
 def file_exists_only(hook, day):
@@ -76,7 +76,7 @@ def test_file_ready_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- staging_rows_ready ------------------------------------------------------------------------------------------
+# -- staging_rows_ready --------------------------------------------------------------------------------------
 
 
 def rows_whole_table(cursor, day, min_rows):
@@ -113,3 +113,65 @@ def test_staging_rows_accepts_the_reference():
 def test_staging_rows_rejects_broken_versions(fn, checks):
     g = ex.grade_staging_rows_ready(fn, show=False)
     assert failed_exactly(g, *checks), g.lines
+
+
+# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+
+
+def file_get_key(hook, day):
+    """get_key returns the boto3 Object (or None); its content_length is the size."""
+    from airflow.sdk import PokeReturnValue
+    key = f"appointments/{day:%Y-%m-%d}/data.csv"
+    obj = hook.get_key(key, bucket_name=ex.BUCKET) if hook.check_for_key(key, bucket_name=ex.BUCKET) else None
+    return PokeReturnValue(is_done=obj is not None and obj.content_length > 0, xcom_value=key)
+
+
+def file_list_with_sizes(hook, day):
+    """One listing of the day's prefix; the boto3 client's size of the exact key."""
+    from airflow.sdk import PokeReturnValue
+    key = f"appointments/{day.isoformat()}/data.csv"
+    listing = hook.get_conn().list_objects_v2(Bucket=ex.BUCKET, Prefix=key)
+    sizes = {item["Key"]: item["Size"] for item in listing.get("Contents", [])}
+    return PokeReturnValue(is_done=sizes.get(key, 0) > 0, xcom_value=key)
+
+
+@pytest.mark.parametrize("fn", [file_get_key, file_list_with_sizes])
+def test_file_ready_accepts_correct_alternatives(fn):
+    g = ex.grade_appointments_file_ready(fn, show=False)
+    assert g.passed, g.lines
+
+
+def rows_named_parameter(cursor, day, min_rows):
+    from airflow.sdk import PokeReturnValue
+    cursor.execute("SELECT COUNT(*) FROM RAW.STAGING.RAW_APPOINTMENTS "
+                   "WHERE TO_DATE(RAW_DATA:appointment_date::STRING) = %(day)s", {"day": day})
+    (count,) = cursor.fetchone()
+    return PokeReturnValue(is_done=int(count) >= min_rows, xcom_value=int(count))
+
+
+def rows_count_if(cursor, day, min_rows):
+    """One pass over the table, the day's rows counted with COUNT_IF (coalesced)."""
+    from airflow.sdk import PokeReturnValue
+    cursor.execute("SELECT COALESCE(COUNT_IF(RAW_DATA:appointment_date::DATE = %s), 0) "
+                   "FROM RAW.STAGING.RAW_APPOINTMENTS", (day,))
+    count = int(cursor.fetchone()[0])
+    return PokeReturnValue(is_done=count >= min_rows, xcom_value=count)
+
+
+def rows_day_pasted(cursor, day, min_rows):
+    from airflow.sdk import PokeReturnValue
+    cursor.execute("SELECT COUNT(*) FROM RAW.STAGING.RAW_APPOINTMENTS "
+                   f"WHERE RAW_DATA:appointment_date::DATE = '{day}'")
+    count = cursor.fetchone()[0]
+    return PokeReturnValue(is_done=count >= min_rows, xcom_value=count)
+
+
+@pytest.mark.parametrize("fn", [rows_named_parameter, rows_count_if])
+def test_staging_rows_accepts_correct_alternatives(fn):
+    g = ex.grade_staging_rows_ready(fn, show=False)
+    assert g.passed, g.lines
+
+
+def test_staging_rows_rejects_a_pasted_day():
+    g = ex.grade_staging_rows_ready(rows_day_pasted, show=False)
+    assert failed_exactly(g, "the day is a bound parameter"), g.lines

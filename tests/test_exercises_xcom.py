@@ -4,6 +4,7 @@ them (ValueError retried, threshold hard-coded, TypeError on a missing XCom)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ def test_not_attempted_is_reported_calmly(grader, world):
     assert world.s3.keys("handoff/") == []
 
 
-# -- check_appointment_threshold ---------------------------------------------------------------------------------
+# -- check_appointment_threshold -----------------------------------------------------------------------------
 
 
 def syllabus_check(**context):
@@ -122,7 +123,7 @@ def test_threshold_says_why_a_value_error_is_wrong():
     assert "got TypeError: '<' not supported between instances of 'NoneType' and 'int'" in lines
 
 
-# -- write_handoff -----------------------------------------------------------------------------------------------
+# -- write_handoff -------------------------------------------------------------------------------------------
 
 
 def handoff_the_frame(s3, df, day):
@@ -169,7 +170,7 @@ def test_handoff_reports_the_size_of_a_dataframe_xcom():
     assert "expected the S3 key (a str), got a DataFrame (" in lines[0] and "bytes as an XCom)" in lines[0]
 
 
-# -- money_for_xcom ----------------------------------------------------------------------------------------------
+# -- money_for_xcom ------------------------------------------------------------------------------------------
 
 
 def test_money_accepts_the_reference():
@@ -191,3 +192,61 @@ def test_xcom_round_trip_is_airflows_serialization():
     assert ex.xcom_round_trip(Decimal("10.50")) == Decimal("10.5")
     assert ex.xcom_round_trip("10.50") == "10.50"
     assert ex.xcom_round_trip(dt.date(2025, 9, 30)) == dt.date(2025, 9, 30)
+
+
+# -- correct alternatives ------------------------------------------------------------------------------------
+
+
+def check_context_style(**context):
+    """Everything from the context dict; the count pulled from a one-element task_ids list."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    (count,) = context["ti"].xcom_pull(task_ids=[ex.EXTRACT], key=ex.COUNT_KEY)
+    threshold = context["params"]["threshold"]
+    if count is None or count < threshold:
+        raise AirflowFailException(f"{ex.COUNT_KEY}={count} is below {threshold} (or missing)")
+
+
+def check_with_default(ti, params):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    count = ti.xcom_pull(task_ids="extract_appointment_count", key="appointment_count", default=None)
+    if count is None:
+        raise AirflowFailException("appointment_count was never pushed")
+    if not count >= params["threshold"]:
+        raise AirflowFailException(f"{count} < {params['threshold']}")
+
+
+@pytest.mark.parametrize("fn", [check_context_style, check_with_default])
+def test_threshold_accepts_correct_alternatives(fn):
+    g = ex.grade_check_appointment_threshold(fn, show=False)
+    assert g.passed, g.lines
+
+
+def handoff_upload_fileobj(s3, df, day):
+    buffer = io.BytesIO(df.to_csv(index=False).encode("utf-8"))
+    key = f"handoff/appointments/{day:%Y-%m-%d}.csv"
+    s3.upload_fileobj(buffer, ex.BUCKET, key)
+    return key
+
+
+def handoff_text_body(s3, df, day):
+    text = io.StringIO()
+    df.to_csv(text, index=False)
+    key = "/".join(["handoff", "appointments", f"{day.isoformat()}.csv"])
+    s3.put_object(Bucket=ex.BUCKET, Key=key, Body=text.getvalue())
+    return key
+
+
+@pytest.mark.parametrize("fn", [handoff_upload_fileobj, handoff_text_body])
+def test_handoff_accepts_correct_alternatives(fn, world):
+    g = ex.grade_write_handoff(fn, show=False)
+    assert g.passed, g.lines
+    assert world.s3.keys("handoff/") == []
+
+
+@pytest.mark.parametrize("fn", [lambda amount: format(amount, "f"), lambda amount: amount.to_eng_string(),
+                                lambda amount: {"amount": str(amount)}["amount"]])
+def test_money_accepts_correct_alternatives(fn):
+    g = ex.grade_money_for_xcom(fn, show=False)
+    assert g.passed, g.lines

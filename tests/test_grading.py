@@ -42,3 +42,92 @@ def test_wrong_attempt_names_the_failing_check():
 def test_a_crash_in_the_attempt_is_a_failure_not_a_crash():
     g = grade("double", lambda x: 1 / 0, CHECKS, show=False)
     assert g.status == "failed" and "ZeroDivisionError" in g.lines[0]
+
+
+# -- the spies and the bound-parameter check -----------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+import pytest  # noqa: E402
+
+from solutions.grading import (  # noqa: E402
+    Mismatch,
+    QueryFailed,
+    SpyConnection,
+    SpyCursor,
+    require_bound,
+    some,
+)
+
+
+class FakeCursor:
+    def __init__(self):
+        self.ran, self.closed = [], False
+
+    def execute(self, sql, params=None):
+        self.ran.append((sql, params))
+
+    def fetchone(self):
+        return (1,)
+
+    def close(self):
+        self.closed = True
+
+
+class FakeConnection:
+    def __init__(self):
+        self.cursors, self.closed = [], False
+
+    def cursor(self):
+        self.cursors.append(FakeCursor())
+        return self.cursors[-1]
+
+    def close(self):
+        self.closed = True
+
+
+def test_the_spy_cursor_records_and_runs_each_statement():
+    real, log = FakeCursor(), []
+    spy = SpyCursor(real, log)
+    assert spy.execute("SELECT %s", (1,)).fetchone() == (1,)
+    assert log == [("SELECT %s", (1,))] and real.ran == log
+
+
+def test_a_failing_spy_raises_before_running_anything():
+    real = FakeCursor()
+    with pytest.raises(QueryFailed):
+        SpyCursor(real, fail=True).execute("SELECT 1")
+    assert real.ran == []
+
+
+def test_the_spy_connection_shares_one_log_and_records_close():
+    spy = SpyConnection(FakeConnection())
+    with spy:
+        spy.cursor().execute("SELECT 1")
+        spy.cursor().execute("SELECT 2")
+    assert [sql for sql, _ in spy.statements] == ["SELECT 1", "SELECT 2"] and spy.closed
+
+
+@pytest.mark.parametrize("sql, value", [
+    ("SELECT * FROM t WHERE d = '2025-09-30'", dt.date(2025, 9, 30)),
+    ("SELECT * FROM t WHERE ts >= '2025-09-30 16:00:01'", dt.datetime(2025, 9, 30, 16, 0, 1)),
+    ("SELECT * FROM t WHERE ts >= '2025-09-30T16:00:00+00:00'",
+     dt.datetime(2025, 9, 30, 16, tzinfo=dt.timezone.utc)),
+    ("SELECT * FROM t WHERE s IN ('completed', 'no_show')", "completed"),
+    ("SELECT * FROM t WHERE s = 'o''brien'", "o'brien"),
+])
+def test_a_pasted_value_is_named(sql, value):
+    with pytest.raises(Mismatch, match="is pasted into the SQL text"):
+        require_bound([(sql, None)], {"the value": value})
+
+
+def test_bound_values_pass_and_no_statement_fails():
+    require_bound([("SELECT * FROM t WHERE d = %s AND s = %s", (dt.date(2025, 9, 30), "completed"))],
+                  {"the day": dt.date(2025, 9, 30), "the status": "completed"})
+    with pytest.raises(Mismatch, match="no query ran"):
+        require_bound([], {"the day": dt.date(2025, 9, 30)})
+
+
+def test_some_keeps_a_message_short():
+    assert some(list(range(1000))) == "[0, 1, 2, ... (1000 in all)]"
+    assert some(["a"]) == "['a']"

@@ -17,7 +17,7 @@ from typing import Any
 
 from solutions.grading import Grade, Mismatch, expect, grade
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def choose_branch(count: int, threshold: int) -> str:
@@ -30,7 +30,7 @@ def choose_branch(count: int, threshold: int) -> str:
 
 ALERT_TRIGGER_RULE = "one_failed"
 
-# -- exercise 1: choose_branch -----------------------------------------------------------------------------------
+# -- exercise 1: choose_branch -------------------------------------------------------------------------------
 
 
 @cache
@@ -76,7 +76,7 @@ def grade_choose_branch(fn: Callable[[int, int], Any], *, show: bool = True) -> 
     return grade("choose_branch", fn, checks, show=show)
 
 
-# -- exercise 2: the trigger rule of an alert task -------------------------------------------------------------
+# -- exercise 2: the trigger rule of an alert task -----------------------------------------------------------
 
 # scenario -> (branches followed, branches that fail)
 SCENARIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -170,7 +170,8 @@ def grade_alert_trigger_rule(rule: Any, *, show: bool = True) -> Grade:
             raise NotImplementedError
         if not isinstance(rule, str) or rule not in _trigger_rules():
             raise Mismatch(f"{rule!r} is not a trigger rule; Airflow's are: {', '.join(sorted(_trigger_rules()))}")
-        states.update(run_trigger_rules([rule])[rule])
+        name = str(getattr(rule, "value", rule))  # TriggerRule.ONE_FAILED is as good as "one_failed"
+        states.update(run_trigger_rules([name])[name])
         check("one_branch_ran")
 
     def check(name: str) -> None:

@@ -11,17 +11,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from solutions.exercises import _in_airflow
-from solutions.grading import Grade, Mismatch, expect, grade
+from solutions.grading import Grade, Mismatch, QueryFailed, SpyConnection, expect, grade, require_bound
 
 CONTEXT_DAG = "exercise_context_day"
 EMPTY_DAY = dt.date(2025, 10, 1)  # after the sim's data: no appointments
+NULLS_DAY = dt.date(2025, 10, 2)  # the grader plants four rows here, three of them lacking an id
+PLANTED = [(9_000_001, None, 5_001), (9_000_002, 100_001, None), (9_000_003, None, None),
+           (9_000_004, 100_002, 5_002)]
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def day_for_run(logical_date=None, dag_run=None):
@@ -45,7 +49,7 @@ def count_appointments(day: dt.date | str, connect: Callable[[], Any]) -> tuple[
     return int(rows), int(null_ids)
 
 
-# -- day_for_run -------------------------------------------------------------------------------------------------
+# -- day_for_run ---------------------------------------------------------------------------------------------
 
 
 def grade_day_for_run(fn: Callable[..., Any], *, show: bool = True) -> Grade:
@@ -82,72 +86,35 @@ def grade_day_for_run(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     return grade("day_for_run", fn, checks, show=show)
 
 
-# -- count_appointments ------------------------------------------------------------------------------------------
+# -- count_appointments --------------------------------------------------------------------------------------
 
 
-class QueryFailed(RuntimeError):
-    """What the spy raises instead of running a query, to test the error path."""
-
-
-class _SpyCursor:
-    def __init__(self, owner: _SpyConnection, real: Any) -> None:
-        self._owner, self._real = owner, real
-
-    def execute(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        self._owner.statements.append((sql, params))
-        if self._owner.fail:
-            raise QueryFailed("the warehouse is unavailable (raised by the grader)")
-        self._real.execute(sql, params, *args, **kwargs)
-        return self
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def __iter__(self) -> Any:
-        return iter(self._real)
-
-    def __enter__(self) -> _SpyCursor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._real.close()
-
-
-class _SpyConnection:
-    """A real warehouse connection that records each statement and whether ``close()`` was called."""
-
-    def __init__(self, real: Any, fail: bool = False) -> None:
-        self._real, self.fail = real, fail
-        self.statements: list[tuple[str, Any]] = []
-        self.closed = False
-
-    def cursor(self, *args: Any, **kwargs: Any) -> _SpyCursor:
-        return _SpyCursor(self, self._real.cursor(*args, **kwargs))
-
-    def close(self) -> None:
-        self.closed = True
-        self._real.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def __enter__(self) -> _SpyConnection:
-        return self
-
-    def __exit__(self, *exc: object) -> None:  # the Snowflake connector closes the connection here too
-        self.close()
+@contextmanager
+def _planted(world: Any) -> Iterator[None]:
+    """Rows with NULL ids on ``NULLS_DAY`` (the notebook's data has none), removed afterwards in any case."""
+    marks = ", ".join(["(%s, %s, %s, %s, 'completed', 0, 50, 120.00)"] * len(PLANTED))
+    world.warehouse.query(
+        "INSERT INTO ANALYTICS.MARTS.FCT_APPOINTMENTS (APPOINTMENT_ID, CLIENT_ID, CLINICIAN_ID, "
+        f"APPOINTMENT_DATE, STATUS, IS_NO_SHOW, DURATION_MINUTES, FEE_AMOUNT) VALUES {marks}",
+        [v for row in PLANTED for v in (*row, NULLS_DAY)])
+    try:
+        yield
+    finally:
+        world.warehouse.query("DELETE FROM ANALYTICS.MARTS.FCT_APPOINTMENTS WHERE APPOINTMENT_DATE = %s",
+                              (NULLS_DAY,))
 
 
 def grade_count_appointments(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     import sim
 
     world = sim.current()
-    opened: list[_SpyConnection] = []
+    opened: list[SpyConnection] = []
     defect_day = dt.date.fromisoformat(world.manifest.defect_day)
+    planted = (len(PLANTED), sum(1 for _, client, clinician in PLANTED if None in (client, clinician)))
 
-    def factory(fail: bool = False) -> Callable[[], _SpyConnection]:
-        def connect() -> _SpyConnection:
-            spy = _SpyConnection(world.warehouse.connect(), fail)
+    def factory(fail: bool = False) -> Callable[[], SpyConnection]:
+        def connect() -> SpyConnection:
+            spy = SpyConnection(world.warehouse.connect(), fail)
             opened.append(spy)
             return spy
         return connect
@@ -160,22 +127,24 @@ def grade_count_appointments(fn: Callable[..., Any], *, show: bool = True) -> Gr
 
     def counts(day: Any) -> tuple[int, int]:
         result = fn(day, factory())
-        try:
-            return tuple(int(x) for x in result)
-        except TypeError:
-            raise Mismatch(f"expected a (rows, null_ids) pair, got {result!r}") from None
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            raise Mismatch(f"expected a (rows, null_ids) pair, got {result!r}")
+        for what, value in zip(("rows", "null_ids"), result):
+            if value is None:
+                raise Mismatch(f"{what} is None, not 0: an aggregate can be NULL when no row qualifies (SUM "
+                               "does, and Snowflake documents COUNT_IF so): COALESCE it or use "
+                               "COUNT(CASE WHEN ...)")
+            if isinstance(value, bool) or not isinstance(value, int):
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    raise Mismatch(f"{what} should be a whole number, got {value!r}") from None
+        return int(result[0]), int(result[1])
 
     def bound(f: Any) -> None:
         opened.clear()
         fn(defect_day, factory())
-        statements = [s for spy in opened for s in spy.statements]
-        if not statements:
-            raise Mismatch("no query ran through the connection from connect()")
-        for sql, params in statements:
-            if defect_day.isoformat() in sql:
-                raise Mismatch(f"the day is pasted into the SQL text: {' '.join(sql.split())[:120]!r}")
-            if not params:
-                raise Mismatch("the query ran without parameters: bind the day with %s")
+        require_bound([s for spy in opened for s in spy.statements], {"the day": defect_day})
 
     def closed_after_success(f: Any) -> None:
         opened.clear()
@@ -208,10 +177,13 @@ def grade_count_appointments(fn: Callable[..., Any], *, show: bool = True) -> Gr
 
     checks = [
         (f"{defect_day}: the day's rows and null ids", lambda f: expect(counts(defect_day), truth(defect_day), "counts")),
+        (f"{NULLS_DAY}: {planted[1]} of {planted[0]} rows lack a client_id or a clinician_id",
+         lambda f: expect(counts(NULLS_DAY), planted, "counts")),
         (f"{EMPTY_DAY} (no data): (0, 0)", lambda f: expect(counts(EMPTY_DAY), (0, 0), "counts")),
         ("the day is a bound parameter, not part of the SQL", bound),
         ("the connection is closed after success", closed_after_success),
         ("the connection is closed when the query fails, and the error propagates", closed_after_failure),
         ("a quote in the day cannot rewrite the query", injection),
     ]
-    return grade("count_appointments", fn, checks, show=show)
+    with _planted(world):
+        return grade("count_appointments", fn, checks, show=show)

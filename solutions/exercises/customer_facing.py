@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from solutions.customer_metrics import TABLE, ClinicianSession, precompute_clinician_metrics, window
-from solutions.grading import Grade, Mismatch, expect, grade
+from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
 
 # -- reference answers ---------------------------------------------------------------------------------------
 
@@ -135,15 +135,26 @@ def grade_no_show_rows(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     mid = _months_before(end, 3)
     late = _months_before(end, -1)
 
+    statements: list[tuple[str, Any]] = []
+
     def check(as_of: dt.date) -> None:
+        statements.clear()
         with _cursor() as cur:
-            value = fn(cur, as_of)
+            value = fn(SpyCursor(cur, statements), as_of)
         _same_rows(value, _truth(as_of))
+
+    def bound(_: Any) -> None:
+        statements.clear()
+        with _cursor() as cur:
+            fn(SpyCursor(cur, statements), end)
+        start, _ = window(end, 12)
+        require_bound(statements, {"as_of": end, "the window's first day": start})
 
     checks = [
         (f"as of {end}: the 12 months up to {end:%Y-%m}", lambda f: check(end)),
         (f"as of {mid}: nothing after the as-of date", lambda f: check(mid)),
         (f"as of {late}: whole months only (the window starts on the 1st)", lambda f: check(late)),
+        ("the dates are bound parameters, not part of the SQL", bound),
     ]
     return grade("no_show_rows", fn, checks, show=show)
 
@@ -164,11 +175,18 @@ def grade_my_rates(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     table = _table_rows()
     first = min(table)
 
+    statements: list[tuple[str, Any]] = []
+
     def rates(session: Any, months: int, cur: Any = None) -> Any:
         if cur is not None:
-            return fn(cur, session, months)
+            return fn(SpyCursor(cur, statements), session, months)
         with _cursor() as fresh:
-            return fn(fresh, session, months)
+            return fn(SpyCursor(fresh, statements), session, months)
+
+    def bound(_: Any) -> None:
+        statements.clear()
+        rates(ClinicianSession(first), 12)
+        require_bound(statements, {"the clinician id": first})
 
     def own(clinician_id: int, months: int, cur: Any = None) -> None:
         value = rates(ClinicianSession(clinician_id), months, cur)
@@ -200,6 +218,7 @@ def grade_my_rates(fn: Callable[..., Any], *, show: bool = True) -> Grade:
         ("months=3: the latest 3 months only", lambda f: own(first, 3)),
         (f"all {len(table)} clinicians: each sees only their own rows", lambda f: everyone()),
         (f"a forged id {first} OR 1=1 is refused", lambda f: forged()),
+        ("the clinician id is a bound parameter, not part of the SQL", bound),
     ]
     return grade("my_rates", fn, checks, show=show)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +27,7 @@ ALERT_DAG = "exercise_failure_alert"
 ALERT_DATE = "2025-09-16T02:00:00+00:00"
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def build_daily_dag() -> Any:
@@ -60,7 +61,7 @@ def alert_on_failure(context: Any) -> None:
         raise RuntimeError(f"Slack answered {response.status_code}: {response.text[:100]}")
 
 
-# -- build_daily_dag ---------------------------------------------------------------------------------------------
+# -- build_daily_dag -----------------------------------------------------------------------------------------
 
 
 def _is_dag(value: Any) -> None:
@@ -123,9 +124,23 @@ def grade_build_daily_dag(fn: Callable[[], Any], *, show: bool = True) -> Grade:
     return grade("build_daily_dag", fn, checks, show=show)
 
 
-# -- alert_on_failure --------------------------------------------------------------------------------------------
+# -- alert_on_failure ----------------------------------------------------------------------------------------
 
 _calls: list[dict[str, Any]] = []  # what the recording callback saw in the grader DAG's run
+
+
+class _Collect(logging.Handler):
+    """Every log record's message, whatever its level, to look for a leaked secret."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(record.getMessage())
+        except Exception:  # noqa: BLE001 - a record that cannot format itself leaks nothing
+            pass
 
 
 def failing_validation() -> None:
@@ -191,7 +206,9 @@ def grade_alert_on_failure(fn: Callable[[Any], None], *, show: bool = True) -> G
         if not calls:
             raise Mismatch("the callback never ran")
         world.slack.inject("server_error", status=500)
-        printed = io.StringIO()
+        printed, logged = io.StringIO(), _Collect()
+        root = logging.getLogger()
+        root.addHandler(logged)
         try:
             with contextlib.redirect_stdout(printed):
                 fn(calls[0]["context"])
@@ -202,8 +219,11 @@ def grade_alert_on_failure(fn: Callable[[Any], None], *, show: bool = True) -> G
                            "on an HTTP error, check the status")
         finally:
             world.slack.faults.clear()
+            root.removeHandler(logged)
         if world.slack.url in printed.getvalue():
             raise Mismatch("the webhook URL was printed: it is a secret")
+        if any(world.slack.url in line for line in logged.lines):
+            raise Mismatch("the webhook URL was logged: it is a secret")
 
     checks = [
         ("written (not the stub)", not_attempted),

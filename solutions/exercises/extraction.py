@@ -15,8 +15,8 @@ from typing import Any
 from sim.clock import FakeClock
 from sim.http import FakeRequest
 from sim.partner_api import PartnerSchedulingAPI
-from solutions.extraction import ExtractionError, PartnerExtractor, RetryPolicy
-from solutions.grading import Grade, Mismatch, expect, grade
+from solutions.extraction import AuthError, ExtractionError, PartnerExtractor, RetriesExhausted, RetryPolicy
+from solutions.grading import Grade, Mismatch, expect, grade, some
 
 TOKEN = "grader-token"
 MAX_REQUESTS = 50
@@ -139,12 +139,22 @@ def _check_jitter(fn: Any) -> None:
 
 def _check_retry_after(fn: Any) -> None:
     for retry, after in ((1, 2.0), (3, 1.0), (6, 5.0)):
+        ceiling = min(CAP, BASE * 2 ** (retry - 1))
         values = _samples(fn, retry, after)
         if min(values) < after:
             raise Mismatch(f"retry {retry} with Retry-After {after:g}: waited only {min(values):.3f} s")
-        if max(values) > max(after, min(CAP, BASE * 2 ** (retry - 1))) + 1e-9:
+        if max(values) > after + ceiling + 1e-9:
             raise Mismatch(f"retry {retry} with Retry-After {after:g}: waited {max(values):.3f} s, longer "
-                           "than both Retry-After and the backoff ceiling")
+                           f"than Retry-After plus the whole backoff range ({after + ceiling:g} s)")
+
+
+def _check_jitter_with_retry_after(fn: Any) -> None:
+    retry, after = 6, 1.0
+    values = _samples(fn, retry, after)
+    if len(set(values)) < 100:
+        raise Mismatch(f"retry {retry} with Retry-After {after:g}: {len(set(values))} distinct delays in "
+                       "400 tries; Retry-After is a floor, not the delay: keep the jitter, or every client "
+                       "that got the same 429 retries at the same instant")
 
 
 def _check_cap(fn: Any) -> None:
@@ -166,6 +176,7 @@ def grade_backoff_delay(fn: Callable[[int, float | None, random.Random], float])
         ("delays within [0, min(30, 0.5 * 2**(retry-1))]", _check_bounds),
         ("jittered: spread over the whole range", _check_jitter),
         ("never sooner than Retry-After", _check_retry_after),
+        ("still jittered when Retry-After is shorter than the backoff", _check_jitter_with_retry_after),
         ("capped at 30 s even for retry 40", _check_cap),
         ("reproducible with a seeded rng", _check_seeded),
     ])
@@ -176,60 +187,147 @@ def grade_backoff_delay(fn: Callable[[int, float | None, random.Random], float])
 
 def reference_extract_with_resume(extractor: PartnerExtractor, start: str, end: str, max_resumes: int = 3
                                   ) -> list[dict]:
-    """Call ``extract``; on ``ExtractionError`` keep its records and continue from its ``resume_cursor``."""
+    """Call ``extract``; when an outage outlasts its retries (``RetriesExhausted``), keep the error's records
+    and continue from its ``resume_cursor``, at most ``max_resumes`` times, then let the last error propagate.
+    Any other ``ExtractionError`` (a rejected token, a bad request) propagates at once: resuming cannot fix
+    it."""
     records: list[dict] = []
     seen: set = set()
     cursor = None
-    for _ in range(max_resumes + 1):
+    for resume in range(max_resumes + 1):
         try:
             result = extractor.extract(start, end, mode="cursor", resume_cursor=cursor)
             batch, done = result.records, True
-        except ExtractionError as error:
+        except RetriesExhausted as error:
+            if resume == max_resumes:
+                raise
             batch, done, cursor = error.records, False, error.resume_cursor
-        for record in batch:
+        for record in batch:  # a record can come twice across resumes (the extractor dedupes within one call)
             if record["appointment_id"] not in seen:
                 seen.add(record["appointment_id"])
                 records.append(record)
         if done:
             return records
-    raise RuntimeError(f"still failing after {max_resumes} resumes")
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _resume_check(outages: list[int]) -> Callable[[Any], None]:
+class _CountingExtractor:
+    """The real extractor, counting the calls to ``extract``."""
+
+    def __init__(self, real: PartnerExtractor) -> None:
+        self._real, self.calls = real, 0
+
+    def extract(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self._real.extract(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def _truth_and_extractor(outages: list[int], duplicates_at: int | None = None, token: str | None = None
+                         ) -> tuple[list[int], _CountingExtractor]:
+    """The API's ids for ``DAY``, and an extractor facing ``outages`` (each lasts one extract() call)."""
+    import os
+
+    import sim
+
+    world = sim.current()
+    world.partner.faults.clear()
+    world.clock.advance(5)  # a fresh rate-limit window
+    truth = [a for (a,) in world.warehouse.query(
+        "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s "
+        "ORDER BY APPOINTMENT_ID", (DAY,))]
+    pages = -(-len(truth) // 100)
+    if pages < 8:
+        raise Mismatch(f"the sim serves {pages} page(s) for {DAY}: start it with appointments=30000")
+    policy = RetryPolicy(seed=3)
+    for page in outages:
+        world.partner.inject("server_error", page=page, times=policy.max_attempts)
+    if duplicates_at:
+        world.partner.inject("duplicate_records", page=duplicates_at, count=5)
+    token = token or os.environ["AIRFLOW_VAR_PARTNER_API_KEY"]
+    return truth, _CountingExtractor(PartnerExtractor(token, clock=world.clock, policy=policy))
+
+
+def _same_ids(got: list[dict], truth: list[int]) -> None:
+    ids = [r["appointment_id"] for r in got]
+    repeated = len(ids) - len(set(ids))
+    if repeated:
+        twice = sorted({i for i in ids if ids.count(i) > 1}) if repeated <= 50 else []
+        raise Mismatch(f"{repeated} record(s) returned twice {some(twice) if twice else ''}: a record can "
+                       "arrive again after a resume; keep each appointment_id once")
+    missing, extra = sorted(set(truth) - set(ids)), sorted(set(ids) - set(truth))
+    if missing or extra:
+        parts = [f"{len(missing)} missing {some(missing)}" if missing else "",
+                 f"{len(extra)} not in the API's day {some(extra)}" if extra else ""]
+        raise Mismatch(f"got {len(ids)} records, the API has {len(truth)} for {DAY}: "
+                       + ", ".join(p for p in parts if p))
+
+
+def _resume_check(outages: list[int], duplicates_at: int | None = None) -> Callable[[Any], None]:
     """Each outage: page ``p`` answers 500 for one whole extract() call (6 attempts), then heals."""
 
     def check(fn: Any) -> None:
-        import os
-
         import sim
 
         world = sim.current()
-        world.partner.faults.clear()
-        world.clock.advance(5)  # a fresh rate-limit window
-        truth = [a for (a,) in world.warehouse.query(
-            "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s "
-            "ORDER BY APPOINTMENT_ID", (DAY,))]
-        pages = -(-len(truth) // 100)
-        if pages < 4:
-            raise Mismatch(f"the sim serves {pages} page(s) for {DAY}: start it with appointments=30000")
-        policy = RetryPolicy(seed=3)
-        for page in outages:
-            world.partner.inject("server_error", page=page, times=policy.max_attempts)
-        token = os.environ["AIRFLOW_VAR_PARTNER_API_KEY"]
-        extractor = PartnerExtractor(token, clock=world.clock, policy=policy)
+        truth, extractor = _truth_and_extractor(outages, duplicates_at)
         before = len(world.partner.log)
         try:
             got = fn(extractor, DAY, DAY)
+        except ExtractionError as error:
+            raise Mismatch(f"{type(error).__name__} escaped after {extractor.calls} call(s) to extract(), "
+                           f"{len(outages)} outage(s): the first call and up to max_resumes=3 resumes; "
+                           f"{error}") from None
         finally:
             world.partner.faults.clear()
-        ids = [r["appointment_id"] for r in got]
-        expect(len(ids) - len(set(ids)), 0, "records returned twice")
-        expect(sorted(ids), truth, f"appointment ids of {DAY} (the API's truth)")
+        _same_ids(got, truth)
         log = world.partner.log[before:]
         first_pages = sum(1 for e in log if "cursor" not in e.params and e.status == 200)
         expect(first_pages, 1, "times page 1 was served (a resume continues, it does not start over)")
 
     return check
+
+
+def _resumes_run_out(fn: Any) -> None:
+    import sim
+
+    world = sim.current()
+    _, extractor = _truth_and_extractor([2, 3, 4, 5])
+    try:
+        got = fn(extractor, DAY, DAY)
+    except ExtractionError:
+        pass
+    except Exception as error:  # noqa: BLE001 - say what came instead
+        raise Mismatch(f"expected the last ExtractionError, got {type(error).__name__}: {error}") from None
+    else:
+        count = len(got) if isinstance(got, list) else got
+        raise Mismatch(f"four outages, three resumes allowed: expected the last error to propagate, got "
+                       f"{count!r} records returned as if the day were complete")
+    finally:
+        world.partner.faults.clear()
+    expect(extractor.calls, 4, "calls to extract() (the first and max_resumes=3 resumes)")
+
+
+def _auth_error_not_resumed(fn: Any) -> None:
+    import sim
+
+    world = sim.current()
+    _, extractor = _truth_and_extractor([], token="a-revoked-token")
+    try:
+        fn(extractor, DAY, DAY)
+    except AuthError:
+        pass
+    except Exception as error:  # noqa: BLE001 - say what came instead
+        raise Mismatch(f"expected the AuthError to propagate, got {type(error).__name__}: {error}") from None
+    else:
+        raise Mismatch("the token was rejected and the function returned anyway")
+    finally:
+        world.partner.faults.clear()
+    if extractor.calls != 1:
+        raise Mismatch(f"extract() was called {extractor.calls} times for a rejected token: resuming cannot "
+                       "fix an AuthError, let it propagate at once")
 
 
 def grade_extract_with_resume(fn: Callable[..., list[dict]]) -> Grade:
@@ -238,4 +336,8 @@ def grade_extract_with_resume(fn: Callable[..., list[dict]]) -> Grade:
         ("one outage at page 4: resumed, every record once", _resume_check([4])),
         ("two outages (pages 3 and 7): resumed twice", _resume_check([3, 7])),
         ("outage on the first page: resumed from the start", _resume_check([1])),
+        ("three outages (pages 2, 4, 6): all max_resumes=3 resumes used", _resume_check([2, 4, 6])),
+        ("records repeated across a resume: kept once", _resume_check([5], duplicates_at=5)),
+        ("four outages: the resumes run out and the last error propagates", _resumes_run_out),
+        ("a rejected token (AuthError) is not resumed", _auth_error_not_resumed),
     ])

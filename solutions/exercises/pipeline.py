@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
 from solutions.pipeline import DataProblem
 from solutions.sql import quote_identifier, quote_table
 
@@ -65,8 +65,31 @@ def day_fingerprint(cursor: Any, table: str, date_column: str, day: dt.date) -> 
 # -- graders -------------------------------------------------------------------------------------------------
 
 
+def _as_days(value: Any) -> list[dt.date]:
+    """The answer as dates: ``date`` objects, or the runs' own logical dates (02:00 UTC datetimes)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise Mismatch(f"expected a list of dates, got {type(value).__name__} {value!r}")
+    days = []
+    for item in value:
+        if isinstance(item, dt.datetime):
+            offset = item.utcoffset()
+            at_two = item.timetz().replace(tzinfo=None) == dt.time(2)
+            if offset is None or offset != dt.timedelta(0) or not at_two:
+                raise Mismatch(f"{item!r} is not a logical date of this DAG: its runs are at 02:00 UTC "
+                               "(return dates, or aware 02:00 UTC datetimes)")
+            days.append(item.date())
+        elif isinstance(item, dt.date):
+            days.append(item)
+        else:
+            raise Mismatch(f"expected dates, got {type(item).__name__} {item!r}")
+    return days
+
+
 def grade_logical_dates_for_backfill(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     d = dt.date
+
+    def expect_days(value: Any, wanted: list[dt.date]) -> None:
+        expect(_as_days(value), wanted, "logical dates")
 
     def raises_value_error(f: Callable[..., Any]) -> None:
         try:
@@ -76,10 +99,11 @@ def grade_logical_dates_for_backfill(fn: Callable[..., Any], *, show: bool = Tru
         raise Mismatch("first_day after last_day: expected ValueError")
 
     checks = [
-        ("one day", lambda f: expect(f(d(2025, 9, 29), d(2025, 9, 29)), [d(2025, 9, 30)])),
-        ("three days, in order", lambda f: expect(f(d(2025, 9, 28), d(2025, 9, 30)),
-                                                  [d(2025, 9, 29), d(2025, 9, 30), d(2025, 10, 1)])),
-        ("across a month end", lambda f: expect(f(d(2025, 8, 31), d(2025, 9, 1)), [d(2025, 9, 1), d(2025, 9, 2)])),
+        ("one day", lambda f: expect_days(f(d(2025, 9, 29), d(2025, 9, 29)), [d(2025, 9, 30)])),
+        ("three days, in order", lambda f: expect_days(f(d(2025, 9, 28), d(2025, 9, 30)),
+                                                       [d(2025, 9, 29), d(2025, 9, 30), d(2025, 10, 1)])),
+        ("across a month end", lambda f: expect_days(f(d(2025, 8, 31), d(2025, 9, 1)),
+                                                     [d(2025, 9, 1), d(2025, 9, 2)])),
         ("first_day after last_day raises ValueError", raises_value_error),
     ]
     return grade("logical_dates_for_backfill", fn, checks, show=show)
@@ -124,7 +148,10 @@ def _scratch() -> Iterator[None]:
     warehouse = _world().warehouse
     values = [(1, "2025-09-29", "completed"), (2, "2025-09-29", "no_show"), (3, "2025-09-29", "cancelled"),
               (4, "2025-09-30", "completed"), (5, "2025-09-30", "completed")]
-    for name, rows in ((SCRATCH_A, values), (SCRATCH_B, values[::-1])):
+    # 2025-09-28: three rows each, a duplicated row in both tables (a XOR of row hashes cancels duplicates)
+    twins_a = [(6, "2025-09-28", "completed"), (6, "2025-09-28", "completed"), (7, "2025-09-28", "no_show")]
+    twins_b = [(7, "2025-09-28", "no_show"), (8, "2025-09-28", "cancelled"), (8, "2025-09-28", "cancelled")]
+    for name, rows in ((SCRATCH_A, values + twins_a), (SCRATCH_B, values[::-1] + twins_b)):
         warehouse.query(f"CREATE OR REPLACE TABLE {name} (APPOINTMENT_ID INT, APPOINTMENT_DATE DATE, STATUS VARCHAR)")
         warehouse.query(f"INSERT INTO {name} VALUES " + ", ".join(["(%s, %s, %s)"] * len(rows)),
                         [v for row in rows for v in row])
@@ -137,15 +164,50 @@ def _scratch() -> Iterator[None]:
 
 
 def grade_day_fingerprint(fn: Callable[..., Any], *, show: bool = True) -> Grade:
-    day, other = dt.date(2025, 9, 29), dt.date(2025, 9, 30)
+    day, other, twins = dt.date(2025, 9, 29), dt.date(2025, 9, 30), dt.date(2025, 9, 28)
     warehouse = _world().warehouse
+    statements: list[tuple[str, Any]] = []
 
     def run(table: str, when: dt.date = day, column: str = "appointment_date") -> Any:
+        statements.clear()
         with warehouse.cursor() as cur:
-            result = fn(cur, table, column, when)
+            try:
+                result = fn(SpyCursor(cur, statements), table, column, when)
+            except Exception as error:
+                if "hash_agg" in str(error).lower():
+                    raise Mismatch("HASH_AGG is the Snowflake answer, but the simulated warehouse (fakesnow "
+                                   "on DuckDB) cannot run it: hash the rows in Python (hashlib)") from None
+                raise
         if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], int)):
             raise Mismatch(f"expected (row count, hash), got {result!r}")
         return result
+
+    def bound(f: Any) -> None:
+        run(SCRATCH_A)
+        require_bound(statements, {"the day": day})
+
+    def stable_across_processes(f: Any) -> None:
+        """Run again with ``hash`` salted otherwise in the answer's module, as a new process would have it."""
+        first = run(SCRATCH_A)
+        scope, missing = getattr(fn, "__globals__", {}), object()
+        saved = scope.get("hash", missing)
+        real_hash = hash
+        scope["hash"] = lambda value: real_hash(("another process", value))
+        try:
+            second = run(SCRATCH_A)
+        finally:
+            if saved is missing:
+                scope.pop("hash", None)
+            else:
+                scope["hash"] = saved
+        if second != first:
+            raise Mismatch("the fingerprint changed when Python's hash() was salted differently, as it is in "
+                           "every new process (PYTHONHASHSEED): two task runs could never match; use hashlib")
+
+    def duplicates_count(f: Any) -> None:
+        if run(SCRATCH_A, twins) == run(SCRATCH_B, twins):
+            raise Mismatch("(x, x, y) and (y, z, z) gave the same fingerprint: duplicate rows cancelled out "
+                           "(a XOR of row hashes does that)")
 
     def same_rows_other_order(f: Any) -> None:
         a, b = run(SCRATCH_A), run(SCRATCH_B)
@@ -188,6 +250,9 @@ def grade_day_fingerprint(fn: Callable[..., Any], *, show: bool = True) -> Grade
         ("one value changed: another fingerprint", one_value_changed),
         ("another day's change does not matter", other_day_ignored),
         ("days differ", days_differ),
+        ("duplicate rows do not cancel out", duplicates_count),
+        ("the same in another process (no salted hash())", stable_across_processes),
+        ("the day is a bound parameter, not part of the SQL", bound),
         ("an injected table name raises ValueError", injection_refused),
     ]
     with _scratch():

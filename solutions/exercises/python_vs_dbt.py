@@ -3,9 +3,10 @@
 1. A rule that belongs in dbt: a **singular test**, the SELECT that returns the failing rows.
 2. A check that belongs in Python: the **volume anomaly** judgement on a day's row count.
 
-The dbt grader compiles ``{{ ref('model') }}`` the way the kit's project does (to ``"ANALYTICS"."MARTS"."MODEL"``)
-and runs the query on the warehouse's DuckDB, the engine dbt-duckdb runs it on; a test passes when the query
-returns no rows. It needs a running sim (any seed).
+The dbt grader compiles ``{{ ref('model') }}`` to the model's table (``ANALYTICS.MARTS.MODEL``) and runs the
+query through the simulated Snowflake (fakesnow), so Snowflake SQL (``EQUAL_NULL``, ``IFF``, ``DIV0``...)
+works as it would in production; a test passes when the query returns no rows. It needs a running sim
+(any seed).
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _world() -> Any:
 
 
 def compile_refs(sql: str, models: dict[str, str] | None = None) -> str:
-    """``{{ ref('fct_appointments') }}`` -> ``"ANALYTICS"."MARTS"."FCT_APPOINTMENTS"``; anything else in ``{{ }}``
+    """``{{ ref('fct_appointments') }}`` -> ``ANALYTICS.MARTS.FCT_APPOINTMENTS``; anything else in ``{{ }}``
     or ``{% %}`` is refused (the exercise needs no other Jinja)."""
     models = models or MODELS
 
@@ -70,7 +71,7 @@ def compile_refs(sql: str, models: dict[str, str] | None = None) -> str:
         name = match.group(1)
         if name not in models:
             raise Mismatch(f"ref('{name}'): no such model (models: {', '.join(sorted(models))})")
-        return f'"ANALYTICS"."MARTS"."{models[name]}"'
+        return f"ANALYTICS.MARTS.{models[name]}"
 
     if not _REF.search(sql):
         raise Mismatch("select from {{ ref('fct_appointments') }}, not from a table name: dbt resolves the ref "
@@ -82,15 +83,14 @@ def compile_refs(sql: str, models: dict[str, str] | None = None) -> str:
 
 
 def _failing_ids(sql: str, models: dict[str, str] | None = None) -> list[Any]:
-    duck = _world().warehouse.duckdb().cursor()
-    try:
-        result = duck.execute(compile_refs(sql, models))
-        names = [d[0].upper() for d in result.description]
+    """The test's failing APPOINTMENT_IDs, the query run in Snowflake's dialect on the sim."""
+    compiled = compile_refs(sql, models)
+    with _world().warehouse.cursor() as cur:
+        cur.execute(compiled)
+        names = [d[0].upper() for d in cur.description]
         if "APPOINTMENT_ID" not in names:
             raise Mismatch(f"return the failing rows with their APPOINTMENT_ID (columns were {names})")
-        rows = result.fetchall()
-    finally:
-        duck.close()
+        rows = cur.fetchall()
     return sorted(row[names.index("APPOINTMENT_ID")] for row in rows)
 
 

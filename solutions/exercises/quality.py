@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
 from solutions.sql import quote_identifier, quote_table
 
 STATUSES = ("completed", "no_show", "cancelled")
@@ -22,7 +22,7 @@ VICTIM = "EXERCISE_VICTIM"
 WORDS = "EXERCISE_STATUSES"
 
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def check_freshness(cursor: Any, table: str, column: str, as_of: dt.datetime, max_age: dt.timedelta) -> bool:
@@ -50,7 +50,7 @@ def null_percentage(cursor: Any, table: str, column: str, date_column: str, day:
     return None if total == 0 else nulls / total * 100
 
 
-# -- graders -----------------------------------------------------------------------------------------------------
+# -- graders -------------------------------------------------------------------------------------------------
 
 
 def _world() -> Any:
@@ -60,9 +60,10 @@ def _world() -> Any:
 
 
 @contextmanager
-def _cursor() -> Iterator[Any]:
+def _cursor(statements: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
+    """A cursor on the sim that records each statement run through it in ``statements``."""
     with _world().warehouse.cursor() as cur:
-        yield cur
+        yield SpyCursor(cur, statements)
 
 
 def _one(sql: str, params: Sequence[Any] = ()) -> Any:
@@ -104,15 +105,26 @@ def grade_check_freshness(fn: Callable[..., Any], *, show: bool = True) -> Grade
     latest = _one("SELECT MAX(APPOINTMENT_TS) FROM ANALYTICS.MARTS.FCT_APPOINTMENTS")
     day = dt.timedelta(days=1)
 
+    statements: list[tuple[str, Any]] = []
+
     def run(table: str, as_of: dt.datetime, max_age: dt.timedelta, column: str = "appointment_ts") -> Any:
-        with _cursor() as cur:
+        statements.clear()
+        with _cursor(statements) as cur:
             return fn(cur, table, column, as_of, max_age)
+
+    def bound(f: Any) -> None:
+        as_of = latest + dt.timedelta(hours=5)
+        run("fct_appointments", as_of, day)
+        require_bound(statements, {"as_of": as_of, "as_of - max_age": as_of - day})
 
     checks = [
         ("fresh: the newest row is an hour old, one day allowed",
          lambda f: expect(run("fct_appointments", latest + dt.timedelta(hours=1), day), True)),
         ("stale: the newest row is two days old", lambda f: expect(run("fct_appointments", latest + 2 * day, day), False)),
         ("exactly max_age old is still fresh", lambda f: expect(run("fct_appointments", latest + day, day), True)),
+        ("a second over max_age is stale (compare datetimes, not days)",
+         lambda f: expect(run("fct_appointments", latest + day + dt.timedelta(seconds=1), day), False)),
+        ("as_of and the cutoff are bound parameters, not part of the SQL", bound),
         ("an empty table is not fresh", lambda f: expect(run(EMPTY, latest, day, "event_ts"), False)),
         ("an injected table name raises ValueError",
          lambda f: _raises_value_error(lambda: run(f"{EMPTY}; DROP TABLE {VICTIM}", latest, day, "event_ts"), VICTIM)),
@@ -126,9 +138,16 @@ def grade_count_unaccepted(fn: Callable[..., Any], *, show: bool = True) -> Grad
     cancelled = _one("SELECT COUNT(*) FROM ANALYTICS.MARTS.FCT_APPOINTMENTS WHERE STATUS = 'cancelled'")
     everything = ["completed", "no_show", "cancelled", "o'brien", "CANCELLED", "pending"]
 
+    statements: list[tuple[str, Any]] = []
+
     def run(table: str, column: str, accepted: Sequence[Any]) -> Any:
-        with _cursor() as cur:
+        statements.clear()
+        with _cursor(statements) as cur:
             return fn(cur, table, column, accepted)
+
+    def bound(f: Any) -> None:
+        run("fct_appointments", "status", STATUSES)
+        require_bound(statements, {f"the accepted value {v!r}": v for v in STATUSES})
 
     checks = [
         ("fct_appointments.status has no unaccepted values",
@@ -141,6 +160,7 @@ def grade_count_unaccepted(fn: Callable[..., Any], *, show: bool = True) -> Grad
          lambda f: expect(run(WORDS, "status", ["x') OR ('1'='1"]), 6)),
         ("an injected column name raises ValueError",
          lambda f: _raises_value_error(lambda: run(WORDS, "status) FROM dual --", STATUSES))),
+        ("the accepted values are bound parameters, not part of the SQL", bound),
     ]
     with _scratch(f"CREATE OR REPLACE TABLE {WORDS} (STATUS VARCHAR)",
                   f"INSERT INTO {WORDS} VALUES ('completed'), ('no_show'), ('cancelled'), ('o''brien'), "
@@ -158,11 +178,18 @@ def grade_null_percentage(fn: Callable[..., Any], *, show: bool = True) -> Grade
     rows = _one("SELECT COUNT(*) FROM ANALYTICS.MARTS.FCT_APPOINTMENTS WHERE APPOINTMENT_DATE = %s", (defect_day,))
     expected = len(manifest.ids("null_client_id")) / rows * 100
 
+    statements: list[tuple[str, Any]] = []
+
     def run(day: dt.date | None, column: str = "client_id") -> Any:
         if needed:
             raise Mismatch(f"this exercise needs a world started with the defects {sorted(needed)}")
-        with _cursor() as cur:
+        statements.clear()
+        with _cursor(statements) as cur:
             return fn(cur, "fct_appointments", column, "appointment_date", day)
+
+    def bound(f: Any) -> None:
+        run(defect_day)
+        require_bound(statements, {"the day": defect_day})
 
     def close_to(value: Any, wanted: float, what: str) -> None:
         if value is None or abs(float(value) - wanted) > 1e-9:
@@ -175,5 +202,6 @@ def grade_null_percentage(fn: Callable[..., Any], *, show: bool = True) -> Grade
         (f"a day with no rows ({missing_day}) is None: nothing was measured", lambda f: expect(run(missing_day), None)),
         ("an injected column name raises ValueError",
          lambda f: _raises_value_error(lambda: run(defect_day, "client_id IS NULL OR 1=1 --"))),
+        ("the day is a bound parameter, not part of the SQL", bound),
     ]
     return grade("null_percentage", fn, checks, show=show)

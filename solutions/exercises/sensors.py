@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
 
 BUCKET = "simplepractice-raw-data"
 DAY = dt.date(2025, 9, 30)
 
-# -- reference answers -------------------------------------------------------------------------------------------
+# -- reference answers ---------------------------------------------------------------------------------------
 
 
 def appointments_file_ready(hook: Any, day: dt.date) -> Any:
@@ -43,7 +43,7 @@ def staging_rows_ready(cursor: Any, day: dt.date, min_rows: int) -> Any:
     return PokeReturnValue(is_done=count >= min_rows, xcom_value=count)
 
 
-# -- graders -----------------------------------------------------------------------------------------------------
+# -- graders -------------------------------------------------------------------------------------------------
 
 
 def _world() -> Any:
@@ -117,9 +117,18 @@ def grade_staging_rows_ready(fn: Callable[..., Any], *, show: bool = True) -> Gr
     if not landed:
         raise RuntimeError(f"the sim has no raw rows for {DAY}: start it with default data")
 
+    statements: list[tuple[str, Any]] = []
+
     def poke(day: dt.date, min_rows: int) -> Any:
+        statements.clear()
         with warehouse.cursor() as cur:
-            return _poke_result(fn(cur, day, min_rows))
+            return _poke_result(fn(SpyCursor(cur, statements), day, min_rows))
+
+    def bound(_: Any) -> None:
+        statements.clear()
+        with warehouse.cursor() as cur:
+            fn(SpyCursor(cur, statements), DAY, 1)
+        require_bound(statements, {"the day": DAY})
 
     def done(_: Any) -> None:
         result = poke(DAY, 1)
@@ -132,5 +141,6 @@ def grade_staging_rows_ready(fn: Callable[..., Any], *, show: bool = True) -> Gr
         (f"{landed + 1} needed: not done yet", lambda f: expect(bool(poke(DAY, landed + 1).is_done), False, "is_done")),
         ("a day with no rows landed: not done",
          lambda f: expect(bool(poke(dt.date(2025, 9, 29), 1).is_done), False, "is_done")),
+        ("the day is a bound parameter, not part of the SQL", bound),
     ]
     return grade("staging_rows_ready", fn, checks, show=show)
