@@ -128,8 +128,8 @@ def test_backfill_with_the_defaults_fails():
 
 def test_backfill_backwards_and_failed_only_fails():
     g = ex.grade_backfill_command(backwards_failed_only, show=False)
-    assert failed_exactly(g, "1-10 September", "across a month end", "one run at a time", "days that already ran",
-                          "first_day after")
+    assert failed_exactly(g, "1-10 September", "across a month end", "one run at a time",
+                          "days that already ran", "first_day after")
 
 
 def test_backfill_plan_reads_the_command_as_airflow_does():

@@ -1,7 +1,7 @@
 """Exercises of notebook 12 (Scenario 1, the daily pipeline): the graders, and reference answers to read after trying.
 
 1. **Backfill**: the ``airflow backfill create`` command that reprocesses a range of data days, graded by
-   Airflow's own CLI parser and backfill planner (the time of day of ``--to-date`` included).
+   the command's own CLI arguments and Airflow's backfill planner (the time of day of ``--to-date`` included).
 2. **The partner's contract**: read the "day closed" marker and hold the extract to its count.
 3. **Idempotency, measured**: a content fingerprint of one day of a table, independent of row order.
 
@@ -78,8 +78,8 @@ def day_fingerprint(cursor: Any, table: str, date_column: str, day: dt.date) -> 
 
 
 def grade_backfill_command(fn: Callable[..., Any], *, show: bool = True) -> Grade:
-    """Read the attempt's command with Airflow's own CLI parser and plan it with Airflow's own backfill planner
-    on the real pipeline DAG: the runs it would create must be exactly the ones that process the days."""
+    """Read the attempt's command with the command's own CLI arguments (Airflow's) and plan it with Airflow's
+    backfill planner on the real pipeline DAG: the runs it creates must be exactly the ones for the days."""
     from solutions.dag_inspect import backfill_plan
     from solutions.dags.clinic_appointments_pipeline import dag
 
@@ -100,9 +100,9 @@ def grade_backfill_command(fn: Callable[..., Any], *, show: bool = True) -> Grad
         if got != wanted:
             short = [when.strftime("%m-%d %H:%M") for when in got]
             raise Mismatch(f"Airflow would create {len(got)} runs {short} from --from-date "
-                           f"{planned.from_date.isoformat()} --to-date {planned.to_date.isoformat()}; the days "
-                           f"{first}..{last} need the {len(wanted)} runs {wanted[0]:%m-%d %H:%M}.."
-                           f"{wanted[-1]:%m-%d %H:%M}")
+                           f"{planned.from_date.isoformat()} --to-date {planned.to_date.isoformat()}; "
+                           f"the days {first}..{last} need the {len(wanted)} runs "
+                           f"{wanted[0]:%m-%d %H:%M}..{wanted[-1]:%m-%d %H:%M}")
 
     def right_dag(f: Callable[..., Any]) -> None:
         expect(plan(d(2025, 9, 29), d(2025, 9, 29)).dag_id, PIPELINE_DAG_ID, "--dag-id")
