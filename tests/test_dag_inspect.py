@@ -98,7 +98,8 @@ def test_backfill_plan_bounds_logical_dates_as_timestamps():
 
 @pytest.mark.parametrize("command", ["airflow dags backfill inspect_me",
                                      "airflow backfill create --dag-id x",
-                                     "airflow backfill create --dag-id x --from-date 2025-09-02 --to-date nope",
+                                     "airflow backfill create --dag-id x --from-date 2025-09-02"
+                                     " --to-date nope",
                                      "airflow backfill create --dag-id x --from-date 2025-09-02 "
                                      "--to-date 2025-09-11 --max-active-runs 0"])
 def test_parse_backfill_command_refuses_what_airflow_refuses(command, capsys):
