@@ -17,8 +17,8 @@ integration polling. Three habits keep that load cheap and the dashboard fast:
   Slack (``solutions.reconciliation.post_alert``) when it goes over, once, and again when it recovers.
   Customers feel the slow tail, not the average: one 8-second query in twenty hides in a mean of 0.5 s.
 
-In production the warehouse side is measured too, from ``QUERY_HISTORY`` (:data:`QUERY_HISTORY_SQL`):
-queueing on an undersized warehouse shows up there before the dashboard's p95 moves.
+In production the warehouse side is measured too, from query history (:data:`QUERY_HISTORY_SQL`): queueing on
+an undersized warehouse shows up there before the dashboard's p95 moves.
 """
 
 from __future__ import annotations
@@ -33,16 +33,17 @@ from sim.clock import Clock, SystemClock
 from solutions.customer_metrics import TABLE, ClinicianSession, MonthlyRate, _connected, no_show_rates
 
 #: What a monitoring job would read in Snowflake (not available in the sim): the dashboard's queries, tagged
-#: by the service with ``ALTER SESSION SET QUERY_TAG = 'customer_dashboard'``, per hour.
-#: ``ACCOUNT_USAGE`` lags by up to 45 minutes; ``INFORMATION_SCHEMA.QUERY_HISTORY_BY_WAREHOUSE()`` is the
-#: near-real-time variant.
+#: by the service with ``ALTER SESSION SET QUERY_TAG = 'customer_dashboard'``, per hour, from the Information
+#: Schema's table function: no latency, 7 days kept, 100 rows unless ``RESULT_LIMIT`` says more (10,000 at
+#: most). ``SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY`` keeps a year but lags (up to 45 minutes): for trends, too
+#: late for an early warning. Parameters: warehouse name, then the start and end of the window (end times).
 QUERY_HISTORY_SQL = """SELECT DATE_TRUNC('hour', START_TIME) AS HOUR,
        COUNT(*) AS QUERIES,
        APPROX_PERCENTILE(TOTAL_ELAPSED_TIME, 0.95) / 1000 AS P95_SECONDS,
        MAX(QUEUED_OVERLOAD_TIME) / 1000 AS MAX_QUEUED_SECONDS
-FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY
+FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY_BY_WAREHOUSE(
+       WAREHOUSE_NAME => %s, END_TIME_RANGE_START => %s, END_TIME_RANGE_END => %s, RESULT_LIMIT => 10000))
 WHERE QUERY_TAG = 'customer_dashboard'
-  AND START_TIME >= %s AND START_TIME < %s
 GROUP BY 1
 ORDER BY 1"""
 

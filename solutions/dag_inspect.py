@@ -4,6 +4,8 @@
     edges(dag)                                # {("extract", "transform"), ...}
     mermaid(dag)                              # a ```mermaid diagram JupyterLab (and GitHub) draw
     topological_order(dag)                    # task ids, every task after its upstream tasks
+    backfill_plan(dag, "airflow backfill create --dag-id d --from-date 2025-09-02 --to-date 2025-09-11")
+                                              # the runs that command would create, as Airflow plans them
 
 The scheduler never runs the DAG objects of a DAG file: the DAG processor parses the file, serializes each DAG
 to JSON, and the scheduler works from that serialized copy (its timetable included). ``next_runs`` does the
@@ -14,6 +16,8 @@ does, so what it prints is what Airflow 3.3 would do with the file.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +82,66 @@ def next_runs(dag: Any, after: dt.date | dt.datetime | str, n: int = 3) -> list[
         if len(planned) == n:
             break
     return planned
+
+
+BACKFILL_DEFAULT_MAX_ACTIVE_RUNS = 10  # airflow.models.backfill.Backfill.max_active_runs's column default
+
+
+@dataclass(frozen=True)
+class BackfillPlan:
+    """What ``airflow backfill create ...`` asks for, as Airflow 3.3 reads it, and the runs it creates."""
+
+    dag_id: str
+    from_date: dt.datetime  # as the CLI parsed it: a bare date is midnight in the default timezone (UTC)
+    to_date: dt.datetime
+    max_active_runs: int  # the backfill's own limit; the DAG's max_active_runs does not apply to its runs
+    reprocess_behavior: str  # "none": a logical date that already has a finished run is not run again
+    run_backwards: bool
+    logical_dates: list[dt.datetime]  # in the order the backfill creates them (and, one at a time, runs them)
+
+
+def parse_backfill_command(command: str | Sequence[str]) -> Any:
+    """``airflow backfill create ...`` parsed with the command's own arguments from Airflow's CLI definition
+    (``airflow.cli.cli_config.BACKFILL_COMMANDS``: the same flags, defaults and date parser ``airflow`` uses),
+    as an ``argparse.Namespace``. Raises ``ValueError`` for another command or arguments Airflow would refuse.
+    """
+    import argparse
+
+    from airflow.cli.cli_config import BACKFILL_COMMANDS
+
+    argv = shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
+    if argv[:1] == ["airflow"]:
+        argv = argv[1:]
+    if argv[:2] != ["backfill", "create"]:
+        raise ValueError(f"not an `airflow backfill create` command: {shlex.join(argv)!r}")
+    create = next(c for c in BACKFILL_COMMANDS if c.name == "create")
+    parser = argparse.ArgumentParser(prog="airflow backfill create", exit_on_error=False)
+    for arg in create.args:
+        arg.add_to_parser(parser)
+    try:
+        return parser.parse_args(argv[2:])
+    except (argparse.ArgumentError, SystemExit) as error:  # SystemExit: argparse has printed why
+        raise ValueError(f"Airflow's CLI refuses {shlex.join(argv)!r}: {error}") from None
+
+
+def backfill_plan(dag: Any, command: str | Sequence[str]) -> BackfillPlan:
+    """Parse ``command`` as Airflow's CLI does and list its runs with the planner the command uses.
+
+    ``airflow.models.backfill._get_info_list`` is what ``airflow backfill create`` (and its ``--dry-run``)
+    calls to list a backfill's runs: every logical date of the DAG's timetable between ``--from-date`` and
+    ``--to-date``, both inclusive, compared as timestamps. Runs that already exist are left out later,
+    depending on ``--reprocess-behavior``; that needs the metadata DB, this does not. Raises ``ValueError``
+    for a command that is not ``airflow backfill create ...`` or that Airflow's CLI refuses.
+    """
+    from airflow.models.backfill import _get_info_list
+
+    args = parse_backfill_command(command)
+    infos = _get_info_list(dag=scheduler_view(dag), from_date=args.from_date, to_date=args.to_date,
+                           reverse=args.run_backwards)
+    return BackfillPlan(args.dag_id, args.from_date, args.to_date,
+                        args.max_active_runs or BACKFILL_DEFAULT_MAX_ACTIVE_RUNS,
+                        args.reprocess_behavior or "none", args.run_backwards,
+                        [info.logical_date for info in infos])
 
 
 def edges(dag: Any) -> set[tuple[str, str]]:

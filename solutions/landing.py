@@ -7,11 +7,20 @@ corrected day loads it twice. Here:
 1. the records are written as newline-delimited JSON to a local temporary file;
 2. ``PUT`` uploads it (compressed) to a temporary stage, the way the connector's own ``write_pandas`` does;
 3. ``COPY INTO`` a temporary one-column ``VARIANT`` table parses every line in one statement;
-   ``FORCE = TRUE`` because Snowflake skips a file it has already loaded (same name and checksum) and would
-   otherwise load 0 rows on a re-run, and ``PURGE = TRUE`` removes the staged file;
-4. one transaction replaces the day: ``DELETE`` the day's rows, ``INSERT ... SELECT`` from the load table
-   (one statement, duplicates by ``appointment_id`` dropped), ``COMMIT``. Re-running a day leaves exactly one
-   copy of each appointment; a failure rolls back and the previous load stays.
+   ``PURGE = TRUE`` removes the staged file. Snowflake keeps load metadata per target table and skips a file
+   that table already loaded; the load table and stage are created afresh in every call, so real Snowflake
+   never skips here. ``FORCE = TRUE`` is for the sim only: fakesnow keys its load history by file URL and
+   table *name*, and the fresh load table has the same name each time, so a re-run of the day would load 0
+   rows;
+4. one transaction replaces the day: ``DELETE`` the day's rows, ``INSERT ... SELECT`` from the load table,
+   ``COMMIT``. Re-running a day leaves exactly one copy of each appointment; a failure rolls back and the
+   previous load stays.
+
+Records repeated within a call (the same ``appointment_id``) are dropped before the file is written, keeping
+the first copy in the order given: the extractor's rule (``solutions.extraction.dedupe``), so the copy kept
+never depends on how the warehouse happens to order rows. The partner's records carry no version column, so
+no copy is provably newer; with one (``updated_at``), keep the newest instead:
+``QUALIFY ROW_NUMBER() OVER (PARTITION BY appointment_id ORDER BY updated_at DESC) = 1``.
 
 Replacing the whole day (rather than ``MERGE`` on ``appointment_id``) also removes appointments the partner
 deleted since the last run, and makes the day the unit of a backfill: ``land_day`` for 2025-09-03 touches
@@ -39,7 +48,8 @@ KEY = "appointment_id"
 
 @dataclass(frozen=True)
 class LandingResult:
-    """What one ``land_day`` did: rows the COPY parsed, the day's rows it replaced, rows now in the day."""
+    """What one ``land_day`` did: rows the COPY parsed (one per appointment), the day's rows it replaced,
+    rows now in the day."""
 
     table: str
     load_date: str
@@ -69,6 +79,10 @@ def land_day(conn: Any, load_date: dt.date | str, records: list[dict[str, Any]],
     day = dt.date.fromisoformat(str(load_date)).isoformat()
     if any(not isinstance(r, dict) or r.get(KEY) is None for r in records):
         raise ValueError(f"every record must be a JSON object with {KEY!r}")
+    first: dict[Any, dict[str, Any]] = {}
+    for record in records:
+        first.setdefault(record[KEY], record)  # the first copy of each key, in the order given
+    records = list(first.values())
 
     cur = conn.cursor()
     try:
@@ -86,9 +100,7 @@ def land_day(conn: Any, load_date: dt.date | str, records: list[dict[str, Any]],
                     f"INSERT INTO {target} (APPOINTMENT_ID, LOAD_DATE, RAW_DATA, EXTRACTED_AT) "
                     f"SELECT RAW_DATA:{KEY}::NUMBER(38, 0), %s::DATE, RAW_DATA, "
                     "CURRENT_TIMESTAMP()::TIMESTAMP_NTZ "
-                    f"FROM {quote_identifier(load_name)} "
-                    f"QUALIFY ROW_NUMBER() OVER (PARTITION BY RAW_DATA:{KEY}::NUMBER(38, 0) "
-                    f"ORDER BY RAW_DATA:{KEY}::NUMBER(38, 0)) = 1",
+                    f"FROM {quote_identifier(load_name)}",
                     (day,),
                 )
                 inserted = cur.fetchone()[0]

@@ -196,3 +196,15 @@ def test_warming_turns_first_visits_into_hits(world):
         service.no_show_rates(cm.ClinicianSession(clinician_id))
         service.no_show_rates(cm.ClinicianSession(clinician_id), months=3)
     assert service.cache.misses == misses and service.cache.hits == 20
+
+
+def test_query_history_sql_reads_the_near_real_time_table_function():
+    """Snowflake SQL (parsed by sqlglot's Snowflake dialect), from the Information Schema's table function
+    with an explicit RESULT_LIMIT (the default is 100 rows), not from the lagging ACCOUNT_USAGE view."""
+    import sqlglot
+
+    parsed = sqlglot.parse_one(cs.QUERY_HISTORY_SQL.replace("%s", "NULL"), read="snowflake")
+    sql = parsed.sql("snowflake")
+    assert "INFORMATION_SCHEMA.QUERY_HISTORY_BY_WAREHOUSE(" in sql and "RESULT_LIMIT => 10000" in sql
+    assert "ACCOUNT_USAGE" not in sql
+    assert cs.QUERY_HISTORY_SQL.count("%s") == 3

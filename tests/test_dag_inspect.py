@@ -81,3 +81,29 @@ def test_topological_order_survives_a_cycle():
         s >> a >> b >> a
     assert topological_order(dag) == ["start", "a", "b"]
     assert "b --> a" in mermaid(dag)
+
+
+def test_backfill_plan_bounds_logical_dates_as_timestamps():
+    from solutions.dag_inspect import backfill_plan
+
+    dag = dag_with("0 2 * * *")
+    bare = backfill_plan(dag, "airflow backfill create --dag-id inspect_me"
+                              " --from-date 2025-09-02 --to-date 2025-09-11")
+    assert (bare.to_date, len(bare.logical_dates)) == (dt.datetime(2025, 9, 11, tzinfo=UTC), 9)
+    timed = backfill_plan(dag, ["backfill", "create", "--dag-id", "inspect_me", "--from-date", "2025-09-02",
+                                "--to-date", "2025-09-11T02:00", "--run-backwards", "--max-active-runs", "1"])
+    assert [d.day for d in timed.logical_dates] == list(range(11, 1, -1))
+    assert (timed.max_active_runs, timed.reprocess_behavior, timed.run_backwards) == (1, "none", True)
+
+
+@pytest.mark.parametrize("command", ["airflow dags backfill inspect_me",
+                                     "airflow backfill create --dag-id x",
+                                     "airflow backfill create --dag-id x --from-date 2025-09-02"
+                                     " --to-date nope",
+                                     "airflow backfill create --dag-id x --from-date 2025-09-02 "
+                                     "--to-date 2025-09-11 --max-active-runs 0"])
+def test_parse_backfill_command_refuses_what_airflow_refuses(command, capsys):
+    from solutions.dag_inspect import parse_backfill_command
+
+    with pytest.raises(ValueError):
+        parse_backfill_command(command)

@@ -29,7 +29,7 @@ def tables(world):
     return world.warehouse.query("SELECT COUNT(*) FROM ANALYTICS.INFORMATION_SCHEMA.TABLES")[0][0]
 
 
-GRADERS = [(ex.grade_logical_dates_for_backfill, ex.logical_dates_for_backfill),
+GRADERS = [(ex.grade_backfill_command, ex.backfill_command),
            (ex.grade_check_contract, ex.check_contract), (ex.grade_day_fingerprint, ex.day_fingerprint)]
 
 
@@ -49,24 +49,99 @@ def test_the_reference_answers_pass(grader, fn, world):
 # -- backfill ------------------------------------------------------------------------------------------------
 
 
+def command(from_date, to_date, *extra):
+    return " ".join(["airflow backfill create --dag-id clinic_appointments_pipeline",
+                     f"--from-date {from_date} --to-date {to_date}", *extra])
+
+
+RIGHT_FLAGS = ("--reprocess-behavior completed", "--max-active-runs 1")
+
+
+def plus(day, n):
+    return (day + dt.timedelta(days=n)).isoformat()
+
+
+def to_next_midnight(first_day, last_day):
+    """Another right answer: --to-date is the midnight after the last run (02:00), which it includes."""
+    if first_day > last_day:
+        raise ValueError("first_day after last_day")
+    return command(plus(first_day, 1), plus(last_day, 2), *RIGHT_FLAGS)
+
+
+def as_list_of_words(first_day, last_day):
+    """Another right answer, at 23:59 on the last run's day, written as the words of the command."""
+    if first_day > last_day:
+        raise ValueError("first_day after last_day")
+    return ["airflow", "backfill", "create", "--dag-id", "clinic_appointments_pipeline", "--from-date",
+            plus(first_day, 1), "--to-date", f"{plus(last_day, 1)}T23:59", "--max-active-runs=1",
+            "--reprocess-behavior=completed"]
+
+
+def bare_to_date(first_day, last_day):
+    """The syllabus-era answer: the right dates, but --to-date 2025-09-11 is midnight, before 02:00."""
+    if first_day > last_day:
+        raise ValueError("first_day after last_day")
+    return command(plus(first_day, 1), plus(last_day, 1), *RIGHT_FLAGS)
+
+
 def data_days(first_day, last_day):
-    """The days themselves: each run would process the day before the one wanted."""
-    return [first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    """The days themselves: each run processes the day before the one wanted."""
+    if first_day > last_day:
+        raise ValueError("first_day after last_day")
+    return command(first_day.isoformat(), f"{last_day.isoformat()}T02:00", *RIGHT_FLAGS)
 
 
-def off_by_one(first_day, last_day):
-    """Stops a day early (range end exclusive) and never checks the order of the arguments."""
-    return [first_day + dt.timedelta(days=n + 1) for n in range((last_day - first_day).days)]
+def defaults(first_day, last_day):
+    """The right range with Airflow's defaults: 10 runs at once, and every finished day skipped."""
+    if first_day > last_day:
+        raise ValueError("first_day after last_day")
+    return command(plus(first_day, 1), f"{plus(last_day, 1)}T02:00")
+
+
+def backwards_failed_only(first_day, last_day):
+    """Newest first, and only the days whose run failed; never checks the order of the arguments."""
+    return command(plus(first_day, 1), f"{plus(last_day, 1)}T02:00", "--run-backwards",
+                   "--reprocess-behavior failed", "--max-active-runs 1")
+
+
+@pytest.mark.parametrize("answer", [to_next_midnight, as_list_of_words])
+def test_backfill_other_right_answers_pass(answer):
+    g = ex.grade_backfill_command(answer, show=False)
+    assert g.passed, g.lines
+
+
+def test_backfill_bare_to_date_misses_the_last_run():
+    g = ex.grade_backfill_command(bare_to_date, show=False)
+    assert failed_exactly(g, "one day", "1-10 September", "across a month end")
+    assert "Airflow would create 9 runs" in next(line for line in g.lines if "1-10 September" in line)
 
 
 def test_backfill_of_the_data_days_themselves_fails():
-    g = ex.grade_logical_dates_for_backfill(data_days, show=False)
-    assert failed_exactly(g, "one day", "three days", "across a month end", "first_day after")
+    g = ex.grade_backfill_command(data_days, show=False)
+    assert failed_exactly(g, "one day", "1-10 September", "across a month end")
 
 
-def test_backfill_off_by_one_fails():
-    g = ex.grade_logical_dates_for_backfill(off_by_one, show=False)
-    assert failed_exactly(g, "one day", "three days", "across a month end", "first_day after")
+def test_backfill_with_the_defaults_fails():
+    g = ex.grade_backfill_command(defaults, show=False)
+    assert failed_exactly(g, "one run at a time", "days that already ran")
+
+
+def test_backfill_backwards_and_failed_only_fails():
+    g = ex.grade_backfill_command(backwards_failed_only, show=False)
+    assert failed_exactly(g, "1-10 September", "across a month end", "one run at a time",
+                          "days that already ran", "first_day after")
+
+
+def test_backfill_plan_reads_the_command_as_airflow_does():
+    from solutions.dag_inspect import backfill_plan
+    from solutions.dags.clinic_appointments_pipeline import dag
+
+    plan = backfill_plan(dag, command("2025-09-02", "2025-09-11"))
+    assert plan.to_date == dt.datetime(2025, 9, 11, tzinfo=dt.timezone.utc)
+    assert [d.day for d in plan.logical_dates] == list(range(2, 11))  # 11 September 02:00 is after midnight
+    assert (plan.max_active_runs, plan.reprocess_behavior, plan.run_backwards) == (10, "none", False)
+    with pytest.raises(ValueError, match="not an `airflow backfill create`"):
+        backfill_plan(dag, "airflow dags backfill clinic_appointments_pipeline -s 2025-09-02")
 
 
 # -- contract ------------------------------------------------------------------------------------------------
@@ -143,62 +218,6 @@ def test_whole_table_fails(world):
 
 
 # -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
-
-
-def _check_order(first_day, last_day):
-    if first_day > last_day:
-        raise ValueError("first_day after last_day")
-
-
-def dates_as_run_datetimes(first_day, last_day):
-    """The runs' own logical dates: 02:00 UTC on the day after each data day."""
-    _check_order(first_day, last_day)
-    start = dt.datetime.combine(first_day, dt.time(2), tzinfo=dt.timezone.utc)
-    return [start + dt.timedelta(days=n + 1) for n in range((last_day - first_day).days + 1)]
-
-
-def dates_pendulum(first_day, last_day):
-    """pendulum, as Airflow hands logical dates to tasks: aware 02:00 UTC DateTimes."""
-    import pendulum
-
-    _check_order(first_day, last_day)
-    period = pendulum.interval(pendulum.datetime(first_day.year, first_day.month, first_day.day, 2),
-                               pendulum.datetime(last_day.year, last_day.month, last_day.day, 2))
-    return [run.add(days=1) for run in period.range("days")]
-
-
-def dates_midnight(first_day, last_day):
-    """Midnight datetimes: not when this DAG's runs are (02:00), so no run has these logical dates."""
-    _check_order(first_day, last_day)
-    return [dt.datetime.combine(day, dt.time(0), tzinfo=dt.timezone.utc)
-            for day in ex.logical_dates_for_backfill(first_day, last_day)]
-
-
-def dates_naive(first_day, last_day):
-    days = ex.logical_dates_for_backfill(first_day, last_day)
-    return [dt.datetime.combine(day, dt.time(2)) for day in days]
-
-
-def dates_no_check(first_day, last_day):
-    """The right dates, but a reversed range quietly backfills nothing."""
-    return [first_day + dt.timedelta(days=n + 1) for n in range((last_day - first_day).days + 1)]
-
-
-@pytest.mark.parametrize("fn", [dates_as_run_datetimes, dates_pendulum])
-def test_backfill_accepts_correct_alternatives(fn):
-    g = ex.grade_logical_dates_for_backfill(fn, show=False)
-    assert g.passed, g.lines
-
-
-@pytest.mark.parametrize("fn, checks", [
-    (dates_midnight, ["one day", "three days", "across a month end"]),
-    (dates_naive, ["one day", "three days", "across a month end"]),
-    (dates_no_check, ["first_day after"]),
-    (data_days, ["one day", "three days", "across a month end", "first_day after"]),
-])
-def test_backfill_rejects_plausible_wrong_answers(fn, checks):
-    g = ex.grade_logical_dates_for_backfill(fn, show=False)
-    assert failed_exactly(g, *checks), g.lines
 
 
 def _day_sql(table, date_column, select):

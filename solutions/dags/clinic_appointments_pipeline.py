@@ -4,7 +4,9 @@
         >> refresh_customer_metrics >> notify_slack
 
 The syllabus's answer is "extract >> dbt_run >> quality_checks >> cache_refresh >> alert". This DAG keeps that
-shape and adds what the answer leaves out:
+shape except the alert: a task at the end of the chain, with the default ``all_success``, is
+``upstream_failed`` exactly when something failed, so failures alert from ``on_failure_callback`` and the last
+task posts the green summary. And it adds what the answer leaves out:
 
 * **Which day.** The 02:00 run on day D processes D-1 (``CronTriggerTimetable``: the logical date is D), and
   every task receives that day: the S3 key, the API's date range, dbt's ``--vars``, the checks. Nothing
@@ -79,7 +81,7 @@ with DAG(
     schedule="0 2 * * *",
     start_date=pendulum.datetime(2025, 9, 1, tz="UTC"),
     catchup=False,
-    max_active_runs=1,  # days run one at a time: dbt's incremental fact and the DuckDB files are shared
+    max_active_runs=1,  # scheduled days one at a time (a backfill has its own: --max-active-runs 1)
     default_args={
         "owner": "data-team",
         "retries": 2,

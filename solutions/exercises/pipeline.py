@@ -1,6 +1,7 @@
 """Exercises of notebook 12 (Scenario 1, the daily pipeline): the graders, and reference answers to read after trying.
 
-1. **Backfill**: which logical dates to trigger so that a range of data days is (re)processed.
+1. **Backfill**: the ``airflow backfill create`` command that reprocesses a range of data days, graded by
+   the command's own CLI arguments and Airflow's backfill planner (the time of day of ``--to-date`` included).
 2. **The partner's contract**: read the "day closed" marker and hold the extract to its count.
 3. **Idempotency, measured**: a content fingerprint of one day of a table, independent of row order.
 
@@ -26,14 +27,25 @@ SCRATCH_A, SCRATCH_B, VICTIM = "EXERCISE_DAY_A", "EXERCISE_DAY_B", "EXERCISE_DAY
 # -- reference answers ---------------------------------------------------------------------------------------
 
 
-def logical_dates_for_backfill(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
-    """The logical dates whose runs process the data days ``first_day`` .. ``last_day`` (inclusive), in order.
+PIPELINE_DAG_ID = "clinic_appointments_pipeline"
 
-    The DAG's 02:00 run with logical date D processes D - 1 day, so each data day maps to the day after it.
+
+def backfill_command(first_day: dt.date, last_day: dt.date) -> str:
+    """The ``airflow backfill create`` command that reprocesses the data days ``first_day`` .. ``last_day``.
+
+    The DAG's 02:00 run with logical date D processes D - 1, so the runs wanted have logical dates
+    ``first_day + 1`` .. ``last_day + 1`` at 02:00 UTC. ``--to-date`` is a timestamp: a bare date is midnight,
+    which would leave the last run out, so it carries the time of the last run. The days already ran once, so
+    ``--reprocess-behavior completed`` (the default, ``none``, skips every date that has a finished run), and
+    ``--max-active-runs 1`` runs the days one at a time, oldest first (the backfill's own limit, default 10:
+    the DAG's ``max_active_runs`` does not apply to backfill runs).
     """
     if first_day > last_day:
         raise ValueError(f"first_day {first_day} is after last_day {last_day}")
-    return [first_day + dt.timedelta(days=n + 1) for n in range((last_day - first_day).days + 1)]
+    first_run, last_run = (dt.datetime.combine(day + dt.timedelta(days=1), dt.time(2), dt.timezone.utc)
+                           for day in (first_day, last_day))
+    return (f"airflow backfill create --dag-id {PIPELINE_DAG_ID} --from-date {first_run.isoformat()}"
+            f" --to-date {last_run.isoformat()} --reprocess-behavior completed --max-active-runs 1")
 
 
 def check_contract(marker_body: str | bytes, day: dt.date, records: Sequence[dict[str, Any]]) -> int:
@@ -65,31 +77,44 @@ def day_fingerprint(cursor: Any, table: str, date_column: str, day: dt.date) -> 
 # -- graders -------------------------------------------------------------------------------------------------
 
 
-def _as_days(value: Any) -> list[dt.date]:
-    """The answer as dates: ``date`` objects, or the runs' own logical dates (02:00 UTC datetimes)."""
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise Mismatch(f"expected a list of dates, got {type(value).__name__} {value!r}")
-    days = []
-    for item in value:
-        if isinstance(item, dt.datetime):
-            offset = item.utcoffset()
-            at_two = item.timetz().replace(tzinfo=None) == dt.time(2)
-            if offset is None or offset != dt.timedelta(0) or not at_two:
-                raise Mismatch(f"{item!r} is not a logical date of this DAG: its runs are at 02:00 UTC "
-                               "(return dates, or aware 02:00 UTC datetimes)")
-            days.append(item.date())
-        elif isinstance(item, dt.date):
-            days.append(item)
-        else:
-            raise Mismatch(f"expected dates, got {type(item).__name__} {item!r}")
-    return days
+def grade_backfill_command(fn: Callable[..., Any], *, show: bool = True) -> Grade:
+    """Read the attempt's command with the command's own CLI arguments (Airflow's) and plan it with Airflow's
+    backfill planner on the real pipeline DAG: the runs it creates must be exactly the ones for the days."""
+    from solutions.dag_inspect import backfill_plan
+    from solutions.dags.clinic_appointments_pipeline import dag
 
-
-def grade_logical_dates_for_backfill(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     d = dt.date
 
-    def expect_days(value: Any, wanted: list[dt.date]) -> None:
-        expect(_as_days(value), wanted, "logical dates")
+    def plan(first: dt.date, last: dt.date) -> Any:
+        command = fn(first, last)
+        words = command if isinstance(command, (list, tuple)) else [command]
+        if not all(isinstance(word, str) for word in words):
+            raise Mismatch(f"expected the command as a string (or a list of its words), got {command!r}")
+        return backfill_plan(dag, command)
+
+    def runs_for(first: dt.date, last: dt.date) -> None:
+        wanted = [dt.datetime.combine(first + dt.timedelta(days=n + 1), dt.time(2), dt.timezone.utc)
+                  for n in range((last - first).days + 1)]
+        planned = plan(first, last)
+        got = [when.astimezone(dt.timezone.utc) for when in planned.logical_dates]
+        if got != wanted:
+            short = [when.strftime("%m-%d %H:%M") for when in got]
+            raise Mismatch(f"Airflow would create {len(got)} runs {short} from --from-date "
+                           f"{planned.from_date.isoformat()} --to-date {planned.to_date.isoformat()}; "
+                           f"the days {first}..{last} need the {len(wanted)} runs "
+                           f"{wanted[0]:%m-%d %H:%M}..{wanted[-1]:%m-%d %H:%M}")
+
+    def right_dag(f: Callable[..., Any]) -> None:
+        expect(plan(d(2025, 9, 29), d(2025, 9, 29)).dag_id, PIPELINE_DAG_ID, "--dag-id")
+
+    def one_at_a_time(f: Callable[..., Any]) -> None:
+        planned = plan(d(2025, 9, 1), d(2025, 9, 10))
+        expect(planned.max_active_runs, 1, "runs at a time (--max-active-runs; the backfill's default is 10)")
+        expect(planned.run_backwards, False, "--run-backwards")
+
+    def reruns_finished_days(f: Callable[..., Any]) -> None:
+        expect(plan(d(2025, 9, 1), d(2025, 9, 10)).reprocess_behavior, "completed",
+               "--reprocess-behavior (the days already ran: 'none' skips them all, 'failed' skips the green ones)")
 
     def raises_value_error(f: Callable[..., Any]) -> None:
         try:
@@ -99,14 +124,16 @@ def grade_logical_dates_for_backfill(fn: Callable[..., Any], *, show: bool = Tru
         raise Mismatch("first_day after last_day: expected ValueError")
 
     checks = [
-        ("one day", lambda f: expect_days(f(d(2025, 9, 29), d(2025, 9, 29)), [d(2025, 9, 30)])),
-        ("three days, in order", lambda f: expect_days(f(d(2025, 9, 28), d(2025, 9, 30)),
-                                                       [d(2025, 9, 29), d(2025, 9, 30), d(2025, 10, 1)])),
-        ("across a month end", lambda f: expect_days(f(d(2025, 8, 31), d(2025, 9, 1)),
-                                                     [d(2025, 9, 1), d(2025, 9, 2)])),
+        ("one day: exactly its run", lambda f: runs_for(d(2025, 9, 29), d(2025, 9, 29))),
+        ("the DAG is clinic_appointments_pipeline", right_dag),
+        ("1-10 September: exactly the 10 runs, the last one included", lambda f: runs_for(d(2025, 9, 1),
+                                                                                             d(2025, 9, 10))),
+        ("across a month end", lambda f: runs_for(d(2025, 8, 31), d(2025, 9, 1))),
+        ("one run at a time, oldest first", one_at_a_time),
+        ("days that already ran are run again", reruns_finished_days),
         ("first_day after last_day raises ValueError", raises_value_error),
     ]
-    return grade("logical_dates_for_backfill", fn, checks, show=show)
+    return grade("backfill_command", fn, checks, show=show)
 
 
 def grade_check_contract(fn: Callable[..., Any], *, show: bool = True) -> Grade:
