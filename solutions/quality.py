@@ -219,7 +219,7 @@ class QualityChecker:
                                     severity: Severity = "error") -> CheckResult:
         """Child rows whose (non-NULL) key has no parent row, by an anti-join: ``LEFT JOIN ... WHERE p.key IS
         NULL``. That cannot over-count when a parent key is duplicated: duplicates multiply only the matched
-        rows, and the filter drops those. (``NOT EXISTS`` gives the same answer; DuckDB ran it 2x slower.)
+        rows, and the filter drops those. (``NOT EXISTS`` gives the same answer; DuckDB ran it slower.)
 
         With ``where``, only the child rows in scope are checked, against every parent row."""
         child, parent, scope = quote_table(child_table), quote_table(parent_table), _where(where)
