@@ -265,3 +265,77 @@ def test_post_alert_uses_the_session_given(rw):
     session = requests.Session()
     post_alert("hello", session=session)
     assert rw.slack.texts == ["hello"]
+
+
+# -- garbage in: a clear error naming the payment and the field -------------------------------------------------
+
+
+@pytest.mark.parametrize(("amount", "says"), [
+    (True, r"True \(bool\)"), ("abc", "'abc', not a number"), ("sNaN", "not a finite amount"),
+    ("NaN", "not a finite amount"), (Decimal("Infinity"), "not a finite amount"), (None, r"None \(NoneType\)"),
+    (12.5, r"12.5 \(float\)"),
+])
+def test_a_bad_source_amount_names_the_payment_and_field(amount, says):
+    source = [{"payment_id": "p1", "amount": Decimal("1.00")}, {"payment_id": "p2", "amount": amount}]
+    with pytest.raises(BackendError, match=rf"backend payment p2: amount is .*{says}"):
+        compare_payments([("p1", Decimal("1.00"))], source)
+
+
+def test_a_missing_amount_or_id_is_named():
+    with pytest.raises(BackendError, match="backend payment p2: no 'amount' field"):
+        compare_payments([], [{"payment_id": "p2"}])
+    with pytest.raises(BackendError, match="backend payment #1: no payment_id"):
+        compare_payments([], [{"amount": "1.00"}])
+
+
+def test_numeric_text_and_integers_are_money():
+    found = compare_payments([("a", Decimal("10.00")), ("b", Decimal("3"))],
+                             [{"payment_id": "a", "amount": "10.00"}, {"payment_id": "b", "amount": 3}])
+    assert found["misamounted"] == () and found["explained"] == 0
+
+
+class _Canned:
+    """A session answering every GET with one JSON body."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def get(self, url, **kwargs):
+        response = requests.Response()
+        response.status_code, response._content = 200, self.text.encode()
+        return response
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    ('{"total_revenue": true, "payment_count": 3}', "total_revenue is True"),
+    ('{"total_revenue": NaN, "payment_count": 3}', "total_revenue is nan"),
+    ('{"total_revenue": "12.50", "payment_count": 3}', "total_revenue is '12.50'"),
+    ('{"total_revenue": 12.50, "payment_count": 2.7}', r"payment_count is Decimal\('2.7'\)"),
+    ('{"total_revenue": 12.50, "payment_count": true}', "payment_count is True"),
+    ('{"total_revenue": 12.50, "payment_count": -1}', "payment_count is -1"),
+    ('{"payment_count": 3}', "no 'total_revenue' field"),
+])
+def test_a_bad_revenue_body_fails_clearly(body, says):
+    with pytest.raises(BackendError, match=f"GET /revenue: .*{says}"):
+        BackendClient(session=_Canned(body)).revenue(DAY)
+
+
+@pytest.mark.parametrize("tolerance", [Decimal("Infinity"), Decimal("NaN"), Decimal("-0.01")])
+def test_a_tolerance_that_passes_anything_is_refused(rw, tolerance):
+    with pytest.raises(ValueError, match="tolerance must be a finite amount"):
+        reconcile(DAY, connection=rw.warehouse.connect, tolerance=tolerance)
+    with pytest.raises(ValueError, match="tolerance must be a finite amount"):
+        Reconciliation(DAY, Decimal("112.38"), Decimal("100.00"), 3, 3, tolerance)
+
+
+def test_a_float_amount_column_does_not_flag_correct_payments(rw):
+    """A FLOAT column's 19.99 is 19.989999...: cast in SQL, so each amount compares equal to the source's."""
+    conn = rw.warehouse.connect()
+    try:
+        conn.cursor().execute("CREATE OR REPLACE TEMPORARY TABLE FLOAT_PAYMENTS AS SELECT PAYMENT_ID, "
+                              "PAYMENT_DATE, PAYMENT_AMOUNT::FLOAT AS PAYMENT_AMOUNT FROM FCT_PAYMENTS")
+        rows = warehouse_payments(conn, CLEAN_DAY, table="FLOAT_PAYMENTS")
+        source = [{"payment_id": p, "amount": a} for p, a in truth(rw, CLEAN_DAY).items()]
+        assert compare_payments(rows, source)["misamounted"] == ()
+    finally:
+        conn.close()
