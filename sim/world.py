@@ -26,6 +26,7 @@ import json
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -100,9 +101,9 @@ class World:
         return self.airflow.run(dag, logical_date, **kwargs)
 
     def stop(self) -> None:
+        """Stop this world and delete its folder (only its own: another world's is never touched)."""
         global _current
         self._stack.close()
-        shutil.rmtree(self.run_dir, ignore_errors=True)
         if _current is self:
             _current = None
 
@@ -125,13 +126,16 @@ def start(
     at once, and is deleted by ``stop()`` (or at interpreter exit).
     """
     global _current
+    seed, start_date, defect_day, defects = data.validate_knobs(
+        seed=seed, appointments=appointments, start=start_date, days=days, defects=defects, defect_day=defect_day)
     if _current is not None:
         _current.stop()
     reap_stale(state_dir(state), "run-*", "airflow-*")
-    run_dir = state_dir(state) / f"run-{os.getpid()}"
-    shutil.rmtree(run_dir, ignore_errors=True)
+    # a folder of its own per world (run-<pid>-<random>): a stale handle's stop() cannot delete a newer world
+    run_dir = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=state_dir(state)))
     clock = clock or FakeClock()
     stack = ExitStack()
+    stack.callback(shutil.rmtree, run_dir, ignore_errors=True)  # runs last: a failed start leaves nothing
     try:
         warehouse = Warehouse(run_dir / "warehouse")
         stack.callback(warehouse.stop)

@@ -72,7 +72,7 @@ def test_stop_restores_everything(start_world):
 def test_restart_replaces_the_previous_world(start_world):
     first = start_world()
     second = start_world(appointments=300)
-    assert not first.run_dir.exists() or first.run_dir == second.run_dir
+    assert not first.run_dir.exists() and first.run_dir != second.run_dir
     assert sim.current() is second
     assert second.warehouse.query("SELECT COUNT(*) FROM fct_appointments") == [(300,)]
 
@@ -116,3 +116,53 @@ def test_state_folders_of_dead_processes_are_reaped_and_live_ones_kept(tmp_path)
     reap_stale(tmp_path, "run-*", "airflow-*")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [f"services-{gone.pid}", f"run-{os.getpid()}", "run-1", "run-notes"])
+
+
+# -- a stale handle, a failed start, bad arguments --------------------------------------------------------------
+
+
+def test_a_stale_handle_cannot_delete_the_running_world(start_world):
+    first = start_world()
+    second = start_world()
+    first.stop()  # already stopped by the second start; must not touch the second world's folder
+    assert second.run_dir.exists() and sim.current() is second
+    assert second.warehouse.query("SELECT COUNT(*) FROM fct_appointments") == [(1500,)]
+
+
+def test_starting_inside_running_keeps_the_new_world(tmp_path):
+    with sim.running(state=tmp_path):
+        inner = sim.start(state=tmp_path)
+    try:
+        assert inner.run_dir.exists() and sim.current() is inner
+        assert inner.warehouse.query("SELECT COUNT(*) FROM dim_clinicians") == [(10,)]
+    finally:
+        sim.stop()
+    assert not inner.run_dir.exists()
+
+
+def test_a_failed_start_leaves_no_folder_behind(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("generation failed")
+
+    monkeypatch.setattr(sim.world.data, "generate", broken)
+    with pytest.raises(RuntimeError, match="generation failed"):
+        sim.start(state=tmp_path)
+    assert list(tmp_path.glob("run-*")) == []
+    assert "AIRFLOW_VAR_PARTNER_API_KEY" not in os.environ
+
+
+@pytest.mark.parametrize(("kwargs", "says"), [
+    ({"seed": "abc"}, "seed must be an integer"), ({"seed": 1.5}, "seed must be an integer"),
+    ({"seed": True}, "seed must be an integer"), ({"start_date": 20241001}, "start_date must be a date"),
+    ({"start_date": "01/10/2024"}, "start_date must be a date"), ({"days": "30"}, "days must be an integer"),
+    ({"defect_day": "yesterday"}, "defect_day must be a date"),
+])
+def test_bad_start_arguments_fail_clearly_before_any_work(tmp_path, kwargs, says):
+    with pytest.raises(ValueError, match=says):
+        sim.start(state=tmp_path, **kwargs)
+    assert list(tmp_path.glob("run-*")) == []
+
+
+def test_dates_may_be_iso_strings(start_world):
+    world = start_world(start_date="2024-10-01", days=30, appointments=300, defect_day="2024-10-15")
+    assert (world.manifest.start, world.manifest.defect_day) == ("2024-10-01", "2024-10-15")
