@@ -37,7 +37,7 @@ from unittest import mock
 
 from sim import data
 from sim.backend_api import BackendRevenueAPI
-from sim.clock import Clock, FakeClock
+from sim.clock import Clock, WorldClock
 from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
 from sim.s3 import S3
@@ -114,7 +114,7 @@ def start(
     appointments: int = data.APPOINTMENTS,
     defects: dict[str, Any] | None = None,
     defect_day: dt.date | str | None = None,
-    start_date: dt.date = data.START,
+    start_date: dt.date | str = data.START,
     days: int = data.DAYS,
     requests_per_second: float = 5.0,
     clock: Clock | None = None,
@@ -122,8 +122,11 @@ def start(
 ) -> World:
     """Start the whole sim (stopping a world this process started before) and return it.
 
-    The warehouse lives in a fresh folder per process under the state directory, so two notebooks can run
-    at once, and is deleted by ``stop()`` (or at interpreter exit).
+    The warehouse lives in a fresh folder per world under the state directory, so two notebooks can run
+    at once, and is deleted by ``stop()`` (or at interpreter exit). ``clock``: what the fakes tell time by;
+    default a ``WorldClock`` (real time, plus anything skipped with ``world.clock.sleep``/``advance``), or
+    ``FakeClock()`` for time that moves only when something sleeps on it (reproducible to the digit).
+    Dates may be ``date`` objects or ISO strings; a bad argument is a ``ValueError`` naming it.
     """
     global _current
     seed, start_date, defect_day, defects = data.validate_knobs(
@@ -133,7 +136,7 @@ def start(
     reap_stale(state_dir(state), "run-*", "airflow-*")
     # a folder of its own per world (run-<pid>-<random>): a stale handle's stop() cannot delete a newer world
     run_dir = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=state_dir(state)))
-    clock = clock or FakeClock()
+    clock = clock or WorldClock()
     stack = ExitStack()
     stack.callback(shutil.rmtree, run_dir, ignore_errors=True)  # runs last: a failed start leaves nothing
     try:

@@ -28,8 +28,10 @@ DAY = "2025-09-10"
 @pytest.fixture(scope="module")
 def big_world(tmp_path_factory):
     import sim
+    from sim.clock import FakeClock
 
-    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"))
+    # a fake clock: the tests assert exact waits and back-offs, which real elapsed time would blur
+    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"), clock=FakeClock())
     yield world
     sim.stop()
 

@@ -166,3 +166,63 @@ def test_bad_start_arguments_fail_clearly_before_any_work(tmp_path, kwargs, says
 def test_dates_may_be_iso_strings(start_world):
     world = start_world(start_date="2024-10-01", days=30, appointments=300, defect_day="2024-10-15")
     assert (world.manifest.start, world.manifest.defect_day) == ("2024-10-01", "2024-10-15")
+
+
+# -- the default clock keeps real time ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def driven_time(monkeypatch):
+    """``time.monotonic``/``time.sleep`` on a fake clock: real-time code runs unchanged, without waiting."""
+    import time
+
+    from sim.clock import FakeClock
+
+    fake = FakeClock(start=time.monotonic())
+    monkeypatch.setattr(time, "monotonic", fake.monotonic)
+    monkeypatch.setattr(time, "sleep", fake.sleep)
+    return fake
+
+
+def _syllabus_pages(token: str, day: str) -> int:
+    """The syllabus's page loop: one GET per page, ``time.sleep(0.5)`` between pages, raise on non-200."""
+    import time
+
+    page, has_more = 1, True
+    while has_more:
+        response = requests.get("https://api.partner.com/v1/appointments", timeout=30,
+                                headers={"Authorization": f"Bearer {token}"},
+                                params={"start_date": day, "end_date": day, "page": page, "per_page": 100})
+        if response.status_code != 200:
+            raise Exception(f"API error: {response.status_code} - {response.text}")
+        has_more = response.json()["has_more"]
+        page += 1
+        time.sleep(0.5)
+    return page - 1
+
+
+def test_the_default_clock_sees_client_code_sleep_in_real_time(start_world, driven_time):
+    from solutions.extraction import PartnerExtractor
+
+    world = start_world(appointments=18000)  # ~600 a day: 6 or 7 pages
+    day = "2025-09-10"
+    token = os.environ["AIRFLOW_VAR_PARTNER_API_KEY"]
+    served = world.warehouse.query("SELECT COUNT(*) FROM backend.public.appointments "
+                                   "WHERE appointment_date = %s", (day,))[0][0]
+    assert _syllabus_pages(token, day) == -(-served // 100) >= 6  # 2 requests a second: never a 429
+    result = PartnerExtractor(token).extract(day, day)  # as its docstring builds it: real time, real sleeps
+    assert len(result.records) == served and result.metrics.rate_limited == 0
+    log = world.partner.log
+    assert log[5].time - log[0].time == pytest.approx(2.5)  # the partner saw the syllabus's sleeps pass
+    assert 429 not in [e.status for e in log]
+
+
+def test_the_world_clock_skips_its_own_sleeps_instantly(driven_time):
+    from sim.clock import WorldClock
+
+    clock = WorldClock()
+    before = clock.monotonic()
+    clock.sleep(8)  # the kit's code sleeping on the world's clock: no wait, 8 s pass for the fakes
+    assert clock.sleeps == [8] and clock.monotonic() - before == 8
+    driven_time.sleep(0.5)  # and real time counts too
+    assert clock.monotonic() - before == 8.5
