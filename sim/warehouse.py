@@ -57,12 +57,15 @@ class Warehouse:
             return self
         import fakesnow
 
+        from sim import exact_aggregates
+
         self.path.mkdir(parents=True, exist_ok=True)
         stack = ExitStack()
         # fakesnow materialises results through Arrow; its copy warning is noise for the reader.
         stack.enter_context(warnings.catch_warnings())
         warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
         stack.enter_context(fakesnow.patch(db_path=self.path))
+        stack.enter_context(exact_aggregates.patched())  # SUM/AVG over NUMBER stay exact, as in Snowflake
         self._stack = stack
         # One open connection per database keeps its file attached for the whole run, so a connection
         # made with database=RAW can still read ANALYTICS.MARTS.* (as in Snowflake).

@@ -2,12 +2,12 @@
 
 Finance says "revenue doesn't match the backend". This module answers with numbers and ids:
 
-1. **Totals, exactly.** The warehouse total is ``SUM(PAYMENT_AMOUNT::NUMBER(12,2))`` with the cast *inside*
-   the aggregate: real Snowflake keeps ``SUM`` over ``NUMBER(12,2)`` exact, but the sim (fakesnow on DuckDB)
-   returns ``SUM``/``AVG`` over ``NUMBER`` as ``DOUBLE``, and a float total of 7309.36 comes back as
-   7309.360000000002. The cast keeps the result a ``NUMBER``, so Python receives a ``Decimal``. The API's
-   total is parsed with ``json`` ``parse_float=Decimal`` for the same reason. Money is never compared as
-   floats: ``abs(float - Decimal)`` even raises ``TypeError``, and float sums drift.
+1. **Totals, exactly.** Snowflake (and the sim) keeps ``SUM`` over a ``NUMBER(12,2)`` column exact, so Python
+   receives a ``Decimal``. The total is ``SUM(PAYMENT_AMOUNT::NUMBER(12,2))`` anyway, with the cast *inside*
+   the aggregate: if the column is ever a ``FLOAT`` (a careless ``CREATE TABLE AS``), a bare ``SUM`` returns a
+   float and 7309.36 comes back as 7309.360000000002; cast first and the sum is exact again. The API's total
+   is parsed with ``json`` ``parse_float=Decimal`` for the same reason. Money is never compared as floats:
+   ``Decimal - float`` raises ``TypeError``, and float sums drift.
 2. **Tolerance.** Totals match when they differ by at most ``tolerance`` (default one cent), *and* the
    payment counts agree: a missing payment and a duplicated one of the same amount cancel out in the total.
 3. **Investigation.** On a mismatch, the warehouse's rows are compared with the backend's ``/payments``
@@ -188,7 +188,8 @@ def _connected(connection: Any) -> Iterator[Any]:
 
 
 def warehouse_revenue(connection: Any, day: dt.date, *, table: str = "fct_payments") -> tuple[Decimal, int]:
-    """(exact total, row count) of the day's payments. The cast sits inside ``SUM`` (see the module doc)."""
+    """(exact total, row count) of the day's payments. The cast sits inside ``SUM`` (see the module doc), so a
+    FLOAT column still gives an exact total."""
     with _connected(connection) as conn, conn.cursor() as cur:
         cur.execute(f"SELECT COALESCE(SUM(PAYMENT_AMOUNT::NUMBER(12, 2)), 0), COUNT(*) "
                     f"FROM {quote_table(table)} WHERE PAYMENT_DATE = %s", (day,))

@@ -72,12 +72,17 @@ def test_warehouse_total_is_an_exact_decimal(rw):
     assert warehouse_revenue(rw.warehouse.connect, dt.date(2025, 8, 1)) == (Decimal("0.00"), 0)
 
 
-def test_why_the_cast_sits_inside_the_aggregate(rw):
-    """The sim's SUM over NUMBER(12,2) is a float (real Snowflake keeps NUMBER): cast inside, get a Decimal."""
+def test_the_sum_is_exact_with_or_without_the_cast(rw):
+    """SUM over NUMBER(12,2) is an exact Decimal (as in Snowflake); the cast inside keeps it exact even when
+    the column is a FLOAT, where a bare SUM is a float."""
     [(raw, cast)] = rw.warehouse.query(
         "SELECT SUM(PAYMENT_AMOUNT), SUM(PAYMENT_AMOUNT::NUMBER(12, 2)) FROM FCT_PAYMENTS WHERE PAYMENT_DATE = %s",
         (DAY,))
-    assert isinstance(raw, float) and isinstance(cast, Decimal) and cast == expected_warehouse_total(rw)
+    assert isinstance(raw, Decimal) and raw == cast == expected_warehouse_total(rw)
+    [(raw, cast)] = rw.warehouse.query(
+        "SELECT SUM(a), SUM(a::NUMBER(12, 2)) FROM (SELECT PAYMENT_AMOUNT::FLOAT AS a FROM FCT_PAYMENTS "
+        "WHERE PAYMENT_DATE = %s)", (DAY,))
+    assert isinstance(raw, float) and cast == expected_warehouse_total(rw)
 
 
 def test_warehouse_rows_keep_duplicates(rw):
