@@ -26,6 +26,7 @@ import json
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -103,7 +104,10 @@ class World:
     def stop(self) -> None:
         """Stop this world and delete its folder (only its own: another world's is never touched)."""
         global _current
+        secrets = [os.environ.get(name, "") for name in _SECRET_NAMES]
         self._stack.close()
+        if "sim.runner" in sys.modules:  # Airflow ran in this process: its log keeps no secret of this world
+            sys.modules["sim.runner"].scrub_logs(secrets)
         if _current is self:
             _current = None
 
@@ -151,7 +155,7 @@ def start(
         partner = PartnerSchedulingAPI(_appointments_source(warehouse), token=secrets.token_urlsafe(24),
                                        requests_per_second=requests_per_second, clock=clock)
         backend = BackendRevenueAPI(_payments_source(warehouse), clock=clock)
-        slack = SlackWebhook(clock=clock)
+        slack = SlackWebhook(_webhook_url(), clock=clock)
         _mount_http(stack, partner, backend, slack)
         stack.enter_context(mock.patch.dict(os.environ, _secrets_env(partner, slack)))
     except BaseException:
@@ -198,6 +202,15 @@ def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: Backen
     mount(rsps, partner.BASE_URL, partner)
     mount(rsps, backend.BASE_URL, backend)
     mount(rsps, slack.base_url, slack)
+
+
+def _webhook_url() -> str:
+    """A Slack incoming-webhook URL in Slack's shape (team, bot, token), random per run: it is a secret."""
+    return (f"https://hooks.slack.com/services/T{secrets.token_hex(5).upper()}/B{secrets.token_hex(5).upper()}/"
+            f"{secrets.token_urlsafe(18)}")
+
+
+_SECRET_NAMES = ("AIRFLOW_VAR_PARTNER_API_KEY", "AIRFLOW_VAR_SNOWFLAKE_PASSWORD", "AIRFLOW_VAR_SLACK_WEBHOOK_URL")
 
 
 def _secrets_env(partner: PartnerSchedulingAPI, slack: SlackWebhook) -> dict[str, str]:
