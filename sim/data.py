@@ -116,8 +116,10 @@ def validate_knobs(*, seed: Any, appointments: Any, start: Any, days: Any, defec
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or not -2**63 <= seed < 2**63:
         raise ValueError(f"seed must be an integer (64-bit), got {seed!r}")
-    if isinstance(appointments, bool) or not isinstance(appointments, int) or not 50 <= appointments <= MAX_APPOINTMENTS:
-        raise ValueError(f"appointments must be an integer between 50 and {MAX_APPOINTMENTS:,}, got {appointments!r}")
+    if (isinstance(appointments, bool) or not isinstance(appointments, int)
+            or not 50 <= appointments <= MAX_APPOINTMENTS):
+        raise ValueError(f"appointments must be an integer between 50 and {MAX_APPOINTMENTS:,}, "
+                         f"got {appointments!r}")
     if isinstance(days, bool) or not isinstance(days, int) or not 2 <= days <= 3660:
         raise ValueError(f"days must be an integer between 2 and 3660, got {days!r}")
     start = _as_date(start, "start_date")

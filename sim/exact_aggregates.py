@@ -6,14 +6,15 @@ works in Snowflake and DuckDB would refuse it. The cast also turns ``SUM`` over 
 integer column into a float, where Snowflake returns an exact ``NUMBER`` (a ``Decimal``/``int`` in Python):
 code that subtracts a ``Decimal`` from such a total runs in the sim and raises ``TypeError`` on Snowflake.
 
-:func:`patched` narrows the cast with the warehouse's own column types: when the argument of ``SUM`` or ``AVG``
-is a plain column of a table whose type is already numeric, it stays as it is. ``SUM`` then returns DuckDB's
-exact ``DECIMAL`` sum (an integer sum as ``BIGINT``, an ``int`` in Python as from Snowflake; a sum beyond
-2**63 fails loudly in the sim where Snowflake's 38 digits would hold it). DuckDB's ``AVG`` is always a ``DOUBLE``; Snowflake's ``AVG`` over a
-``NUMBER(p, s)`` is a ``NUMBER`` with six more decimals (``AVG`` of 1, 2, 2 is ``1.666667``), so the sim casts
-it to ``DECIMAL(38, s + 6)`` (at most 12): the type Snowflake returns, the value rounded from a double.
-Everything else (text columns, expressions, columns of subqueries and CTEs, the other aggregates) keeps
-fakesnow's behaviour.
+:func:`patched` narrows the cast with the warehouse's own column types: when the argument of ``SUM`` or
+``AVG`` is a plain column of a table whose type is already exact (``DECIMAL`` or an integer), it stays as it
+is. ``SUM`` then returns DuckDB's exact ``DECIMAL`` sum (an integer sum as ``BIGINT``, an ``int`` in Python as
+from Snowflake; a sum beyond 2**63 fails loudly in the sim where Snowflake's 38 digits would hold it).
+DuckDB's ``AVG`` is always a ``DOUBLE``; Snowflake's ``AVG`` over a ``NUMBER(p, s)`` is a ``NUMBER`` with six
+more decimals, at most 12 (its division rule: ``AVG`` of 1, 2, 2 is ``1.666667``), so the sim casts it to
+that ``DECIMAL``: the type Snowflake returns, the value rounded from a double.
+Everything else (text columns, expressions, columns of subqueries and CTEs, windows, the other aggregates)
+keeps fakesnow's behaviour.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _keep_exact(agg: Any, scale: int, transforms: Any) -> Any:
     if isinstance(agg, exp.Avg):  # Snowflake's division rule: 6 more decimals, at most 12 unless already more
         decimal = exp.DataType.build(f"DECIMAL(38, {max(scale, min(scale + 6, 12))})")
         result = exp.Cast(this=agg.copy(), to=decimal)
-    elif scale == 0:  # DuckDB sums integers as HUGEINT (a Decimal in Python); Snowflake's NUMBER(38,0) is an int
+    elif scale == 0:  # DuckDB sums integers as HUGEINT (a Decimal in Python); Snowflake's NUMBER(38,0): int
         result = exp.Cast(this=agg.copy(), to=exp.DataType.build("BIGINT"))
     if name and isinstance(parent, exp.Select):
         return exp.alias_(result, name, quoted=True)
@@ -96,8 +97,9 @@ def _numeric_scale(arg: Any) -> int | None:
     try:
         for catalog, db, name in tables:
             rows = cursor.execute(
-                "SELECT data_type FROM duckdb_columns() WHERE upper(table_name) = ? AND upper(column_name) = ? "
-                "AND (upper(database_name) = ? OR database_name = 'temp') AND upper(schema_name) = ?",
+                "SELECT data_type FROM duckdb_columns() WHERE upper(table_name) = ? "
+                "AND upper(column_name) = ? AND (upper(database_name) = ? OR database_name = 'temp') "
+                "AND upper(schema_name) = ?",
                 [name, arg.name.upper(), (catalog or database or "").upper(), (db or schema or "").upper()],
             ).fetchall()
             types += [t for (t,) in rows]

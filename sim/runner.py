@@ -118,7 +118,8 @@ def configure(home: Path) -> Path:
         if _log_stream is not None:
             return home
     prepare_home(home)
-    _log_stream = _Redacting(open(home / "logs" / "runner.log", "a", encoding="utf-8", buffering=1))  # noqa: SIM115
+    log = open(home / "logs" / "runner.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    _log_stream = _Redacting(log)
     with _quiet():
         showwarning, no_color = warnings.showwarning, os.environ.get("NO_COLOR")
         import airflow.sdk.log
@@ -179,9 +180,9 @@ def parse_logical_date(value: dt.date | dt.datetime | str) -> dt.datetime:
 def _redact(text: str) -> str:
     """``text`` with every secret Airflow's masker knows replaced by ``***``: what its task logs show.
 
-    A task registers a secret by reading it the Airflow way: ``Variable.get`` of a sensitive key (``password``,
-    ``api_key``, ``token``, ``secret``...) and every ``Connection``'s password and extra. A secret read from
-    ``os.environ`` directly is not masked, in Airflow or here.
+    A task registers a secret by reading it the Airflow way: ``Variable.get`` of a sensitive key
+    (``password``, ``api_key``, ``token``, ``secret``...) and every ``Connection``'s password and extra.
+    A secret read from ``os.environ`` directly is not masked, in Airflow or here.
     """
     from airflow.sdk._shared.secrets_masker import redact
 

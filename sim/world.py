@@ -134,7 +134,8 @@ def start(
     """
     global _current
     seed, start_date, defect_day, defects = data.validate_knobs(
-        seed=seed, appointments=appointments, start=start_date, days=days, defects=defects, defect_day=defect_day)
+        seed=seed, appointments=appointments, start=start_date, days=days, defects=defects,
+        defect_day=defect_day)
     if _current is not None:
         _current.stop()
     reap_stale(state_dir(state), "run-*", "airflow-*")
@@ -206,11 +207,16 @@ def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: Backen
 
 def _webhook_url() -> str:
     """A Slack incoming-webhook URL in Slack's shape (team, bot, token), random per run: it is a secret."""
-    return (f"https://hooks.slack.com/services/T{secrets.token_hex(5).upper()}/B{secrets.token_hex(5).upper()}/"
-            f"{secrets.token_urlsafe(18)}")
+    services = SlackWebhook.DEFAULT_URL.split("/T")[0]  # https://hooks.slack.com/services
+    team, bot = secrets.token_hex(5).upper(), secrets.token_hex(5).upper()
+    return f"{services}/T{team}/B{bot}/{secrets.token_urlsafe(18)}"
 
 
-_SECRET_NAMES = ("AIRFLOW_VAR_PARTNER_API_KEY", "AIRFLOW_VAR_SNOWFLAKE_PASSWORD", "AIRFLOW_VAR_SLACK_WEBHOOK_URL")
+_SECRET_NAMES = (
+    "AIRFLOW_VAR_PARTNER_API_KEY",
+    "AIRFLOW_VAR_SNOWFLAKE_PASSWORD",
+    "AIRFLOW_VAR_SLACK_WEBHOOK_URL",
+)
 
 
 def _secrets_env(partner: PartnerSchedulingAPI, slack: SlackWebhook) -> dict[str, str]:

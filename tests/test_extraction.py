@@ -209,7 +209,7 @@ def test_malformed_json_that_never_heals_fails_the_page_clearly(world):
 
 
 def test_malformed_json_after_other_errors_still_gets_its_own_retries(world):
-    """The malformed limit (3) counts malformed answers; two 500s before one cut-off body use up none of it."""
+    """The malformed limit (3) counts malformed answers: two 500s before one cut-off body use none of it."""
     world.partner.inject("server_error", page=1, times=2)
     world.partner.inject("malformed_json", page=1, times=1)
     result = make(world).extract(DAY, DAY, mode="page")

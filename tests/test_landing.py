@@ -71,8 +71,8 @@ def test_one_copy_into_and_one_insert_whatever_the_number_of_records(conn, n):
     assert (result.copied, result.replaced, result.inserted) == (n, 0, n)
     kinds = conn.kinds()
     assert kinds.count("PUT") == 1 and kinds.count("COPY") == 1 and kinds.count("INSERT") == 1
-    assert kinds == ["SELECT", "USE", "CREATE", "CREATE", "CREATE", "PUT", "COPY", "BEGIN", "DELETE", "INSERT",
-                     "COMMIT", "DROP", "USE"]  # where the connection was, then back there
+    assert kinds == ["SELECT", "USE", "CREATE", "CREATE", "CREATE", "PUT", "COPY", "BEGIN", "DELETE",
+                     "INSERT", "COMMIT", "DROP", "USE"]  # where the connection was, then back there
     assert not any("PARSE_JSON" in s.upper() for s in conn.statements)
     copy = next(s for s in conn.statements if s.startswith("COPY"))
     assert "FILE_FORMAT = (TYPE = JSON)" in copy and "FORCE = TRUE" in copy
@@ -208,5 +208,5 @@ def test_staged_files_live_in_the_world_and_fakesnows_temp_folder_goes_at_exit(t
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     fakesnows, ours = done.stdout.split()
     assert Path(fakesnows).name.startswith("fakesnow_bucket_") and not Path(fakesnows).exists()
-    assert Path(ours).is_relative_to(tmp_path) and not Path(ours).exists()  # in the world's folder, gone with it
+    assert Path(ours).is_relative_to(tmp_path) and not Path(ours).exists()  # in the world's folder, gone
     assert list(tmp_path.glob("run-*")) == []

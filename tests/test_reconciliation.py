@@ -62,7 +62,7 @@ def expected_warehouse_total(rw):
     return total
 
 
-# -- exact totals ----------------------------------------------------------------------------------------------
+# -- exact totals --------------------------------------------------------------------------------------------
 
 
 def test_warehouse_total_is_an_exact_decimal(rw):
@@ -97,7 +97,7 @@ def test_source_total_is_parsed_as_decimal(rw):
     assert (source.payment_count, source.currency) == (len(truth(rw, DAY)), "USD")
 
 
-# -- reconcile ---------------------------------------------------------------------------------------------------
+# -- reconcile -----------------------------------------------------------------------------------------------
 
 
 def test_reconcile_names_exactly_the_manifest_ids(rw):
@@ -190,7 +190,7 @@ def test_a_failing_query_still_closes_the_factory_connection(rw):
     assert made[0].is_closed()
 
 
-# -- the backend API ---------------------------------------------------------------------------------------------
+# -- the backend API -----------------------------------------------------------------------------------------
 
 
 def test_payments_follow_every_cursor(rw):
@@ -231,7 +231,7 @@ def test_a_timeout_fails_clearly(rw):
         BackendClient().revenue(DAY)
 
 
-# -- the alert ---------------------------------------------------------------------------------------------------
+# -- the alert -----------------------------------------------------------------------------------------------
 
 
 def test_run_reconciliation_alerts_on_a_mismatch_only(rw):
@@ -272,12 +272,13 @@ def test_post_alert_uses_the_session_given(rw):
     assert rw.slack.texts == ["hello"]
 
 
-# -- garbage in: a clear error naming the payment and the field -------------------------------------------------
+# -- garbage in: a clear error naming the payment and the field ----------------------------------------------
 
 
 @pytest.mark.parametrize(("amount", "says"), [
     (True, r"True \(bool\)"), ("abc", "'abc', not a number"), ("sNaN", "not a finite amount"),
-    ("NaN", "not a finite amount"), (Decimal("Infinity"), "not a finite amount"), (None, r"None \(NoneType\)"),
+    ("NaN", "not a finite amount"), (Decimal("Infinity"), "not a finite amount"),
+    (None, r"None \(NoneType\)"),
     (12.5, r"12.5 \(float\)"),
 ])
 def test_a_bad_source_amount_names_the_payment_and_field(amount, says):

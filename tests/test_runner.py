@@ -265,7 +265,8 @@ with DAG("runner_secrets", schedule=None, start_date=dt.datetime(2024, 1, 1), ca
 '''
 
 
-def test_the_summary_and_the_log_mask_what_airflow_masks(airflow: AirflowRunner, tmp_path, monkeypatch) -> None:
+def test_the_summary_and_the_log_mask_what_airflow_masks(airflow: AirflowRunner, tmp_path,
+                                                          monkeypatch) -> None:
     import json
     import secrets
 
@@ -280,4 +281,5 @@ def test_the_summary_and_the_log_mask_what_airflow_masks(airflow: AirflowRunner,
     assert task.output.splitlines()[0] == "***" and "password='***'" in task.output
     assert task.error == "RuntimeError: login failed for airflow_user with password ***"
     assert password not in str(summary) and password not in str(summary.to_dict())
-    assert password not in airflow.log_file.read_text() and "with password ***" in airflow.log_file.read_text()
+    log = airflow.log_file.read_text()
+    assert password not in log and "with password ***" in log

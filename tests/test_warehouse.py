@@ -25,7 +25,7 @@ def test_real_mode_needs_credentials_from_the_environment(monkeypatch, tmp_path)
         wh.connect()
 
 
-# -- aggregates stay exact where Snowflake keeps them exact ------------------------------------------------------
+# -- aggregates stay exact where Snowflake keeps them exact --------------------------------------------------
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ def test_state_folders_of_dead_processes_are_reaped_and_live_ones_kept(tmp_path)
         [f"services-{gone.pid}", f"run-{os.getpid()}", "run-1", "run-notes"])
 
 
-# -- a stale handle, a failed start, bad arguments --------------------------------------------------------------
+# -- a stale handle, a failed start, bad arguments -----------------------------------------------------------
 
 
 def test_a_stale_handle_cannot_delete_the_running_world(start_world):
@@ -168,7 +168,7 @@ def test_dates_may_be_iso_strings(start_world):
     assert (world.manifest.start, world.manifest.defect_day) == ("2024-10-01", "2024-10-15")
 
 
-# -- the default clock keeps real time ---------------------------------------------------------------------------
+# -- the default clock keeps real time -----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -228,20 +228,25 @@ def test_the_world_clock_skips_its_own_sleeps_instantly(driven_time):
     assert clock.monotonic() - before == 8.5
 
 
-# -- secrets: random per run, gone from disk after stop ----------------------------------------------------------
+# -- secrets: random per run, gone from disk after stop ------------------------------------------------------
 
 
 def test_every_secret_is_random_per_run(start_world):
-    names = ("AIRFLOW_VAR_PARTNER_API_KEY", "AIRFLOW_VAR_SNOWFLAKE_PASSWORD", "AIRFLOW_VAR_SLACK_WEBHOOK_URL")
+    from urllib.parse import urlsplit
+
+    from sim.world import _SECRET_NAMES as names
+
     start_world()
     first = {n: os.environ[n] for n in names}
     second_world = start_world()
     second = {n: os.environ[n] for n in names}
     assert all(first[n] != second[n] for n in names)
     assert second["AIRFLOW_VAR_SLACK_WEBHOOK_URL"] == second_world.slack.url
-    assert second_world.slack.url.startswith("https://hooks.slack.com/services/T")
+    parts = urlsplit(second_world.slack.url)
+    assert parts.netloc == "hooks.slack.com" and parts.path.startswith("/services/T")
     assert requests.post(second_world.slack.url, json={"text": "hi"}, timeout=5).text == "ok"
-    assert requests.post(first["AIRFLOW_VAR_SLACK_WEBHOOK_URL"], json={"text": "hi"}, timeout=5).status_code == 404
+    old_url = first["AIRFLOW_VAR_SLACK_WEBHOOK_URL"]
+    assert requests.post(old_url, json={"text": "hi"}, timeout=5).status_code == 404
 
 
 def test_no_secret_of_a_world_stays_in_the_airflow_log_after_stop(start_world, tmp_path):
