@@ -3,6 +3,11 @@
 Code that waits or measures time takes a clock argument: ``SystemClock`` in production, ``FakeClock`` in
 tests and notebooks. ``FakeClock.sleep`` advances time instantly, so a rate limiter that "waits" 0.5 s or a
 retry that backs off 8 s costs nothing, and the fakes see the advanced time (a 429 really expires).
+
+``sim.start()`` runs the fakes on a ``WorldClock`` unless told otherwise: real time, so client code that
+really sleeps (``time.sleep(0.5)`` between requests) meets a partner whose rate window really passes, plus
+any time skipped through the clock itself (``world.clock.sleep(8)`` returns at once and the fakes see 8 s
+pass). For outputs that must not depend on how fast the machine is, pass ``clock=FakeClock()``.
 """
 
 from __future__ import annotations
@@ -53,3 +58,19 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         with self._lock:
             self._now += seconds
+
+
+class WorldClock(FakeClock):
+    """Real elapsed time plus everything skipped with ``sleep``/``advance`` (which return at once).
+
+    The default clock of ``sim.start()``: a user's own ``time.sleep`` counts, and the kit's code that sleeps
+    on this clock costs nothing. Readings depend on real time, so they are not reproducible to the
+    millisecond; use ``FakeClock`` where a notebook prints times.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._origin = time.monotonic()
+
+    def monotonic(self) -> float:
+        return super().monotonic() + (time.monotonic() - self._origin)

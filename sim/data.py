@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sim.warehouse import Warehouse
@@ -107,6 +107,38 @@ def _is_iso_date(value: Any) -> bool:
         return False
 
 
+def validate_knobs(*, seed: Any, appointments: Any, start: Any, days: Any, defects: Any,
+                   defect_day: Any) -> tuple[int, date, date, dict[str, Any]]:
+    """Check ``generate``'s knobs before any work; returns (seed, start, defect day, defects), dates parsed.
+
+    Dates may be ``date`` objects or ISO strings ("2025-09-01"); anything else is a ``ValueError`` that
+    names the argument (the seed is written into SQL, so it must really be an integer).
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or not -2**63 <= seed < 2**63:
+        raise ValueError(f"seed must be an integer (64-bit), got {seed!r}")
+    if (isinstance(appointments, bool) or not isinstance(appointments, int)
+            or not 50 <= appointments <= MAX_APPOINTMENTS):
+        raise ValueError(f"appointments must be an integer between 50 and {MAX_APPOINTMENTS:,}, "
+                         f"got {appointments!r}")
+    if isinstance(days, bool) or not isinstance(days, int) or not 2 <= days <= 3660:
+        raise ValueError(f"days must be an integer between 2 and 3660, got {days!r}")
+    start = _as_date(start, "start_date")
+    defects = validate_defects(defects)
+    end = start + timedelta(days=days - 1)
+    day = _as_date(defect_day, "defect_day") if defect_day is not None else end
+    if not start <= day <= end:
+        raise ValueError(f"defect_day {day} is outside the data range {start}..{end}")
+    return seed, start, day, defects
+
+
+def _as_date(value: Any, name: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _is_iso_date(value):
+        return date.fromisoformat(value)
+    raise ValueError(f"{name} must be a date or an ISO date string like '2025-09-01', got {value!r}")
+
+
 def generate(
     warehouse: Warehouse,
     *,
@@ -123,15 +155,8 @@ def generate(
     ``appointments`` is the scale knob: a few hundred for notebooks, up to 20M for benchmarks.
     ``progress`` shows a progress bar (default: only from 1M appointments, where it takes a moment).
     """
-    if isinstance(appointments, bool) or not isinstance(appointments, int) or not 50 <= appointments <= MAX_APPOINTMENTS:
-        raise ValueError(f"appointments must be an integer between 50 and {MAX_APPOINTMENTS:,}, got {appointments!r}")
-    if not isinstance(days, int) or not 2 <= days <= 3660:
-        raise ValueError(f"days must be an integer between 2 and 3660, got {days!r}")
-    defects = validate_defects(defects)
-    end = start + timedelta(days=days - 1)
-    day = date.fromisoformat(defect_day) if isinstance(defect_day, str) else (defect_day or end)
-    if not start <= day <= end:
-        raise ValueError(f"defect_day {day} is outside the data range {start}..{end}")
+    seed, start, day, defects = validate_knobs(seed=seed, appointments=appointments, start=start, days=days,
+                                               defects=defects, defect_day=defect_day)
 
     from sim.data_sql import build_steps, ddl  # the SQL lives beside this module
 
@@ -145,7 +170,7 @@ def generate(
                         start=start, days=days)
     show = appointments >= 1_000_000 if progress is None else progress
     _run(duck, steps, show)
-    injected = _inject(duck, seed, day, start, end, defects)
+    injected = _inject(duck, seed, day, start, start + timedelta(days=days - 1), defects)
     _run(duck, build_staging_steps(day), False)
     return Manifest(seed=seed, appointments=appointments, start=start.isoformat(), days=days,
                     defect_day=day.isoformat(), defects=injected)

@@ -22,10 +22,11 @@ def state_dir(path: str | os.PathLike | None = None) -> Path:
 
 
 def reap_stale(state: Path, *patterns: str) -> None:
-    """Delete the ``<name>-<pid>`` folders in ``state`` whose process is gone (killed before it cleaned up)."""
+    """Delete the ``<name>-<pid>`` (or ``<name>-<pid>-<suffix>``) folders in ``state`` whose process is gone
+    (killed before it cleaned up)."""
     for pattern in patterns:
         for folder in state.glob(pattern):
-            pid = folder.name.split("-", 1)[1]
+            pid = folder.name.split("-")[1]
             if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
                 shutil.rmtree(folder, ignore_errors=True)
 

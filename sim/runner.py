@@ -118,7 +118,8 @@ def configure(home: Path) -> Path:
         if _log_stream is not None:
             return home
     prepare_home(home)
-    _log_stream = open(home / "logs" / "runner.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    log = open(home / "logs" / "runner.log", "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    _log_stream = _Redacting(log)
     with _quiet():
         showwarning, no_color = warnings.showwarning, os.environ.get("NO_COLOR")
         import airflow.sdk.log
@@ -174,6 +175,56 @@ def parse_logical_date(value: dt.date | dt.datetime | str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _redact(text: str) -> str:
+    """``text`` with every secret Airflow's masker knows replaced by ``***``: what its task logs show.
+
+    A task registers a secret by reading it the Airflow way: ``Variable.get`` of a sensitive key
+    (``password``, ``api_key``, ``token``, ``secret``...) and every ``Connection``'s password and extra.
+    A secret read from ``os.environ`` directly is not masked, in Airflow or here.
+    """
+    from airflow.sdk._shared.secrets_masker import redact
+
+    return redact(text) if text else text
+
+
+class _Redacting(io.TextIOBase):
+    """The runner's log file, written through Airflow's secrets masker."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        self.stream.write(_redact(text) if "airflow.sdk" in sys.modules else text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+def scrub_logs(secrets: list[str]) -> None:
+    """Replace each of ``secrets`` with ``***`` in the runner's log files (the sim calls this when a world
+    stops, so no secret of the run outlives it on disk, even one a task printed from ``os.environ``)."""
+    if _home is None:
+        return
+    wanted = [s for s in secrets if s]
+    for path in (_home / "logs").rglob("*"):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        cleaned = text
+        for secret in wanted:
+            cleaned = cleaned.replace(secret, "***")
+        if cleaned != text:
+            with open(path, "r+", encoding="utf-8", errors="surrogateescape") as f:
+                f.write(cleaned)
+                f.truncate()
 
 
 class _TaskOutput(io.TextIOBase):
@@ -336,7 +387,10 @@ class AirflowRunner:
         print(f"\n===== {target.dag_id} @ {when.isoformat()} =====", file=_log_stream)
         with _watching() as output, _no_retry_wait(target, fast_retries), _no_running_loop():
             dagrun = target.test(logical_date=when, run_after=when, run_conf=conf)
-        summary = summarise(target, dagrun.run_id, when, output.printed, output.failures, self.log_file)
+        # what Airflow's task logs would show: secrets the run registered with its masker are "***"
+        printed = {key: [_redact("".join(parts))] for key, parts in output.printed.items()}
+        failures = {key: _redact(text) for key, text in output.failures.items()}
+        summary = summarise(target, dagrun.run_id, when, printed, failures, self.log_file)
         if expect is not None and summary.state != expect:
             raise RunFailed(summary, expect)
         return summary

@@ -19,7 +19,10 @@ instead and nothing is patched. Credentials only ever come from the environment.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -57,12 +60,16 @@ class Warehouse:
             return self
         import fakesnow
 
+        from sim import exact_aggregates
+
         self.path.mkdir(parents=True, exist_ok=True)
         stack = ExitStack()
         # fakesnow materialises results through Arrow; its copy warning is noise for the reader.
         stack.enter_context(warnings.catch_warnings())
         warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
         stack.enter_context(fakesnow.patch(db_path=self.path))
+        stack.enter_context(_stages_in(self.path / "stages"))  # PUT's files go away with the warehouse
+        stack.enter_context(exact_aggregates.patched())  # SUM/AVG over NUMBER stay exact, as in Snowflake
         self._stack = stack
         # One open connection per database keeps its file attached for the whole run, so a connection
         # made with database=RAW can still read ANALYTICS.MARTS.* (as in Snowflake).
@@ -157,6 +164,26 @@ class Warehouse:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextmanager
+def _stages_in(folder: Path) -> Iterator[None]:
+    """Keep fakesnow's stages (the files ``PUT`` uploads) in ``folder`` instead of the ``fakesnow_bucket_*``
+    folder it makes in the temp directory at import and never removes; that one is removed at exit."""
+    from unittest import mock
+
+    from fakesnow.transforms import stage
+
+    if Path(stage.LOCAL_BUCKET_PATH).name.startswith("fakesnow_bucket_"):
+        _remove_at_exit(stage.LOCAL_BUCKET_PATH)
+    folder.mkdir(parents=True, exist_ok=True)
+    with mock.patch.object(stage, "LOCAL_BUCKET_PATH", str(folder)):
+        yield
+
+
+@functools.cache
+def _remove_at_exit(path: str) -> None:
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
 
 
 def _real_credentials() -> dict[str, str]:

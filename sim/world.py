@@ -26,6 +26,8 @@ import json
 import os
 import secrets
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -36,7 +38,7 @@ from unittest import mock
 
 from sim import data
 from sim.backend_api import BackendRevenueAPI
-from sim.clock import Clock, FakeClock
+from sim.clock import Clock, WorldClock
 from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
 from sim.s3 import S3
@@ -100,9 +102,12 @@ class World:
         return self.airflow.run(dag, logical_date, **kwargs)
 
     def stop(self) -> None:
+        """Stop this world and delete its folder (only its own: another world's is never touched)."""
         global _current
+        secrets = [os.environ.get(name, "") for name in _SECRET_NAMES]
         self._stack.close()
-        shutil.rmtree(self.run_dir, ignore_errors=True)
+        if "sim.runner" in sys.modules:  # Airflow ran in this process: its log keeps no secret of this world
+            sys.modules["sim.runner"].scrub_logs(secrets)
         if _current is self:
             _current = None
 
@@ -113,7 +118,7 @@ def start(
     appointments: int = data.APPOINTMENTS,
     defects: dict[str, Any] | None = None,
     defect_day: dt.date | str | None = None,
-    start_date: dt.date = data.START,
+    start_date: dt.date | str = data.START,
     days: int = data.DAYS,
     requests_per_second: float = 5.0,
     clock: Clock | None = None,
@@ -121,17 +126,24 @@ def start(
 ) -> World:
     """Start the whole sim (stopping a world this process started before) and return it.
 
-    The warehouse lives in a fresh folder per process under the state directory, so two notebooks can run
-    at once, and is deleted by ``stop()`` (or at interpreter exit).
+    The warehouse lives in a fresh folder per world under the state directory, so two notebooks can run
+    at once, and is deleted by ``stop()`` (or at interpreter exit). ``clock``: what the fakes tell time by;
+    default a ``WorldClock`` (real time, plus anything skipped with ``world.clock.sleep``/``advance``), or
+    ``FakeClock()`` for time that moves only when something sleeps on it (reproducible to the digit).
+    Dates may be ``date`` objects or ISO strings; a bad argument is a ``ValueError`` naming it.
     """
     global _current
+    seed, start_date, defect_day, defects = data.validate_knobs(
+        seed=seed, appointments=appointments, start=start_date, days=days, defects=defects,
+        defect_day=defect_day)
     if _current is not None:
         _current.stop()
     reap_stale(state_dir(state), "run-*", "airflow-*")
-    run_dir = state_dir(state) / f"run-{os.getpid()}"
-    shutil.rmtree(run_dir, ignore_errors=True)
-    clock = clock or FakeClock()
+    # a folder of its own per world (run-<pid>-<random>): a stale handle's stop() cannot delete a newer world
+    run_dir = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=state_dir(state)))
+    clock = clock or WorldClock()
     stack = ExitStack()
+    stack.callback(shutil.rmtree, run_dir, ignore_errors=True)  # runs last: a failed start leaves nothing
     try:
         warehouse = Warehouse(run_dir / "warehouse")
         stack.callback(warehouse.stop)
@@ -144,7 +156,7 @@ def start(
         partner = PartnerSchedulingAPI(_appointments_source(warehouse), token=secrets.token_urlsafe(24),
                                        requests_per_second=requests_per_second, clock=clock)
         backend = BackendRevenueAPI(_payments_source(warehouse), clock=clock)
-        slack = SlackWebhook(clock=clock)
+        slack = SlackWebhook(_webhook_url(), clock=clock)
         _mount_http(stack, partner, backend, slack)
         stack.enter_context(mock.patch.dict(os.environ, _secrets_env(partner, slack)))
     except BaseException:
@@ -191,6 +203,20 @@ def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: Backen
     mount(rsps, partner.BASE_URL, partner)
     mount(rsps, backend.BASE_URL, backend)
     mount(rsps, slack.base_url, slack)
+
+
+def _webhook_url() -> str:
+    """A Slack incoming-webhook URL in Slack's shape (team, bot, token), random per run: it is a secret."""
+    services = SlackWebhook.DEFAULT_URL.split("/T")[0]  # https://hooks.slack.com/services
+    team, bot = secrets.token_hex(5).upper(), secrets.token_hex(5).upper()
+    return f"{services}/T{team}/B{bot}/{secrets.token_urlsafe(18)}"
+
+
+_SECRET_NAMES = (
+    "AIRFLOW_VAR_PARTNER_API_KEY",
+    "AIRFLOW_VAR_SNOWFLAKE_PASSWORD",
+    "AIRFLOW_VAR_SLACK_WEBHOOK_URL",
+)
 
 
 def _secrets_env(partner: PartnerSchedulingAPI, slack: SlackWebhook) -> dict[str, str]:

@@ -39,6 +39,7 @@ import datetime as dt
 import email.utils
 import json
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -321,6 +322,7 @@ class PartnerExtractor:
     def _get(self, params: dict[str, str], number: int | None, metrics: ExtractionMetrics) -> dict[str, Any]:
         policy = self.policy
         attempt_no = 0
+        failures: Counter[str] = Counter()  # failed attempts of this request, by kind
 
         def once() -> dict[str, Any]:
             nonlocal attempt_no
@@ -328,8 +330,11 @@ class PartnerExtractor:
             return self._attempt(params, number, attempt_no, metrics)
 
         def stop(state: tenacity.RetryCallState) -> bool:
+            # every attempt counts towards max_attempts; only malformed ones towards max_malformed_attempts
             error = state.outcome.exception()
-            return (state.attempt_number >= policy.attempts_for(error.kind)
+            failures[error.kind] += 1
+            return (state.attempt_number >= policy.max_attempts
+                    or failures[error.kind] >= policy.attempts_for(error.kind)
                     or metrics.retries >= policy.retry_budget
                     or (error.retry_after or 0) > policy.max_retry_after)
 
@@ -352,8 +357,11 @@ class PartnerExtractor:
             if (error.retry_after or 0) > policy.max_retry_after:
                 why = (f"the server asked to wait {error.retry_after:g} s (Retry-After), more than "
                        f"max_retry_after={policy.max_retry_after:g} s")
-            elif metrics.retries >= policy.retry_budget and attempt_no < policy.attempts_for(error.kind):
+            elif (metrics.retries >= policy.retry_budget and attempt_no < policy.max_attempts
+                  and failures[error.kind] < policy.attempts_for(error.kind)):
                 why = f"the run's retry budget ({policy.retry_budget} retries) is used up"
+            elif failures[error.kind] < attempt_no and error.kind == "malformed":
+                why = f"gave up after {attempt_no} attempts ({failures[error.kind]} malformed)"
             else:
                 why = f"gave up after {attempt_no} attempts"
             cls = MalformedPageError if error.kind == "malformed" else RetriesExhausted

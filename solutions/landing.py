@@ -70,7 +70,7 @@ def land_day(conn: Any, load_date: dt.date | str, records: list[dict[str, Any]],
 
     ``conn`` is a Snowflake connection (``snowflake.connector.connect(...)`` or ``SnowflakeHook.get_conn()``).
     The temporary stage and load table live in the target's schema (``USE SCHEMA``) and vanish with the
-    session.
+    session; the connection's database and schema are restored before returning (also on error).
     """
     target = quote_table(table)
     parts = table.split(".")
@@ -85,6 +85,8 @@ def land_day(conn: Any, load_date: dt.date | str, records: list[dict[str, Any]],
     records = list(first.values())
 
     cur = conn.cursor()
+    cur.execute("SELECT CURRENT_DATABASE(), CURRENT_SCHEMA()")
+    before = cur.fetchone()
     try:
         if len(parts) == 3:
             cur.execute(f"USE SCHEMA {quote_identifier(parts[0])}.{quote_identifier(parts[1])}")
@@ -111,8 +113,22 @@ def land_day(conn: Any, load_date: dt.date | str, records: list[dict[str, Any]],
         if records:
             cur.execute(f"DROP TABLE IF EXISTS {quote_identifier(load_name)}")
     finally:
-        cur.close()
+        try:
+            _restore(cur, *before)
+        finally:
+            cur.close()
     return LandingResult(table=target, load_date=day, copied=copied, replaced=replaced, inserted=inserted)
+
+
+def _restore(cur: Any, database: str | None, schema: str | None) -> None:
+    """Give the caller's connection back its database and schema (``USE SCHEMA`` changed them)."""
+    def quoted(name: str) -> str:  # the server's own names, quoted as they are (a '"' inside is doubled)
+        return '"' + name.replace('"', '""') + '"'
+
+    if database and schema:
+        cur.execute(f"USE SCHEMA {quoted(database)}.{quoted(schema)}")
+    elif database:
+        cur.execute(f"USE DATABASE {quoted(database)}")
 
 
 def _copy_into_load_table(cur: Any, records: list[dict[str, Any]], load_name: str, stage_name: str,

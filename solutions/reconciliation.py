@@ -2,12 +2,12 @@
 
 Finance says "revenue doesn't match the backend". This module answers with numbers and ids:
 
-1. **Totals, exactly.** The warehouse total is ``SUM(PAYMENT_AMOUNT::NUMBER(12,2))`` with the cast *inside*
-   the aggregate: real Snowflake keeps ``SUM`` over ``NUMBER(12,2)`` exact, but the sim (fakesnow on DuckDB)
-   returns ``SUM``/``AVG`` over ``NUMBER`` as ``DOUBLE``, and a float total of 7309.36 comes back as
-   7309.360000000002. The cast keeps the result a ``NUMBER``, so Python receives a ``Decimal``. The API's
-   total is parsed with ``json`` ``parse_float=Decimal`` for the same reason. Money is never compared as
-   floats: ``abs(float - Decimal)`` even raises ``TypeError``, and float sums drift.
+1. **Totals, exactly.** Snowflake (and the sim) keeps ``SUM`` over a ``NUMBER(12,2)`` column exact, so Python
+   receives a ``Decimal``. The total is ``SUM(PAYMENT_AMOUNT::NUMBER(12,2))`` anyway, with the cast *inside*
+   the aggregate: if the column is ever a ``FLOAT`` (a careless ``CREATE TABLE AS``), a bare ``SUM`` returns a
+   float and 7309.36 comes back as 7309.360000000002; cast first and the sum is exact again. The API's total
+   is parsed with ``json`` ``parse_float=Decimal`` for the same reason. Money is never compared as floats:
+   ``Decimal - float`` raises ``TypeError``, and float sums drift.
 2. **Tolerance.** Totals match when they differ by at most ``tolerance`` (default one cent), *and* the
    payment counts agree: a missing payment and a duplicated one of the same amount cancel out in the total.
 3. **Investigation.** On a mismatch, the warehouse's rows are compared with the backend's ``/payments``
@@ -53,6 +53,46 @@ class BackendError(RuntimeError):
 
 class AlertError(RuntimeError):
     """The alert could not be delivered (the message says why, never the webhook URL)."""
+
+
+# -- what counts as money ------------------------------------------------------------------------------------
+
+
+def money(value: Any, where: str, *, text: bool = True) -> Decimal:
+    """``value`` as a finite ``Decimal``, or ``ValueError`` naming ``where`` and what was wrong.
+
+    Accepted: ``Decimal`` and ``int`` (JSON numbers parsed with ``parse_float=Decimal``) and, when ``text``,
+    numeric strings ("12.50"). Refused: ``bool`` (``True`` is an ``int`` and would count as 1), ``float``
+    (already inexact), ``None``, non-numeric text, and NaN or infinity in any form (``Decimal("NaN")``
+    compares unequal to everything, so a check built on it can neither pass nor fail honestly).
+    """
+    kinds = (Decimal, int, str) if text else (Decimal, int)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        wanted = "a decimal number or numeric text" if text else "a decimal number"
+        raise ValueError(f"{where} is {value!r} ({type(value).__name__}), expected {wanted}")
+    try:
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
+    except ArithmeticError:  # decimal.InvalidOperation: "abc"
+        raise ValueError(f"{where} is {value!r}, not a number") from None
+    if not amount.is_finite():
+        raise ValueError(f"{where} is {value!r}, not a finite amount")
+    return amount
+
+
+def payment_count(value: Any, where: str) -> int:
+    """A count of payments: a non-negative ``int`` (a bool, a fraction or text is refused, not truncated)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{where} is {value!r} ({type(value).__name__}), expected a whole number >= 0")
+    return value
+
+
+def check_tolerance(tolerance: Any) -> None:
+    """A tolerance is a finite ``Decimal`` >= 0: a float is inexact, and ``Decimal("Infinity")`` (or NaN)
+    would let any difference pass."""
+    if not isinstance(tolerance, Decimal):
+        raise TypeError("tolerance must be a Decimal, e.g. Decimal('0.01'): money is never a float")
+    if not tolerance.is_finite() or tolerance < 0:
+        raise ValueError(f"tolerance must be a finite amount >= 0, not {tolerance}")
 
 
 # -- the source system ---------------------------------------------------------------------------------------
@@ -106,13 +146,15 @@ class BackendClient:
 
     def revenue(self, day: dt.date) -> SourceRevenue:
         body = self._get("/revenue", {"date": day.isoformat()})
+        for name in ("total_revenue", "payment_count"):
+            if name not in body:
+                raise BackendError(f"GET /revenue: the body has no {name!r} field")
         try:
-            total, count = body["total_revenue"], int(body["payment_count"])
-        except (KeyError, TypeError, ValueError) as error:
-            raise BackendError(f"GET /revenue: unexpected body ({error!r})") from None
-        if not isinstance(total, (Decimal, int)) or isinstance(total, bool):
-            raise BackendError(f"GET /revenue: total_revenue is {type(total).__name__}, expected a number")
-        return SourceRevenue(day, Decimal(total), count, str(body.get("currency", "")))
+            total = money(body["total_revenue"], "GET /revenue: total_revenue", text=False)
+            count = payment_count(body["payment_count"], "GET /revenue: payment_count")
+        except ValueError as error:
+            raise BackendError(str(error)) from None
+        return SourceRevenue(day, total, count, str(body.get("currency", "")))
 
     def payments(self, day: dt.date, *, limit: int = 100, max_pages: int = 10_000) -> list[dict[str, Any]]:
         """Every payment of ``day``, following ``next_cursor`` until ``has_more`` is false."""
@@ -146,7 +188,8 @@ def _connected(connection: Any) -> Iterator[Any]:
 
 
 def warehouse_revenue(connection: Any, day: dt.date, *, table: str = "fct_payments") -> tuple[Decimal, int]:
-    """(exact total, row count) of the day's payments. The cast sits inside ``SUM`` (see the module doc)."""
+    """(exact total, row count) of the day's payments. The cast sits inside ``SUM`` (see the module doc), so a
+    FLOAT column still gives an exact total."""
     with _connected(connection) as conn, conn.cursor() as cur:
         cur.execute(f"SELECT COALESCE(SUM(PAYMENT_AMOUNT::NUMBER(12, 2)), 0), COUNT(*) "
                     f"FROM {quote_table(table)} WHERE PAYMENT_DATE = %s", (day,))
@@ -159,9 +202,13 @@ def warehouse_revenue(connection: Any, day: dt.date, *, table: str = "fct_paymen
 def warehouse_payments(connection: Any, day: dt.date, *, table: str = "fct_payments") -> list[tuple[str, Decimal]]:
     """(payment_id, amount) of every row of ``day``, duplicates included, in id order."""
     with _connected(connection) as conn, conn.cursor() as cur:
-        cur.execute(f"SELECT PAYMENT_ID, PAYMENT_AMOUNT FROM {quote_table(table)} WHERE PAYMENT_DATE = %s "
-                    f"ORDER BY PAYMENT_ID", (day,))
-        return [(str(pid), Decimal(amount)) for pid, amount in cur.fetchall()]
+        cur.execute(f"SELECT PAYMENT_ID, PAYMENT_AMOUNT::NUMBER(12, 2) FROM {quote_table(table)} "
+                    f"WHERE PAYMENT_DATE = %s ORDER BY PAYMENT_ID", (day,))
+        rows = cur.fetchall()
+    # the cast in SQL, as in warehouse_revenue: a FLOAT column's 19.99 is 19.989999... as a float, and
+    # Decimal(float) would keep every wrong digit and flag a correct payment
+    return [(str(pid), money(amount, f"warehouse payment {pid}: PAYMENT_AMOUNT", text=False))
+            for pid, amount in rows]
 
 
 # -- comparing -------------------------------------------------------------------------------------------------
@@ -193,6 +240,9 @@ class Reconciliation:
     explained: Decimal = Decimal("0.00")
     currency: str = "USD"
     notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        check_tolerance(self.tolerance)
 
     @property
     def difference(self) -> Decimal:
@@ -243,7 +293,7 @@ class Reconciliation:
 
 def compare_payments(warehouse: list[tuple[str, Decimal]], source: list[dict[str, Any]]) -> dict[str, Any]:
     """Name the ids behind a difference: missing, duplicated, misamounted, unexpected, and the amount they explain."""
-    truth = {str(p["payment_id"]): Decimal(p["amount"]) for p in source}
+    truth = dict(_source_payment(p, n) for n, p in enumerate(source, 1))
     seen = Counter(pid for pid, _ in warehouse)
     loaded: dict[str, list[Decimal]] = defaultdict(list)
     for pid, amount in warehouse:
@@ -261,6 +311,19 @@ def compare_payments(warehouse: list[tuple[str, Decimal]], source: list[dict[str
     }
 
 
+def _source_payment(row: Any, position: int) -> tuple[str, Decimal]:
+    """(payment_id, amount) of one backend row, or ``BackendError`` naming the payment and the field."""
+    if not isinstance(row, dict) or row.get("payment_id") in (None, ""):
+        raise BackendError(f"backend payment #{position}: no payment_id in {row!r}")
+    pid = str(row["payment_id"])
+    if "amount" not in row:
+        raise BackendError(f"backend payment {pid}: no 'amount' field")
+    try:
+        return pid, money(row["amount"], f"backend payment {pid}: amount")
+    except ValueError as error:
+        raise BackendError(str(error)) from None
+
+
 def reconcile(day: dt.date | str, *, connection: Any, client: BackendClient | None = None,
               tolerance: Decimal = TOLERANCE, investigate: bool | None = None,
               table: str = "fct_payments") -> Reconciliation:
@@ -268,8 +331,7 @@ def reconcile(day: dt.date | str, *, connection: Any, client: BackendClient | No
     payment ids only when totals or counts differ, ``True`` always (catches offsetting errors), ``False``
     never. ``connection`` is a connection or a factory (then closed on every path)."""
     day = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    if not isinstance(tolerance, Decimal):
-        raise TypeError("tolerance must be a Decimal, e.g. Decimal('0.01'): money is never a float")
+    check_tolerance(tolerance)
     client = client or BackendClient()
     source = client.revenue(day)
     with _connected(connection) as conn:

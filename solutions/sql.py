@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,254}$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,254}")  # fullmatch: "$" alone would allow a final \n
 
 
 def validate_identifier(name: str, what: str = "identifier") -> str:
     """Return ``name`` upper-cased (Snowflake's unquoted identifiers are upper case) or raise ``ValueError``."""
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+    if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
         raise ValueError(f"invalid {what}: {name!r} (letters, digits, _ and $ only, not starting with a digit)")
     return name.upper()
 

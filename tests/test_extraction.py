@@ -28,8 +28,10 @@ DAY = "2025-09-10"
 @pytest.fixture(scope="module")
 def big_world(tmp_path_factory):
     import sim
+    from sim.clock import FakeClock
 
-    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"))
+    # a fake clock: the tests assert exact waits and back-offs, which real elapsed time would blur
+    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"), clock=FakeClock())
     yield world
     sim.stop()
 
@@ -204,6 +206,22 @@ def test_malformed_json_that_never_heals_fails_the_page_clearly(world):
     assert "bytes, starting b'{\"appointments\":[{\"appointment_id\":" in message
     assert caught.value.page == 4 and len(caught.value.records) == 300
     assert caught.value.metrics.malformed == 3
+
+
+def test_malformed_json_after_other_errors_still_gets_its_own_retries(world):
+    """The malformed limit (3) counts malformed answers: two 500s before one cut-off body use none of it."""
+    world.partner.inject("server_error", page=1, times=2)
+    world.partner.inject("malformed_json", page=1, times=1)
+    result = make(world).extract(DAY, DAY, mode="page")
+    assert ids(result.records) == truth(world)
+    assert (result.metrics.server_errors, result.metrics.malformed, result.metrics.retries) == (2, 1, 3)
+
+
+def test_malformed_json_gives_up_after_its_own_limit_among_other_errors(world):
+    world.partner.inject("server_error", page=2, times=2)
+    world.partner.inject("malformed_json", page=2, times=100)
+    with pytest.raises(MalformedPageError, match=r"^page 2: gave up after 5 attempts \(3 malformed\); "):
+        make(world).extract(DAY, DAY, mode="page")
 
 
 def test_a_failed_cursor_run_resumes_where_it_stopped(world):

@@ -31,8 +31,10 @@ FAULTS = {
 @pytest.fixture(scope="module")
 def big_world(tmp_path_factory):
     import sim
+    from sim.clock import FakeClock
 
-    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"))
+    # a fake clock: the tests assert exact waits and back-offs, which real elapsed time would blur
+    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"), clock=FakeClock())
     truth = [a for (a,) in world.warehouse.query(
         "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1",
         (DAY,))]

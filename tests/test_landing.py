@@ -71,8 +71,8 @@ def test_one_copy_into_and_one_insert_whatever_the_number_of_records(conn, n):
     assert (result.copied, result.replaced, result.inserted) == (n, 0, n)
     kinds = conn.kinds()
     assert kinds.count("PUT") == 1 and kinds.count("COPY") == 1 and kinds.count("INSERT") == 1
-    assert kinds == ["USE", "CREATE", "CREATE", "CREATE", "PUT", "COPY", "BEGIN", "DELETE", "INSERT",
-                     "COMMIT", "DROP"]
+    assert kinds == ["SELECT", "USE", "CREATE", "CREATE", "CREATE", "PUT", "COPY", "BEGIN", "DELETE",
+                     "INSERT", "COMMIT", "DROP", "USE"]  # where the connection was, then back there
     assert not any("PARSE_JSON" in s.upper() for s in conn.statements)
     copy = next(s for s in conn.statements if s.startswith("COPY"))
     assert "FILE_FORMAT = (TYPE = JSON)" in copy and "FORCE = TRUE" in copy
@@ -129,7 +129,7 @@ def test_a_failed_load_rolls_back_and_keeps_the_previous_copy(conn, warehouse):
     bad = records(5) + [{"appointment_id": "not-a-number"}]
     with pytest.raises(Exception):  # noqa: B017 - the warehouse's conversion error
         land_day(conn, DAY, bad)
-    assert conn.kinds()[-1] == "ROLLBACK"
+    assert conn.kinds()[-2:] == ["ROLLBACK", "USE"]
     assert day_counts(conn.conn) == [(DAY, 10, 10)]
 
 
@@ -176,3 +176,46 @@ def test_another_valid_table_name_works(conn, warehouse):
     result = land_day(conn, DAY, records(4), table="raw.staging.partner_appointments_v2")
     assert result.table == '"RAW"."STAGING"."PARTNER_APPOINTMENTS_V2"' and result.inserted == 4
     assert warehouse.query('SELECT COUNT(*) FROM RAW.STAGING.PARTNER_APPOINTMENTS_V2') == [(4,)]
+
+
+def _where(connection) -> tuple:
+    cur = connection.cursor()
+    cur.execute("SELECT CURRENT_DATABASE(), CURRENT_SCHEMA()")
+    return cur.fetchone()
+
+
+def test_the_callers_database_and_schema_are_restored(warehouse):
+    connection = warehouse.connect(database="ANALYTICS", schema="MARTS")
+    try:
+        land_day(connection, DAY, records(3), table="RAW.STAGING.RESTORE_CHECK")
+        assert _where(connection) == ("ANALYTICS", "MARTS")
+        assert connection.cursor().execute("SELECT COUNT(*) FROM FCT_APPOINTMENTS").fetchone()[0] > 0
+        with pytest.raises(Exception):  # noqa: B017 - the warehouse's conversion error
+            land_day(connection, DAY, [{"appointment_id": "x"}], table="RAW.STAGING.RESTORE_CHECK")
+        assert _where(connection) == ("ANALYTICS", "MARTS")
+    finally:
+        connection.close()
+
+
+def test_staged_files_live_in_the_world_and_fakesnows_temp_folder_goes_at_exit(tmp_path):
+    """fakesnow makes a fakesnow_bucket_* folder in the temp directory at import and never removes it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sim\n"
+        "from fakesnow.transforms import stage\n"
+        "print(stage.LOCAL_BUCKET_PATH)\n"
+        f"world = sim.start(appointments=300, state={str(tmp_path)!r})\n"
+        "print(stage.LOCAL_BUCKET_PATH)\n"
+        "from solutions.landing import land_day\n"
+        "conn = world.warehouse.connect(database='RAW', schema='STAGING')\n"
+        "land_day(conn, '2025-09-10', [{'appointment_id': 1}])\n"
+        "conn.close()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    fakesnows, ours = done.stdout.split()
+    assert Path(fakesnows).name.startswith("fakesnow_bucket_") and not Path(fakesnows).exists()
+    assert Path(ours).is_relative_to(tmp_path) and not Path(ours).exists()  # in the world's folder, gone
+    assert list(tmp_path.glob("run-*")) == []

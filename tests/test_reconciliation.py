@@ -62,7 +62,7 @@ def expected_warehouse_total(rw):
     return total
 
 
-# -- exact totals ----------------------------------------------------------------------------------------------
+# -- exact totals --------------------------------------------------------------------------------------------
 
 
 def test_warehouse_total_is_an_exact_decimal(rw):
@@ -72,12 +72,17 @@ def test_warehouse_total_is_an_exact_decimal(rw):
     assert warehouse_revenue(rw.warehouse.connect, dt.date(2025, 8, 1)) == (Decimal("0.00"), 0)
 
 
-def test_why_the_cast_sits_inside_the_aggregate(rw):
-    """The sim's SUM over NUMBER(12,2) is a float (real Snowflake keeps NUMBER): cast inside, get a Decimal."""
+def test_the_sum_is_exact_with_or_without_the_cast(rw):
+    """SUM over NUMBER(12,2) is an exact Decimal (as in Snowflake); the cast inside keeps it exact even when
+    the column is a FLOAT, where a bare SUM is a float."""
     [(raw, cast)] = rw.warehouse.query(
         "SELECT SUM(PAYMENT_AMOUNT), SUM(PAYMENT_AMOUNT::NUMBER(12, 2)) FROM FCT_PAYMENTS WHERE PAYMENT_DATE = %s",
         (DAY,))
-    assert isinstance(raw, float) and isinstance(cast, Decimal) and cast == expected_warehouse_total(rw)
+    assert isinstance(raw, Decimal) and raw == cast == expected_warehouse_total(rw)
+    [(raw, cast)] = rw.warehouse.query(
+        "SELECT SUM(a), SUM(a::NUMBER(12, 2)) FROM (SELECT PAYMENT_AMOUNT::FLOAT AS a FROM FCT_PAYMENTS "
+        "WHERE PAYMENT_DATE = %s)", (DAY,))
+    assert isinstance(raw, float) and cast == expected_warehouse_total(rw)
 
 
 def test_warehouse_rows_keep_duplicates(rw):
@@ -92,7 +97,7 @@ def test_source_total_is_parsed_as_decimal(rw):
     assert (source.payment_count, source.currency) == (len(truth(rw, DAY)), "USD")
 
 
-# -- reconcile ---------------------------------------------------------------------------------------------------
+# -- reconcile -----------------------------------------------------------------------------------------------
 
 
 def test_reconcile_names_exactly_the_manifest_ids(rw):
@@ -185,7 +190,7 @@ def test_a_failing_query_still_closes_the_factory_connection(rw):
     assert made[0].is_closed()
 
 
-# -- the backend API ---------------------------------------------------------------------------------------------
+# -- the backend API -----------------------------------------------------------------------------------------
 
 
 def test_payments_follow_every_cursor(rw):
@@ -226,7 +231,7 @@ def test_a_timeout_fails_clearly(rw):
         BackendClient().revenue(DAY)
 
 
-# -- the alert ---------------------------------------------------------------------------------------------------
+# -- the alert -----------------------------------------------------------------------------------------------
 
 
 def test_run_reconciliation_alerts_on_a_mismatch_only(rw):
@@ -265,3 +270,78 @@ def test_post_alert_uses_the_session_given(rw):
     session = requests.Session()
     post_alert("hello", session=session)
     assert rw.slack.texts == ["hello"]
+
+
+# -- garbage in: a clear error naming the payment and the field ----------------------------------------------
+
+
+@pytest.mark.parametrize(("amount", "says"), [
+    (True, r"True \(bool\)"), ("abc", "'abc', not a number"), ("sNaN", "not a finite amount"),
+    ("NaN", "not a finite amount"), (Decimal("Infinity"), "not a finite amount"),
+    (None, r"None \(NoneType\)"),
+    (12.5, r"12.5 \(float\)"),
+])
+def test_a_bad_source_amount_names_the_payment_and_field(amount, says):
+    source = [{"payment_id": "p1", "amount": Decimal("1.00")}, {"payment_id": "p2", "amount": amount}]
+    with pytest.raises(BackendError, match=rf"backend payment p2: amount is .*{says}"):
+        compare_payments([("p1", Decimal("1.00"))], source)
+
+
+def test_a_missing_amount_or_id_is_named():
+    with pytest.raises(BackendError, match="backend payment p2: no 'amount' field"):
+        compare_payments([], [{"payment_id": "p2"}])
+    with pytest.raises(BackendError, match="backend payment #1: no payment_id"):
+        compare_payments([], [{"amount": "1.00"}])
+
+
+def test_numeric_text_and_integers_are_money():
+    found = compare_payments([("a", Decimal("10.00")), ("b", Decimal("3"))],
+                             [{"payment_id": "a", "amount": "10.00"}, {"payment_id": "b", "amount": 3}])
+    assert found["misamounted"] == () and found["explained"] == 0
+
+
+class _Canned:
+    """A session answering every GET with one JSON body."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def get(self, url, **kwargs):
+        response = requests.Response()
+        response.status_code, response._content = 200, self.text.encode()
+        return response
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    ('{"total_revenue": true, "payment_count": 3}', "total_revenue is True"),
+    ('{"total_revenue": NaN, "payment_count": 3}', "total_revenue is nan"),
+    ('{"total_revenue": "12.50", "payment_count": 3}', "total_revenue is '12.50'"),
+    ('{"total_revenue": 12.50, "payment_count": 2.7}', r"payment_count is Decimal\('2.7'\)"),
+    ('{"total_revenue": 12.50, "payment_count": true}', "payment_count is True"),
+    ('{"total_revenue": 12.50, "payment_count": -1}', "payment_count is -1"),
+    ('{"payment_count": 3}', "no 'total_revenue' field"),
+])
+def test_a_bad_revenue_body_fails_clearly(body, says):
+    with pytest.raises(BackendError, match=f"GET /revenue: .*{says}"):
+        BackendClient(session=_Canned(body)).revenue(DAY)
+
+
+@pytest.mark.parametrize("tolerance", [Decimal("Infinity"), Decimal("NaN"), Decimal("-0.01")])
+def test_a_tolerance_that_passes_anything_is_refused(rw, tolerance):
+    with pytest.raises(ValueError, match="tolerance must be a finite amount"):
+        reconcile(DAY, connection=rw.warehouse.connect, tolerance=tolerance)
+    with pytest.raises(ValueError, match="tolerance must be a finite amount"):
+        Reconciliation(DAY, Decimal("112.38"), Decimal("100.00"), 3, 3, tolerance)
+
+
+def test_a_float_amount_column_does_not_flag_correct_payments(rw):
+    """A FLOAT column's 19.99 is 19.989999...: cast in SQL, so each amount compares equal to the source's."""
+    conn = rw.warehouse.connect()
+    try:
+        conn.cursor().execute("CREATE OR REPLACE TEMPORARY TABLE FLOAT_PAYMENTS AS SELECT PAYMENT_ID, "
+                              "PAYMENT_DATE, PAYMENT_AMOUNT::FLOAT AS PAYMENT_AMOUNT FROM FCT_PAYMENTS")
+        rows = warehouse_payments(conn, CLEAN_DAY, table="FLOAT_PAYMENTS")
+        source = [{"payment_id": p, "amount": a} for p, a in truth(rw, CLEAN_DAY).items()]
+        assert compare_payments(rows, source)["misamounted"] == ()
+    finally:
+        conn.close()

@@ -245,3 +245,41 @@ def test_new_home_gets_the_migrated_template_by_copy(airflow: AirflowRunner, tmp
     with sqlite3.connect(tmp_path / "airflow.db") as db:
         tables = {name for (name,) in db.execute("select name from sqlite_master where type='table'")}
     assert {"dag_run", "task_instance", "xcom", "alembic_version"} <= tables
+
+
+SECRETS_DAG = '''
+import datetime as dt
+
+from airflow.sdk import DAG, Connection, Variable, task
+
+with DAG("runner_secrets", schedule=None, start_date=dt.datetime(2024, 1, 1), catchup=False):
+
+    @task(retries=0)
+    def leaky():
+        password = Variable.get("snowflake_password")
+        print(password)
+        print(Connection.get("snowflake_default"))
+        raise RuntimeError(f"login failed for airflow_user with password {password}")
+
+    leaky()
+'''
+
+
+def test_the_summary_and_the_log_mask_what_airflow_masks(airflow: AirflowRunner, tmp_path,
+                                                          monkeypatch) -> None:
+    import json
+    import secrets
+
+    password = secrets.token_urlsafe(24)
+    monkeypatch.setenv("AIRFLOW_VAR_SNOWFLAKE_PASSWORD", password)
+    monkeypatch.setenv("AIRFLOW_CONN_SNOWFLAKE_DEFAULT", json.dumps(
+        {"conn_type": "snowflake", "login": "airflow_user", "password": password, "extra": {"account": "a"}}))
+    dag_file = tmp_path / "runner_secrets.py"
+    dag_file.write_text(SECRETS_DAG)
+    summary = airflow.run(dag_file, "2024-01-02", expect="failed")
+    task = summary["leaky"]
+    assert task.output.splitlines()[0] == "***" and "password='***'" in task.output
+    assert task.error == "RuntimeError: login failed for airflow_user with password ***"
+    assert password not in str(summary) and password not in str(summary.to_dict())
+    log = airflow.log_file.read_text()
+    assert password not in log and "with password ***" in log

@@ -8,7 +8,7 @@ from solutions.sql import quote_identifier, quote_table, validate_identifier
 INJECTIONS = [
     "fct_appointments; DROP TABLE dim_clients", "fct_appointments --", "x' OR '1'='1", '"q"', "a b", "", "1table",
     "t/*c*/", "t;", "dim_clients)", "(SELECT 1)", "t\nDROP", "t\x00", "t`", "t%s", "${x}", "t.*", "t,u", "-1", None,
-    "a" * 300,
+    "a" * 300, "fct_appointments\n", "fct_appointments\r\n", "\nfct_appointments",
 ]
 
 
