@@ -133,8 +133,8 @@ def in_process_world() -> Any:
 
 
 def partner_clock() -> Any:
-    """The clock the partner API's rate limit runs on: the in-process sim's (a fake clock that moves only
-    when someone sleeps on it), else real time."""
+    """The clock the partner API's rate limit runs on: the in-process sim's (real time, plus whatever is
+    skipped by sleeping on it), else real time."""
     from sim.clock import SystemClock
 
     world = in_process_world()

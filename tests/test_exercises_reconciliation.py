@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -76,13 +77,16 @@ def test_duplicated_ids_rejects_broken_versions(fn, checks):
 
 
 def total_syllabus(cursor, day):
-    """The syllabus's query with the day bound: SUM over NUMBER, which the sim returns as a float."""
+    """The syllabus's query with the day bound: exact (a NUMBER), but NULL on a day without payments."""
     cursor.execute("SELECT SUM(payment_amount) FROM marts.fct_payments WHERE payment_date = %s", (day,))
     return cursor.fetchone()[0]
 
 
-def total_decimal_of_float(cursor, day):
-    return Decimal(total_syllabus(cursor, day) or 0)
+def total_through_double(cursor, day):
+    """Summed as a DOUBLE, then made a Decimal: the float's binary error is kept, digit for digit."""
+    cursor.execute("SELECT COALESCE(SUM(payment_amount::DOUBLE), 0) FROM fct_payments WHERE payment_date = %s",
+                   (day,))
+    return Decimal(cursor.fetchone()[0])
 
 
 def total_without_coalesce(cursor, day):
@@ -91,15 +95,15 @@ def total_without_coalesce(cursor, day):
 
 
 @pytest.mark.parametrize("fn, checks", [
-    (total_syllabus, ["2025-09-30", "2025-09-29", "2025-08-01"]),  # float, float, None
-    (total_decimal_of_float, ["2025-09-30", "2025-09-29"]),
+    (total_syllabus, ["2025-08-01"]),  # None on a day without payments
+    (total_through_double, ["2025-09-30", "2025-09-29"]),
     (total_without_coalesce, ["2025-08-01"]),
 ])
 def test_warehouse_total_rejects_broken_versions(fn, checks):
     g = ex.grade_warehouse_total(fn, show=False)
     assert failed_exactly(g, *checks), g.lines
-    if fn is total_syllabus:
-        assert "expected a Decimal, got float" in g.lines[0]
+    if fn is total_through_double:
+        assert re.search(r"expected Decimal\('\d+\.\d\d'\), got Decimal\('\d+\.\d{3,}", g.lines[0]), g.lines
 
 
 # -- source_total --------------------------------------------------------------------------------------------
@@ -218,11 +222,17 @@ def total_f_string(cursor, day):
     return cursor.fetchone()[0]
 
 
+def total_bare_sum(cursor, day):
+    """A plain SUM over the NUMBER(12,2) column: exact on Snowflake and in the sim."""
+    cursor.execute("SELECT COALESCE(SUM(PAYMENT_AMOUNT), 0) FROM FCT_PAYMENTS WHERE PAYMENT_DATE = %s", (day,))
+    return cursor.fetchone()[0]
+
+
 def total_rounded_float(cursor, day):
     return round(float(ex.warehouse_total(cursor, day)), 2)
 
 
-@pytest.mark.parametrize("fn", [total_sum_in_python, total_cast_after_sum_as_text])
+@pytest.mark.parametrize("fn", [total_sum_in_python, total_cast_after_sum_as_text, total_bare_sum])
 def test_warehouse_total_accepts_correct_alternatives(fn):
     g = ex.grade_warehouse_total(fn, show=False)
     assert g.passed, g.lines

@@ -36,7 +36,7 @@ def duplicated_payment_ids(cursor: Any, day: dt.date) -> list[str]:
 
 
 def warehouse_total(cursor: Any, day: dt.date) -> Decimal:
-    """The exact total of ``day``: cast inside SUM (the sim's SUM over NUMBER is a DOUBLE), 0 for no rows."""
+    """The exact total of ``day``, 0 for no rows; the cast inside SUM keeps it exact even over a FLOAT column."""
     cursor.execute("SELECT COALESCE(SUM(PAYMENT_AMOUNT::NUMBER(12, 2)), 0) FROM FCT_PAYMENTS WHERE PAYMENT_DATE = %s",
                    (day,))
     return cursor.fetchone()[0]
@@ -156,7 +156,7 @@ def grade_warehouse_total(fn: Callable[..., Any], *, show: bool = True) -> Grade
         run(day)
         require_bound(statements, {"the day": day})
 
-    hint = "; on the sim SUM over a NUMBER comes back as a DOUBLE: cast inside the SUM"
+    hint = "; a FLOAT column sums in binary: cast inside the SUM, SUM(PAYMENT_AMOUNT::NUMBER(12, 2))"
     checks = [
         (f"{day}: the exact Decimal total", lambda f: _exact(run(day), _sum(table, (day,)), "total", hint)),
         (f"{clean}: the exact Decimal total",
