@@ -15,6 +15,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 import time
 import warnings
 from dataclasses import dataclass
@@ -101,15 +103,14 @@ class Scratch:
     def __init__(self) -> None:
         from fakesnow.instance import FakeSnow
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with _quiet():
             self._fs = FakeSnow()
-        self._conns: dict[str, Any] = {}
-        self._lock = threading.Lock()
-        self._throwaway = 0
-        for case in datasets.CASES:
-            self._conns[case] = self._load(case, database(case), datasets.build(case))
-        self._fs.duck_conn.execute("SET enable_external_access = false")
+            self._conns: dict[str, Any] = {}
+            self._lock = threading.Lock()
+            self._throwaway = 0
+            for case in datasets.CASES:
+                self._conns[case] = self._load(case, database(case), datasets.build(case))
+            self._fs.duck_conn.execute("SET enable_external_access = false")
 
     def _load(self, case: str, db: str, data: datasets.Dataset) -> Any:
         conn = self._fs.connect(database=db, schema=SCHEMA)
@@ -134,13 +135,14 @@ class Scratch:
         with self._lock:
             self._throwaway += 1
             db = f"DRILL_SCRATCH_{self._throwaway}"
-        conn = self._fs.connect(database=db, schema=SCHEMA)
+        with _quiet():
+            conn = self._fs.connect(database=db, schema=SCHEMA)
         try:
             duck = conn._duck_conn
             for table in datasets.TABLES:
                 duck.execute(f'CREATE TABLE "{db}"."{SCHEMA}"."{table}" AS '
                              f'SELECT * FROM "{database(case)}"."{SCHEMA}"."{table}"')
-            with conn.cursor() as cur:
+            with conn.cursor() as cur, _quiet():
                 for statement in _split(setup):
                     cur.execute(statement)
             self._run(conn, sql, time_limit)
@@ -160,8 +162,7 @@ class Scratch:
 
         timer = threading.Timer(time_limit, stop)
         timer.daemon = True
-        with conn.cursor() as cur, warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
+        with conn.cursor() as cur, _quiet():
             timer.start()
             try:
                 cur.execute(sql)
@@ -174,6 +175,14 @@ class Scratch:
                 timer.cancel()
             columns = tuple(d.name for d in cur.description or ())
         return Outcome(columns, [tuple(r) for r in rows])
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """fakesnow materialises results through Arrow and warns about the copy: noise for the candidate."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
+        yield
 
 
 def _split(setup: str) -> list[str]:
