@@ -5,7 +5,7 @@ Each ``[[drill]]`` table has::
     id, title, difficulty (easy|medium|hard), tags = [...], prompt, columns = [...] (the result's names),
     ordered = false (true when the prompt asks for an order), tolerance = 0.0 (absolute, for numbers),
     hints = [...], solution, explanation, alternatives = [{sql, note}, ...],
-    wrong = [{name, sql, why, caught = "visible" | "hidden"}, ...],
+    wrong = [{name, sql, why, caught = "visible" | <the hidden case that catches it first>}, ...],
     hidden = [...] (dataset cases, default all of ``datasets.HIDDEN``),
     kind = "select" | "merge", target (MERGE drills: the table graded), setup (MERGE drills: SQL run first)
 
@@ -34,7 +34,7 @@ class Wrong:
     name: str
     sql: str
     why: str
-    caught: str  # where grading rejects it: "visible" or "hidden"
+    caught: str  # where grading rejects it first: "visible" or the name of a hidden case
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ def _drill(raw: dict, group: str, where: str) -> Drill:
     for n, w in enumerate(_need(raw, "wrong", list, where), start=1):
         spot = f"{where} wrong #{n}"
         caught = _need(w, "caught", str, spot)
-        if caught not in ("visible", "hidden"):
-            raise BankError(f"{spot}: caught must be 'visible' or 'hidden'")
+        if caught != "visible" and caught not in hidden:
+            raise BankError(f"{spot}: caught must be 'visible' or one of this drill's hidden cases {hidden}")
         wrong.append(Wrong(_need(w, "name", str, spot), _need(w, "sql", str, spot), _need(w, "why", str, spot), caught))
     alternatives = [Alternative(_need(a, "sql", str, f"{where} alternative"), a.get("note", ""))
                     for a in _need(raw, "alternatives", list, where)]

@@ -60,6 +60,13 @@ def _base(seed: int, *, clinicians: int = 4, clients: int = 8, appointments: int
         fee = _money(90 + 5 * rng.randrange(20) + rng.randrange(100) / 100)
         appts.append([1000 + i, client, clinician, day, ts, status, int(status == "no_show"),
                       rng.choice([30, 50, 50, 80]), fee])
+    # one clinician's busy fortnight: runs of 3 and 2 consecutive working days, one visit per day
+    busy = clin[seed % clinicians][0]
+    for n, offset in enumerate((20, 21, 22, 24, 25)):
+        day = START + timedelta(days=offset)
+        appts.append([1000 + appointments + 1 + n, cli[n % (clients - 1)][0], busy, day,
+                      datetime.combine(day, datetime.min.time()) + timedelta(hours=14 + n), "completed", 0, 50,
+                      _money(100 + 7 * n)])
     data = {"CLINICIANS": clin, "CLIENTS": cli, "APPOINTMENTS": [tuple(a) for a in appts]}
     return _derive(data, seed)
 
@@ -110,7 +117,7 @@ def visible() -> Dataset:
 def ties() -> Dataset:
     """Ties everywhere a ranking can meet one: revenue per clinician, fees, timestamps, dates."""
     data = _base(11, clinicians=3, clients=5, appointments=12)
-    appts = data["APPOINTMENTS"]
+    appts = data["APPOINTMENTS"][:12]  # without the base's busy fortnight: equal counts per clinician
     for i, row in enumerate(appts):  # every appointment completed, same fee: revenue ties by count
         _replace(appts, i, STATUS="completed", IS_NO_SHOW=0, FEE_AMOUNT=Decimal("120.00"))
     for i, clinician in enumerate([101, 101, 101, 102, 102, 102, 103, 103, 101, 102, 103, 103]):
@@ -118,6 +125,11 @@ def ties() -> Dataset:
     # client 1's two latest appointments share a timestamp; two clients share their first visit day
     _replace(appts, 5, CLIENT_ID=1, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15))
     _replace(appts, 6, CLIENT_ID=1, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15))
+    # clinician 101 works 3, 4, 4 and 5 February: a three-day run with two visits on its middle day
+    for i, day in zip((0, 1, 2, 8), (3, 4, 4, 5)):
+        when = date(2025, 2, day)
+        _replace(appts, i, APPOINTMENT_DATE=when, APPOINTMENT_TS=datetime.combine(when, datetime.min.time())
+                 + timedelta(hours=14 + i % 3))
     clin = [(c[0], c[1], "psychotherapy", c[3]) for c in data["CLINICIANS"]]  # one specialty: a three-way tie
     return _derive({"CLINICIANS": clin, "CLIENTS": data["CLIENTS"], "APPOINTMENTS": appts}, 11)
 
@@ -127,7 +139,7 @@ def nulls() -> Dataset:
     data = _base(13)
     appts = data["APPOINTMENTS"]
     _replace(appts, 2, CLIENT_ID=None)                       # an appointment with no client
-    _replace(appts, 3, CLINICIAN_ID=None)
+    _replace(appts, 3, CLINICIAN_ID=None, STATUS="completed", IS_NO_SHOW=0)
     _replace(appts, 4, STATUS="completed", FEE_AMOUNT=None)  # completed but not priced yet
     clients = list(data["CLIENTS"])
     clients[1] = (clients[1][0], clients[1][1], None, clients[1][3])
@@ -181,13 +193,16 @@ def month_ends() -> Dataset:
     _replace(appts, 5, APPOINTMENT_DATE=date(2025, 1, 1), APPOINTMENT_TS=datetime(2025, 1, 1, 2, 15))
     # 04:30 UTC on 31 March is 00:30 in New York under daylight saving time (UTC-4), 23:30 the day before at UTC-5
     _replace(appts, 6, APPOINTMENT_DATE=date(2025, 3, 31), APPOINTMENT_TS=datetime(2025, 3, 31, 4, 30))
+    # the client first seen on 31 December comes back in January: retention across the year boundary
+    _replace(appts, 7, CLIENT_ID=3, APPOINTMENT_DATE=date(2025, 1, 15), APPOINTMENT_TS=datetime(2025, 1, 15, 16),
+             STATUS="completed", IS_NO_SHOW=0)
     return _derive({"CLINICIANS": data["CLINICIANS"], "CLIENTS": data["CLIENTS"], "APPOINTMENTS": appts}, 29)
 
 
 # name -> (builder, the case in the words shown to a candidate who fails it)
 CASES: dict[str, tuple[Callable[[], Dataset], str]] = {
     "visible": (visible, "the visible data"),
-    "ties": (ties, "values tie (two clinicians with the same revenue, two visits at the same time)"),
+    "ties": (ties, "values tie (clinicians with the same revenue, two visits at the same time or on the same day)"),
     "nulls": (nulls, "keys or amounts are NULL"),
     "duplicates": (duplicates, "a row arrives twice or a visit has two payments"),
     "empty_groups": (empty_groups, "a group has no rows (a clinician or client with no visits, a week with none)"),
