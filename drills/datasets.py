@@ -66,7 +66,7 @@ def _base(seed: int, *, clinicians: int = 4, clients: int = 8, appointments: int
         day = START + timedelta(days=offset)
         appts.append([1000 + appointments + 1 + n, cli[n % (clients - 1)][0], busy, day,
                       datetime.combine(day, datetime.min.time()) + timedelta(hours=14 + n), "completed", 0, 50,
-                      _money(100 + 7 * n)])
+                      _money(100.05 + 7 * n)])  # x.05 fees: 30% and 70% both land on half cents
     data = {"CLINICIANS": clin, "CLIENTS": cli, "APPOINTMENTS": [tuple(a) for a in appts]}
     return _derive(data, seed)
 
