@@ -122,9 +122,9 @@ def ties() -> Dataset:
         _replace(appts, i, STATUS="completed", IS_NO_SHOW=0, FEE_AMOUNT=Decimal("120.00"))
     for i, clinician in enumerate([101, 101, 101, 102, 102, 102, 103, 103, 101, 102, 103, 103]):
         _replace(appts, i, CLINICIAN_ID=clinician)
-    # client 1's two latest appointments share a timestamp; two clients share their first visit day
-    _replace(appts, 5, CLIENT_ID=1, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15))
-    _replace(appts, 6, CLIENT_ID=1, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15))
+    # client 2's two latest appointments share a timestamp
+    _replace(appts, 5, CLIENT_ID=2, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15))
+    _replace(appts, 6, CLIENT_ID=2, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15))
     # clinician 101 works 3, 4, 4 and 5 February: a three-day run with two visits on its middle day
     for i, day in zip((0, 1, 2, 8), (3, 4, 4, 5)):
         when = date(2025, 2, day)

@@ -6,7 +6,8 @@
   names resolve there.
 * **One read-only statement.** ``vet`` parses the text with sqlglot's Snowflake dialect (the parser fakesnow
   itself uses) and accepts exactly one ``SELECT`` (``WITH``, ``UNION`` ... included) with nothing inside that
-  writes. A MERGE drill accepts exactly one ``MERGE INTO`` its target, run on a throwaway copy.
+  writes. A MERGE drill accepts exactly one ``MERGE INTO`` its target, run on a fresh copy of the dataset
+  (plus the drill's setup) in a separate database, so the datasets never change.
 * **No files, no network.** After the datasets are loaded, DuckDB's ``enable_external_access`` is switched
   off (it cannot be switched back on in a running database), so even a table function that reads files fails.
 * **A time limit.** A timer thread calls DuckDB's ``interrupt()`` on the statement's connection.
@@ -25,6 +26,7 @@ from typing import Any
 from . import datasets
 
 SCHEMA = "CLINIC"
+WORK = "DRILL_WORK"  # where MERGE drills run, refilled from a template before each statement
 TIME_LIMIT = 5.0  # seconds per statement; a drill's reference runs in milliseconds
 
 _WRITES = ("Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "AlterTable", "TruncateTable",
@@ -107,7 +109,9 @@ class Scratch:
             self._fs = FakeSnow()
             self._conns: dict[str, Any] = {}
             self._lock = threading.Lock()
-            self._throwaway = 0
+            self._templates: dict[tuple[str, str], str] = {}
+            self._keep: list[Any] = []
+            self._work_conn: Any = None
             for case in datasets.CASES:
                 self._conns[case] = self._load(case, database(case), datasets.build(case))
             self._fs.duck_conn.execute("SET enable_external_access = false")
@@ -130,27 +134,44 @@ class Scratch:
         return self._run(self._conns[case], sql, time_limit)
 
     def merge(self, case: str, sql: str, *, setup: str, target: str, time_limit: float = TIME_LIMIT) -> Outcome:
-        """Run ``setup`` then one vetted MERGE on a throwaway copy of ``case``; return the target's rows."""
+        """Run one vetted MERGE on a fresh copy of dataset ``case`` plus the drill's ``setup``; return the
+        target's rows as the MERGE left them. The dataset itself is never touched."""
         vet(sql, kind="merge", target=target)
         with self._lock:
-            self._throwaway += 1
-            db = f"DRILL_SCRATCH_{self._throwaway}"
-        with _quiet():
-            conn = self._fs.connect(database=db, schema=SCHEMA)
-        try:
-            duck = conn._duck_conn
-            for table in datasets.TABLES:
-                duck.execute(f'CREATE TABLE "{db}"."{SCHEMA}"."{table}" AS '
-                             f'SELECT * FROM "{database(case)}"."{SCHEMA}"."{table}"')
-            with conn.cursor() as cur, _quiet():
-                for statement in _split(setup):
-                    cur.execute(statement)
-            self._run(conn, sql, time_limit)
-            return self._run(conn, f"SELECT * FROM {target}", time_limit)
-        finally:
-            conn._duck_conn.execute(f'USE "{database(case)}"."{SCHEMA}"')
-            conn._duck_conn.execute(f'DETACH DATABASE "{db}"')
-            conn.close()
+            template = self._template(case, setup)
+            work = self._work()
+            duck = work._duck_conn
+            for (table,) in duck.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+                                         "AND schema_name = ?", [template, SCHEMA]).fetchall():
+                duck.execute(f'CREATE OR REPLACE TABLE "{WORK}"."{SCHEMA}"."{table}" AS '
+                             f'SELECT * FROM "{template}"."{SCHEMA}"."{table}"')
+            self._run(work, sql, time_limit)
+            return self._run(work, f"SELECT * FROM {target}", time_limit)
+
+    def _template(self, case: str, setup: str) -> str:
+        """A database with ``case``'s tables and ``setup`` applied, built once per (case, setup)."""
+        key = (case, setup)
+        if key not in self._templates:
+            name = f"DRILL_TEMPLATE_{len(self._templates) + 1}"
+            with _quiet():
+                conn = self._fs.connect(database=name, schema=SCHEMA)
+                duck = conn._duck_conn
+                for table in datasets.TABLES:
+                    duck.execute(f'CREATE TABLE "{name}"."{SCHEMA}"."{table}" AS '
+                                 f'SELECT * FROM "{database(case)}"."{SCHEMA}"."{table}"')
+                with conn.cursor() as cur:
+                    for statement in _split(setup):
+                        cur.execute(statement)
+            self._templates[key] = name
+            self._keep.append(conn)
+        return self._templates[key]
+
+    def _work(self) -> Any:
+        """The one connection MERGE drills run in: database ``WORK``, refilled before every MERGE."""
+        if self._work_conn is None:
+            with _quiet():
+                self._work_conn = self._fs.connect(database=WORK, schema=SCHEMA)
+        return self._work_conn
 
     def _run(self, conn: Any, sql: str, time_limit: float) -> Outcome:
         duck = conn._duck_conn

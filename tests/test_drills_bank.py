@@ -38,7 +38,7 @@ def test_common_mistakes_fail_where_the_bank_says(drill):
     for wrong in drill.wrong:
         result = grade(drill, wrong.sql)
         assert not result.passed, f"{drill.id}: mistake '{wrong.name}' passed"
-        where = result.case if result.stage == "hidden" else result.stage
+        where = result.case or result.stage  # the dataset it first failed on (refusals have none)
         assert where == wrong.caught, f"{drill.id}: '{wrong.name}' failed at {where}: {result.message}"
         if result.stage == "hidden":
             # only the kind of case is named, never rows or counts

@@ -84,3 +84,15 @@ def test_merge_runs_on_a_throwaway_copy(scratch):
         scratch.merge("visible", merge.replace("INTO clients", "INTO appointments"), setup="", target="CLIENTS")
     with pytest.raises(engine.Refused, match="wants one MERGE"):
         scratch.merge("visible", "DELETE FROM clients", setup="", target="CLIENTS")
+
+
+def test_every_merge_starts_from_a_fresh_copy(scratch):
+    drill = bank.by_id()["merge-client-upserts"]
+    spoil = ("MERGE INTO dim_clients t USING clients s ON t.client_id = s.client_id "
+             "WHEN MATCHED THEN UPDATE SET state = 'ZZ'")
+    assert {r[2] for r in scratch.merge("visible", spoil, setup=drill.setup, target=drill.target).rows} == {"ZZ"}
+    again = scratch.merge("visible", drill.solution, setup=drill.setup, target=drill.target)
+    assert "ZZ" not in {r[2] for r in again.rows}  # the next MERGE starts from the setup, not the spoiled table
+    assert len(again.rows) == len(datasets.build("visible")["CLIENTS"])
+    with pytest.raises(Exception):  # the dataset itself has no DIM_CLIENTS: the setup ran elsewhere
+        scratch.query("visible", "SELECT * FROM dim_clients")
