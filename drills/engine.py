@@ -195,6 +195,7 @@ class Scratch:
             finally:
                 timer.cancel()
             columns = tuple(d.name for d in cur.description or ())
+            self._fs.results_cache.pop(cur.sfqid, None)  # fakesnow keeps every result by query id otherwise
         return Outcome(columns, [tuple(r) for r in rows])
 
 
