@@ -17,9 +17,10 @@ __all__ = ["check", "preview"]
 
 
 def check(drill_id: str, sql: str | None, *, record: bool = True, store: Any = None) -> None:
-    """Grade ``sql`` for drill ``drill_id`` and print the verdict; an attempt is saved to the progress store
-    (``store`` or ``$KIT_QUIZ_STORE``). An empty or comment-only ``sql`` is "not attempted" and saves nothing."""
-    from datetime import datetime, timezone
+    """Grade ``sql`` for drill ``drill_id`` and print the verdict; an attempt is saved to the progress
+    store (``store`` or ``$KIT_QUIZ_STORE``). An empty or comment-only ``sql`` is "not attempted" and
+    saves nothing."""
+    from datetime import UTC, datetime
 
     from . import bank
     from .grade import grade
@@ -34,7 +35,7 @@ def check(drill_id: str, sql: str | None, *, record: bool = True, store: Any = N
 
         try:
             with DrillProgress(store) as progress:
-                progress.record(drill_id, result.passed, result.stage, result.case, datetime.now(timezone.utc))
+                progress.record(drill_id, result.passed, result.stage, result.case, datetime.now(UTC))
         except StoreError as error:
             print(f"(not saved: {error})")
 

@@ -76,8 +76,25 @@ def _need(raw: dict, key: str, kind: type, where: str):
 
 
 def _drill(raw: dict, group: str, where: str) -> Drill:
-    known = {"id", "title", "difficulty", "tags", "prompt", "columns", "ordered", "tolerance", "hints", "solution",
-             "explanation", "alternatives", "wrong", "hidden", "kind", "target", "setup"}
+    known = {
+        "id",
+        "title",
+        "difficulty",
+        "tags",
+        "prompt",
+        "columns",
+        "ordered",
+        "tolerance",
+        "hints",
+        "solution",
+        "explanation",
+        "alternatives",
+        "wrong",
+        "hidden",
+        "kind",
+        "target",
+        "setup",
+    }
     unknown = set(raw) - known
     if unknown:
         raise BankError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -99,17 +116,31 @@ def _drill(raw: dict, group: str, where: str) -> Drill:
         caught = _need(w, "caught", str, spot)
         if caught != "visible" and caught not in hidden:
             raise BankError(f"{spot}: caught must be 'visible' or one of this drill's hidden cases {hidden}")
-        wrong.append(Wrong(_need(w, "name", str, spot), _need(w, "sql", str, spot), _need(w, "why", str, spot), caught))
-    alternatives = [Alternative(_need(a, "sql", str, f"{where} alternative"), a.get("note", ""))
-                    for a in _need(raw, "alternatives", list, where)]
+        wrong.append(
+            Wrong(_need(w, "name", str, spot), _need(w, "sql", str, spot), _need(w, "why", str, spot), caught)
+        )
+    alternatives = [
+        Alternative(_need(a, "sql", str, f"{where} alternative"), a.get("note", ""))
+        for a in _need(raw, "alternatives", list, where)
+    ]
     return Drill(
-        id=raw["id"], title=_need(raw, "title", str, where), group=group, difficulty=difficulty,
-        tags=tuple(_need(raw, "tags", list, where)), prompt=_need(raw, "prompt", str, where).strip(),
+        id=raw["id"],
+        title=_need(raw, "title", str, where),
+        group=group,
+        difficulty=difficulty,
+        tags=tuple(_need(raw, "tags", list, where)),
+        prompt=_need(raw, "prompt", str, where).strip(),
         columns=tuple(c.upper() for c in _need(raw, "columns", list, where)),
-        hints=tuple(_need(raw, "hints", list, where)), solution=_need(raw, "solution", str, where).strip(),
-        explanation=_need(raw, "explanation", str, where).strip(), alternatives=tuple(alternatives),
-        wrong=tuple(wrong), hidden=hidden, ordered=bool(raw.get("ordered", False)),
-        tolerance=float(raw.get("tolerance", 0.0)), kind=kind, target=raw.get("target"),
+        hints=tuple(_need(raw, "hints", list, where)),
+        solution=_need(raw, "solution", str, where).strip(),
+        explanation=_need(raw, "explanation", str, where).strip(),
+        alternatives=tuple(alternatives),
+        wrong=tuple(wrong),
+        hidden=hidden,
+        ordered=bool(raw.get("ordered", False)),
+        tolerance=float(raw.get("tolerance", 0.0)),
+        kind=kind,
+        target=raw.get("target"),
         setup=raw.get("setup", ""),
     )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import bank
@@ -28,25 +28,35 @@ COMMANDS = ("list", "show", "check", "next", "stats")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _parser() -> argparse.ArgumentParser:
     store = argparse.ArgumentParser(add_help=False)
-    store.add_argument("--store", type=Path, metavar="PATH",
-                       help="progress database (default: $KIT_QUIZ_STORE or the user data directory)")
+    store.add_argument(
+        "--store",
+        type=Path,
+        metavar="PATH",
+        help="progress database (default: $KIT_QUIZ_STORE or the user data directory)",
+    )
     filters = argparse.ArgumentParser(add_help=False)
-    filters.add_argument("--tag", action="append", default=[], metavar="TAG", help="only drills with this tag")
+    filters.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="only drills with this tag"
+    )
     filters.add_argument("--difficulty", action="append", default=[], choices=bank.DIFFICULTIES)
 
-    parser = argparse.ArgumentParser(prog="kit-drill", description="SQL drills in Snowflake's dialect, graded "
-                                     "on the visible dataset and on hidden ones.")
+    parser = argparse.ArgumentParser(
+        prog="kit-drill",
+        description="SQL drills in Snowflake's dialect, graded on the visible dataset and on hidden ones.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     sub.add_parser("list", parents=[store, filters], help="the drills and your status")
     show = sub.add_parser("show", parents=[store], help="one drill's prompt")
     show.add_argument("drill_id", metavar="ID")
     show.add_argument("--hints", action="store_true", help="also the hints")
-    show.add_argument("--solution", action="store_true", help="also the reference, alternatives and common mistakes")
+    show.add_argument(
+        "--solution", action="store_true", help="also the reference, alternatives and common mistakes"
+    )
     check = sub.add_parser("check", parents=[store], help="grade a .sql file")
     check.add_argument("drill_id", metavar="ID")
     check.add_argument("file", type=Path, metavar="FILE.sql")
@@ -82,8 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             return _check(known[args.drill_id], args, DrillProgress)
         with DrillProgress(args.store) as progress:
             statuses = progress.statuses()
-        chosen = [d for d in drills if (not args.__dict__.get("tag") or set(args.tag) & set(d.tags))
-                  and (not args.__dict__.get("difficulty") or d.difficulty in args.difficulty)]
+        chosen = [
+            d
+            for d in drills
+            if (not args.__dict__.get("tag") or set(args.tag) & set(d.tags))
+            and (not args.__dict__.get("difficulty") or d.difficulty in args.difficulty)
+        ]
         if args.command == "list":
             return _list(chosen, statuses)
         if args.command == "next":
@@ -119,12 +133,17 @@ def _list(drills: list[bank.Drill], statuses: dict) -> int:
 def _show(drill: bank.Drill, args: argparse.Namespace) -> int:
     print(f"{drill.title}  [{drill.id}, {drill.difficulty}; {', '.join(drill.tags)}]\n")
     print(drill.prompt)
-    print(f"\nColumns: {', '.join(drill.columns)}" + ("; the order of rows matters." if drill.ordered else
-                                                     "; rows in any order."))
+    print(
+        f"\nColumns: {', '.join(drill.columns)}"
+        + ("; the order of rows matters." if drill.ordered else "; rows in any order.")
+    )
     if drill.tolerance:
         print(f"Numbers are compared within {drill.tolerance:g}.")
     if drill.kind == "merge":
-        print(f"Write one MERGE INTO {drill.target}; it runs on a throwaway copy and {drill.target}'s rows are compared.")
+        print(
+            f"Write one MERGE INTO {drill.target}; it runs on a copy of the data "
+            f"and {drill.target}'s rows afterwards are compared."
+        )
     if args.hints or args.solution:
         print("\nHints:\n" + "\n".join(f"  - {h}" for h in drill.hints))
     if args.solution:
@@ -163,8 +182,10 @@ def _next(drills: list[bank.Drill], statuses: dict) -> int:
         print("Nothing due and nothing new in this selection. Well done.")
         return 0
     pick = (due or new)[0]
-    print(f"{'Due again' if due else 'Next new drill'}: {pick.id} ({pick.difficulty}). "
-          f"`kit-drill show {pick.id}`, then `kit-drill check {pick.id} FILE.sql`.")
+    print(
+        f"{'Due again' if due else 'Next new drill'}: {pick.id} ({pick.difficulty}). "
+        f"`kit-drill show {pick.id}`, then `kit-drill check {pick.id} FILE.sql`."
+    )
     return 0
 
 

@@ -42,47 +42,82 @@ def _money(value: float) -> Decimal:
     return Decimal(f"{value:.2f}")
 
 
-def _base(seed: int, *, clinicians: int = 4, clients: int = 8, appointments: int = 22, days: int = 40) -> Dataset:
-    """A realistic small clinic: completed appointments paid once; the last client signed up but never booked."""
+def _base(
+    seed: int, *, clinicians: int = 4, clients: int = 8, appointments: int = 22, days: int = 40
+) -> Dataset:
+    """A realistic small clinic: completed appointments paid once; the last client never booked."""
     rng = random.Random(seed)
-    clin = [(100 + i, f"Clinician {i}", SPECIALTIES[(i + seed) % 3], _money(90 + 5 * rng.randrange(12)))
-            for i in range(1, clinicians + 1)]
-    cli = [(i, f"Client {i}", rng.choice(STATES), START - timedelta(days=rng.randrange(30, 400)))
-           for i in range(1, clients + 1)]
+    clin = [
+        (100 + i, f"Clinician {i}", SPECIALTIES[(i + seed) % 3], _money(90 + 5 * rng.randrange(12)))
+        for i in range(1, clinicians + 1)
+    ]
+    cli = [
+        (i, f"Client {i}", rng.choice(STATES), START - timedelta(days=rng.randrange(30, 400)))
+        for i in range(1, clients + 1)
+    ]
     appts = []
     for i in range(1, appointments + 1):
         client = cli[(i - 1) % (clients - 1)][0] if i < clients else rng.choice(cli[:-1])[0]
         clinician = clin[(i - 1) % clinicians][0] if i <= clinicians else rng.choice(clin)[0]
         day = START + timedelta(days=rng.randrange(days))
-        ts = datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randrange(13, 23),
-                                                                     minutes=30 * rng.randrange(2))
+        ts = datetime.combine(day, datetime.min.time()) + timedelta(
+            hours=rng.randrange(13, 23), minutes=30 * rng.randrange(2)
+        )
         status = rng.choices(["completed", "cancelled", "no_show"], weights=[7, 2, 1])[0]
         fee = _money(90 + 5 * rng.randrange(20) + rng.randrange(100) / 100)
-        appts.append([1000 + i, client, clinician, day, ts, status, int(status == "no_show"),
-                      rng.choice([30, 50, 50, 80]), fee])
+        appts.append(
+            [
+                1000 + i,
+                client,
+                clinician,
+                day,
+                ts,
+                status,
+                int(status == "no_show"),
+                rng.choice([30, 50, 50, 80]),
+                fee,
+            ]
+        )
     # one clinician's busy fortnight: runs of 3 and 2 consecutive working days, one visit per day
     busy = clin[seed % clinicians][0]
     for n, offset in enumerate((20, 21, 22, 24, 25)):
         day = START + timedelta(days=offset)
-        appts.append([1000 + appointments + 1 + n, cli[n % (clients - 1)][0], busy, day,
-                      datetime.combine(day, datetime.min.time()) + timedelta(hours=14 + n), "completed", 0, 50,
-                      _money(100.05 + 7 * n)])  # x.05 fees: 30% and 70% both land on half cents
+        appts.append(
+            [
+                1000 + appointments + 1 + n,
+                cli[n % (clients - 1)][0],
+                busy,
+                day,
+                datetime.combine(day, datetime.min.time()) + timedelta(hours=14 + n),
+                "completed",
+                0,
+                50,
+                _money(100.05 + 7 * n),
+            ]
+        )  # x.05 fees: 30% and 70% both land on half cents
     data = {"CLINICIANS": clin, "CLIENTS": cli, "APPOINTMENTS": [tuple(a) for a in appts]}
     return _derive(data, seed)
 
 
 def _derive(data: Dataset, seed: int) -> Dataset:
-    """Payments (one per completed appointment, same day) and the partner's raw JSON, from the appointments."""
+    """Payments (one per priced completed appointment, same day) and the partner's raw JSON."""
     rng = random.Random(seed + 1)
-    data.setdefault("PAYMENTS", [
-        (f"pay_{a[0]:08d}", a[0], a[1], a[3], a[8], METHODS[rng.randrange(len(METHODS))])
-        for a in data["APPOINTMENTS"] if a[5] == "completed" and a[8] is not None
-    ])
+    data.setdefault(
+        "PAYMENTS",
+        [
+            (f"pay_{a[0]:08d}", a[0], a[1], a[3], a[8], METHODS[rng.randrange(len(METHODS))])
+            for a in data["APPOINTMENTS"]
+            if a[5] == "completed" and a[8] is not None
+        ],
+    )
     states = {c[0]: c[2] for c in data["CLIENTS"]}
-    data.setdefault("RAW_APPOINTMENTS", [
-        (_partner_json(a, states.get(a[1]), rng), datetime(2025, 3, 1, 6, 0) + timedelta(minutes=n))
-        for n, a in enumerate(data["APPOINTMENTS"])
-    ])
+    data.setdefault(
+        "RAW_APPOINTMENTS",
+        [
+            (_partner_json(a, states.get(a[1]), rng), datetime(2025, 3, 1, 6, 0) + timedelta(minutes=n))
+            for n, a in enumerate(data["APPOINTMENTS"])
+        ],
+    )
     return data
 
 
@@ -91,16 +126,30 @@ def _partner_json(appt: tuple, state: str | None, rng: random.Random) -> str:
     services = [{"code": "90837", "units": 1, "amount": float(appt[8] or 0)}]
     if rng.random() < 0.4:
         services.append({"code": "90785", "units": rng.randrange(1, 3), "amount": 15.0})
-    record = {"appointment_id": appt[0], "client": {"id": appt[1], "state": state},
-              "clinician_id": appt[2], "start_time": appt[4].isoformat() + "Z", "status": appt[5],
-              "services": services}
+    record = {
+        "appointment_id": appt[0],
+        "client": {"id": appt[1], "state": state},
+        "clinician_id": appt[2],
+        "start_time": appt[4].isoformat() + "Z",
+        "status": appt[5],
+        "services": services,
+    }
     return json.dumps(record)
 
 
 def _replace(rows: list[tuple], index: int, **changes: object) -> None:
     """Change named appointment columns of ``rows[index]`` in place."""
-    names = ["APPOINTMENT_ID", "CLIENT_ID", "CLINICIAN_ID", "APPOINTMENT_DATE", "APPOINTMENT_TS", "STATUS",
-             "IS_NO_SHOW", "DURATION_MINUTES", "FEE_AMOUNT"]
+    names = [
+        "APPOINTMENT_ID",
+        "CLIENT_ID",
+        "CLINICIAN_ID",
+        "APPOINTMENT_DATE",
+        "APPOINTMENT_TS",
+        "STATUS",
+        "IS_NO_SHOW",
+        "DURATION_MINUTES",
+        "FEE_AMOUNT",
+    ]
     row = list(rows[index])
     for name, value in changes.items():
         row[names.index(name)] = value
@@ -108,6 +157,7 @@ def _replace(rows: list[tuple], index: int, **changes: object) -> None:
 
 
 # -- the cases ------------------------------------------------------------------------------------------
+
 
 def visible() -> Dataset:
     """What the candidate sees: realistic, clean, no ties at the top."""
@@ -123,13 +173,21 @@ def ties() -> Dataset:
     for i, clinician in enumerate([101, 101, 101, 102, 102, 102, 103, 103, 101, 102, 103, 103]):
         _replace(appts, i, CLINICIAN_ID=clinician)
     # client 2's two latest appointments share a timestamp
-    _replace(appts, 5, CLIENT_ID=2, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15))
-    _replace(appts, 6, CLIENT_ID=2, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15))
+    _replace(
+        appts, 5, CLIENT_ID=2, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15)
+    )
+    _replace(
+        appts, 6, CLIENT_ID=2, APPOINTMENT_DATE=date(2025, 2, 14), APPOINTMENT_TS=datetime(2025, 2, 14, 15)
+    )
     # clinician 101 works 3, 4, 4 and 5 February: a three-day run with two visits on its middle day
     for i, day in zip((0, 1, 2, 8), (3, 4, 4, 5)):
         when = date(2025, 2, day)
-        _replace(appts, i, APPOINTMENT_DATE=when, APPOINTMENT_TS=datetime.combine(when, datetime.min.time())
-                 + timedelta(hours=14 + i % 3))
+        _replace(
+            appts,
+            i,
+            APPOINTMENT_DATE=when,
+            APPOINTMENT_TS=datetime.combine(when, datetime.min.time()) + timedelta(hours=14 + i % 3),
+        )
     clin = [(c[0], c[1], "psychotherapy", c[3]) for c in data["CLINICIANS"]]  # one specialty: a three-way tie
     return _derive({"CLINICIANS": clin, "CLIENTS": data["CLIENTS"], "APPOINTMENTS": appts}, 11)
 
@@ -138,7 +196,7 @@ def nulls() -> Dataset:
     """NULL foreign keys, a NULL fee, a client with no state."""
     data = _base(13)
     appts = data["APPOINTMENTS"]
-    _replace(appts, 2, CLIENT_ID=None)                       # an appointment with no client
+    _replace(appts, 2, CLIENT_ID=None)  # an appointment with no client
     _replace(appts, 3, CLINICIAN_ID=None, STATUS="completed", IS_NO_SHOW=0)
     _replace(appts, 4, STATUS="completed", FEE_AMOUNT=None)  # completed but not priced yet
     clients = list(data["CLIENTS"])
@@ -154,10 +212,13 @@ def duplicates() -> Dataset:
     appts = data["APPOINTMENTS"]
     _replace(appts, 0, STATUS="completed", IS_NO_SHOW=0)
     appts.append(appts[0])
-    data = _derive({k: v for k, v in data.items() if k in ("CLINICIANS", "CLIENTS")} | {"APPOINTMENTS": appts}, 17)
+    data = _derive(
+        {k: v for k, v in data.items() if k in ("CLINICIANS", "CLIENTS")} | {"APPOINTMENTS": appts}, 17
+    )
     first = data["PAYMENTS"][0]
-    data["PAYMENTS"].append((first[0] + "_2", first[1], first[2], first[3] + timedelta(days=3),
-                             Decimal("10.00"), "card"))
+    data["PAYMENTS"].append(
+        (first[0] + "_2", first[1], first[2], first[3] + timedelta(days=3), Decimal("10.00"), "card")
+    )
     data["RAW_APPOINTMENTS"].append((data["RAW_APPOINTMENTS"][1][0], datetime(2025, 3, 2, 6, 0)))
     return data
 
@@ -168,7 +229,11 @@ def empty_groups() -> Dataset:
     appts = [a for a in data["APPOINTMENTS"] if a[2] != 104 and a[1] not in (8, 9)]
     moved = []
     for a in appts:  # empty the second week entirely
-        day = a[3] + timedelta(days=7) if START + timedelta(days=7) <= a[3] < START + timedelta(days=14) else a[3]
+        day = (
+            a[3] + timedelta(days=7)
+            if START + timedelta(days=7) <= a[3] < START + timedelta(days=14)
+            else a[3]
+        )
         ts = datetime.combine(day, a[4].time())
         moved.append(a[:3] + (day, ts) + a[5:])
     return _derive({"CLINICIANS": data["CLINICIANS"], "CLIENTS": data["CLIENTS"], "APPOINTMENTS": moved}, 19)
@@ -178,37 +243,64 @@ def single_row() -> Dataset:
     """One of everything."""
     clin = [(101, "Clinician 1", "psychiatry", Decimal("150.00"))]
     cli = [(1, "Client 1", "NY", date(2024, 6, 1))]
-    appts = [(1001, 1, 101, date(2025, 2, 3), datetime(2025, 2, 3, 15, 0), "completed", 0, 50, Decimal("175.50"))]
+    appts = [
+        (1001, 1, 101, date(2025, 2, 3), datetime(2025, 2, 3, 15, 0), "completed", 0, 50, Decimal("175.50"))
+    ]
     return _derive({"CLINICIANS": clin, "CLIENTS": cli, "APPOINTMENTS": appts}, 23)
 
 
 def month_ends() -> Dataset:
-    """Dates on month and year boundaries (31 Jan, 29 Feb of a leap year, 31 Dec) and late-evening UTC times."""
+    """Dates on month and year boundaries (31 Jan, 29 Feb of a leap year, 31 Dec), times near midnight."""
     data = _base(29, appointments=14)
     appts = data["APPOINTMENTS"]
     days = [date(2024, 1, 31), date(2024, 2, 29), date(2024, 12, 31), date(2025, 1, 1), date(2025, 3, 31)]
     for i, day in enumerate(days):
-        _replace(appts, i, APPOINTMENT_DATE=day, APPOINTMENT_TS=datetime.combine(day, datetime.min.time())
-                 + timedelta(hours=23, minutes=30), STATUS="completed", IS_NO_SHOW=0)
+        _replace(
+            appts,
+            i,
+            APPOINTMENT_DATE=day,
+            APPOINTMENT_TS=datetime.combine(day, datetime.min.time()) + timedelta(hours=23, minutes=30),
+            STATUS="completed",
+            IS_NO_SHOW=0,
+        )
     _replace(appts, 5, APPOINTMENT_DATE=date(2025, 1, 1), APPOINTMENT_TS=datetime(2025, 1, 1, 2, 15))
-    # 04:30 UTC on 31 March is 00:30 in New York under daylight saving time (UTC-4), 23:30 the day before at UTC-5
+    # 04:30 UTC on 31 March is 00:30 in New York under daylight saving time (UTC-4),
+    # but 23:30 the day before at a fixed UTC-5
     _replace(appts, 6, APPOINTMENT_DATE=date(2025, 3, 31), APPOINTMENT_TS=datetime(2025, 3, 31, 4, 30))
     # the client first seen on 31 December comes back in January: retention across the year boundary
-    _replace(appts, 7, CLIENT_ID=3, APPOINTMENT_DATE=date(2025, 1, 15), APPOINTMENT_TS=datetime(2025, 1, 15, 16),
-             STATUS="completed", IS_NO_SHOW=0)
+    _replace(
+        appts,
+        7,
+        CLIENT_ID=3,
+        APPOINTMENT_DATE=date(2025, 1, 15),
+        APPOINTMENT_TS=datetime(2025, 1, 15, 16),
+        STATUS="completed",
+        IS_NO_SHOW=0,
+    )
     return _derive({"CLINICIANS": data["CLINICIANS"], "CLIENTS": data["CLIENTS"], "APPOINTMENTS": appts}, 29)
 
 
 # name -> (builder, the case in the words shown to a candidate who fails it)
 CASES: dict[str, tuple[Callable[[], Dataset], str]] = {
     "visible": (visible, "the visible data"),
-    "ties": (ties, "values tie (clinicians with the same revenue, two visits at the same time or on the same day)"),
+    "ties": (
+        ties,
+        "values tie (clinicians with the same revenue, two visits at the same time or on the same day)",
+    ),
     "nulls": (nulls, "keys or amounts are NULL"),
     "duplicates": (duplicates, "a row arrives twice or a visit has two payments"),
-    "empty_groups": (empty_groups, "a group has no rows (a clinician or client with no visits, a week with none)"),
+    "empty_groups": (
+        empty_groups,
+        "a group has no rows (a clinician or client with no visits, a week with none)",
+    ),
     "single_row": (single_row, "a table has a single row"),
-    "month_ends": (month_ends, "dates fall on month or year ends or a leap day, or times are near midnight (UTC or New York, "
-                "with daylight saving time)"),
+    "month_ends": (
+        month_ends,
+        (
+            "dates fall on month or year ends or a leap day, or times are near midnight (UTC or New York, "
+            "with daylight saving time)"
+        ),
+    ),
 }
 HIDDEN = tuple(name for name in CASES if name != "visible")
 

@@ -1,4 +1,4 @@
-"""Where a drill's SQL runs: a private, in-memory fakesnow holding every dataset, and the rules that keep it safe.
+"""Where a drill's SQL runs: a private in-memory fakesnow with every dataset, and the rules that keep it safe.
 
 * **Isolation.** ``Scratch`` is its own ``fakesnow.instance.FakeSnow`` (DuckDB in memory), not the sim's
   warehouse: nothing a candidate runs can touch the sim's world, and no ``snowflake.connector`` patch is
@@ -16,10 +16,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +29,36 @@ SCHEMA = "CLINIC"
 WORK = "DRILL_WORK"  # where MERGE drills run, refilled from a template before each statement
 TIME_LIMIT = 5.0  # seconds per statement; a drill's reference runs in milliseconds
 
-_WRITES = ("Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "AlterTable", "TruncateTable",
-           "Command", "Copy", "Into", "Set", "Use", "Transaction", "Commit", "Rollback", "Grant", "Put",
-           "LoadData", "Pragma", "Attach", "Detach", "Install", "Export", "Cache", "Uncache", "Refresh")
+_WRITES = (
+    "Insert",
+    "Update",
+    "Delete",
+    "Merge",
+    "Create",
+    "Drop",
+    "Alter",
+    "AlterTable",
+    "TruncateTable",
+    "Command",
+    "Copy",
+    "Into",
+    "Set",
+    "Use",
+    "Transaction",
+    "Commit",
+    "Rollback",
+    "Grant",
+    "Put",
+    "LoadData",
+    "Pragma",
+    "Attach",
+    "Detach",
+    "Install",
+    "Export",
+    "Cache",
+    "Uncache",
+    "Refresh",
+)
 
 
 class Refused(Exception):
@@ -72,15 +99,22 @@ def vet(sql: str, *, kind: str = "select", target: str | None = None) -> Any:
             raise Refused(f"this drill wants one MERGE INTO {target} statement, got {_what(statement)}")
         if target and statement.this.name.upper() != target.upper():
             raise Refused(f"this drill's MERGE must target {target}, not {statement.this.name}")
-        inner = [n for n in statement.find_all(*_write_nodes(exp))  # the WHEN actions are the MERGE's own
-                 if n is not statement and not isinstance(n.parent, exp.When)]
+        inner = [
+            n
+            for n in statement.find_all(*_write_nodes(exp))  # the WHEN actions are the MERGE's own
+            if n is not statement and not isinstance(n.parent, exp.When)
+        ]
     else:
         if not isinstance(statement, exp.Query):
-            raise Refused(f"read-only drills accept one SELECT (or WITH ... SELECT) query, got {_what(statement)}; "
-                          "nothing was run and no data changed")
+            raise Refused(
+                f"read-only drills accept one SELECT (or WITH ... SELECT) query, got {_what(statement)}; "
+                "nothing was run and no data changed"
+            )
         inner = list(statement.find_all(*_write_nodes(exp)))
     if inner:
-        raise Refused(f"the query contains {_what(inner[0])}, which would change data or settings; nothing was run")
+        raise Refused(
+            f"the query contains {_what(inner[0])}, which would change data or settings; nothing was run"
+        )
     return statement
 
 
@@ -90,7 +124,9 @@ def _write_nodes(exp: Any) -> tuple[type, ...]:
 
 def _what(node: Any) -> str:
     name = type(node).__name__
-    return "a statement sqlglot cannot parse (Command)" if name == "Command" else f"a {name.upper()} statement"
+    return (
+        "a statement sqlglot cannot parse (Command)" if name == "Command" else f"a {name.upper()} statement"
+    )
 
 
 @dataclass(frozen=True)
@@ -133,7 +169,9 @@ class Scratch:
         vet(sql)
         return self._run(self._conns[case], sql, time_limit)
 
-    def merge(self, case: str, sql: str, *, setup: str, target: str, time_limit: float = TIME_LIMIT) -> Outcome:
+    def merge(
+        self, case: str, sql: str, *, setup: str, target: str, time_limit: float = TIME_LIMIT
+    ) -> Outcome:
         """Run one vetted MERGE on a fresh copy of dataset ``case`` plus the drill's ``setup``; return the
         target's rows as the MERGE left them. The dataset itself is never touched."""
         vet(sql, kind="merge", target=target)
@@ -141,10 +179,14 @@ class Scratch:
             template = self._template(case, setup)
             work = self._work()
             duck = work._duck_conn
-            for (table,) in duck.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
-                                         "AND schema_name = ?", [template, SCHEMA]).fetchall():
-                duck.execute(f'CREATE OR REPLACE TABLE "{WORK}"."{SCHEMA}"."{table}" AS '
-                             f'SELECT * FROM "{template}"."{SCHEMA}"."{table}"')
+            for (table,) in duck.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = ?",
+                [template, SCHEMA],
+            ).fetchall():
+                duck.execute(
+                    f'CREATE OR REPLACE TABLE "{WORK}"."{SCHEMA}"."{table}" AS '
+                    f'SELECT * FROM "{template}"."{SCHEMA}"."{table}"'
+                )
             self._run(work, sql, time_limit)
             return self._run(work, f"SELECT * FROM {target}", time_limit)
 
@@ -157,8 +199,10 @@ class Scratch:
                 conn = self._fs.connect(database=name, schema=SCHEMA)
                 duck = conn._duck_conn
                 for table in datasets.TABLES:
-                    duck.execute(f'CREATE TABLE "{name}"."{SCHEMA}"."{table}" AS '
-                                 f'SELECT * FROM "{database(case)}"."{SCHEMA}"."{table}"')
+                    duck.execute(
+                        f'CREATE TABLE "{name}"."{SCHEMA}"."{table}" AS '
+                        f'SELECT * FROM "{database(case)}"."{SCHEMA}"."{table}"'
+                    )
                 with conn.cursor() as cur:
                     for statement in _split(setup):
                         cur.execute(statement)

@@ -24,9 +24,9 @@ SHOW_ROWS = 3
 class Result:
     drill_id: str
     passed: bool
-    stage: str          # passed | not_attempted | refused | timeout | error | visible | hidden
+    stage: str  # passed | not_attempted | refused | timeout | error | visible | hidden
     message: str
-    case: str | None = None   # the dataset that failed
+    case: str | None = None  # the dataset that failed
 
     def __str__(self) -> str:
         return self.message
@@ -40,11 +40,21 @@ def attempted(sql: str | None) -> bool:
     return bool("".join(lines).strip(" ;\n"))
 
 
-def grade(drill: Drill, sql: str | None, *, scratch: engine.Scratch | None = None,
-          time_limit: float = engine.TIME_LIMIT) -> Result:
+def grade(
+    drill: Drill,
+    sql: str | None,
+    *,
+    scratch: engine.Scratch | None = None,
+    time_limit: float = engine.TIME_LIMIT,
+) -> Result:
     """Run ``sql`` on the visible and hidden datasets of ``drill`` and compare with the reference."""
     if not attempted(sql):
-        return Result(drill.id, False, "not_attempted", f"{drill.id}: not attempted yet. Write your query, then run this again.")
+        return Result(
+            drill.id,
+            False,
+            "not_attempted",
+            f"{drill.id}: not attempted yet. Write your query, then run this again.",
+        )
     scratch = scratch or engine.scratch()
     try:
         engine.vet(sql, kind=drill.kind, target=drill.target)
@@ -55,24 +65,46 @@ def grade(drill: Drill, sql: str | None, *, scratch: engine.Scratch | None = Non
         try:
             got = _run(drill, sql, case, scratch, time_limit)
         except engine.TimedOut as stop:
-            return Result(drill.id, False, "timeout", f"{drill.id}: the query ran too long and was {stop}; "
-                          "nothing changed. Look for a join without a condition.", case)
+            return Result(
+                drill.id,
+                False,
+                "timeout",
+                f"{drill.id}: the query ran too long and was {stop}; "
+                "nothing changed. Look for a join without a condition.",
+                case,
+            )
         except engine.Refused as refusal:
             return Result(drill.id, False, "refused", f"{drill.id}: refused, {refusal}.", case)
-        except Exception as error:  # the candidate's SQL failed in the engine: say how, not where in our data
+        except Exception as error:  # noqa: BLE001 - the candidate's SQL may fail in any way
             if case == "visible":
                 first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                 return Result(drill.id, False, "error", f"{drill.id}: the query failed: {first}", case)
-            return Result(drill.id, False, "error", f"{drill.id}: passes the visible data but raises an error "
-                          f"({type(error).__name__}) on hidden data when {datasets.describe(case)}.", case)
+            return Result(
+                drill.id,
+                False,
+                "error",
+                f"{drill.id}: passes the visible data but raises an error "
+                f"({type(error).__name__}) on hidden data when {datasets.describe(case)}.",
+                case,
+            )
         problem = compare(drill, expected, got)
         if problem:
             if case == "visible":
-                return Result(drill.id, False, "visible", f"{drill.id}: not yet. On the visible data, {problem}", case)
-            return Result(drill.id, False, "hidden", f"{drill.id}: right on the visible data, but wrong on a hidden "
-                          f"case: when {datasets.describe(case)}.", case)
+                return Result(
+                    drill.id, False, "visible", f"{drill.id}: not yet. On the visible data, {problem}", case
+                )
+            return Result(
+                drill.id,
+                False,
+                "hidden",
+                f"{drill.id}: right on the visible data, but wrong on a hidden "
+                f"case: when {datasets.describe(case)}.",
+                case,
+            )
     checked = 1 + len(drill.hidden)
-    return Result(drill.id, True, "passed", f"{drill.id}: passed on the visible data and {checked - 1} hidden cases.")
+    return Result(
+        drill.id, True, "passed", f"{drill.id}: passed on the visible data and {checked - 1} hidden cases."
+    )
 
 
 _references: dict[tuple[str, str, str], engine.Outcome] = {}
@@ -94,12 +126,15 @@ def _run(drill: Drill, sql: str, case: str, scratch: engine.Scratch, time_limit:
 
 # -- comparison ----------------------------------------------------------------------------------------
 
+
 def compare(drill: Drill, expected: engine.Outcome, got: engine.Outcome) -> str | None:
-    """``None`` if ``got`` matches ``expected`` for this drill, else a sentence naming the first difference."""
+    """``None`` if ``got`` matches ``expected`` for this drill, else a sentence naming the difference."""
     want = [c.upper() for c in drill.columns]
     have = [c.upper() for c in got.columns]
     if have != want:
-        return f"the columns should be {', '.join(want)} (in that order); yours are {', '.join(have) or 'none'}."
+        return (
+            f"the columns should be {', '.join(want)} (in that order); yours are {', '.join(have) or 'none'}."
+        )
     tol = drill.tolerance
     if drill.ordered:
         for position, (e, g) in enumerate(zip(expected.rows, got.rows), start=1):
@@ -113,11 +148,19 @@ def compare(drill: Drill, expected: engine.Outcome, got: engine.Outcome) -> str 
         return None
     parts = [f"expected {len(expected.rows)} rows, yours has {len(got.rows)}."]
     if missing:
-        parts.append("Missing from yours: " + "; ".join(_fmt(r) for r in missing[:SHOW_ROWS])
-                     + (" ..." if len(missing) > SHOW_ROWS else "") + ".")
+        parts.append(
+            "Missing from yours: "
+            + "; ".join(_fmt(r) for r in missing[:SHOW_ROWS])
+            + (" ..." if len(missing) > SHOW_ROWS else "")
+            + "."
+        )
     if extra:
-        parts.append("Not expected: " + "; ".join(_fmt(r) for r in extra[:SHOW_ROWS])
-                     + (" ..." if len(extra) > SHOW_ROWS else "") + ".")
+        parts.append(
+            "Not expected: "
+            + "; ".join(_fmt(r) for r in extra[:SHOW_ROWS])
+            + (" ..." if len(extra) > SHOW_ROWS else "")
+            + "."
+        )
     return " ".join(parts)
 
 
@@ -135,8 +178,10 @@ def _multiset_diff(expected: list[tuple], got: list[tuple], tol: float) -> tuple
 
 
 def _sort_key(row: tuple) -> tuple:
-    return tuple((v is None, str(type(v).__name__) if not _number(v) else "n", v if _number(v) else str(v))
-                 for v in row)
+    return tuple(
+        (v is None, str(type(v).__name__) if not _number(v) else "n", v if _number(v) else str(v))
+        for v in row
+    )
 
 
 def _number(v: Any) -> bool:
@@ -152,8 +197,12 @@ def _same(x: Any, y: Any, tol: float) -> bool:
         return x is None and y is None
     if _number(x) and _number(y):
         return abs(float(x) - float(y)) <= tol + 1e-9 * max(abs(float(x)), abs(float(y)))
-    if isinstance(x, dt.datetime) != isinstance(y, dt.datetime) and isinstance(x, dt.date) and isinstance(y, dt.date):
-        # fakesnow's DATE_TRUNC on a DATE returns a TIMESTAMP (Snowflake returns a DATE): midnight counts as that day
+    if (
+        isinstance(x, dt.datetime) != isinstance(y, dt.datetime)
+        and isinstance(x, dt.date)
+        and isinstance(y, dt.date)
+    ):
+        # fakesnow's DATE_TRUNC on a DATE returns a TIMESTAMP (Snowflake: a DATE): midnight counts as that day
         stamp, day = (x, y) if isinstance(x, dt.datetime) else (y, x)
         return stamp.time() == dt.time(0) and stamp.date() == day
     return x == y

@@ -54,12 +54,14 @@ def build(drills: list[bank.Drill]):
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-    cells = [new_markdown_cell(INTRO, id="intro"),
-             new_code_cell("from drills import check, preview\n\npreview(\"CLINICIANS\")", id="setup"),
-             new_markdown_cell(TABLES, id="tables"),
-             new_code_cell("preview(\"APPOINTMENTS\", limit=8)", id="appointments"),
-             new_code_cell("preview(\"PAYMENTS\", limit=5)", id="payments"),
-             new_code_cell("preview(\"RAW_APPOINTMENTS\", limit=2)", id="raw")]
+    cells = [
+        new_markdown_cell(INTRO, id="intro"),
+        new_code_cell('from drills import check, preview\n\npreview("CLINICIANS")', id="setup"),
+        new_markdown_cell(TABLES, id="tables"),
+        new_code_cell('preview("APPOINTMENTS", limit=8)', id="appointments"),
+        new_code_cell('preview("PAYMENTS", limit=5)', id="payments"),
+        new_code_cell('preview("RAW_APPOINTMENTS", limit=2)', id="raw"),
+    ]
     group = None
     for d in drills:
         if d.group != group:
@@ -69,14 +71,20 @@ def build(drills: list[bank.Drill]):
         extra = f" Numbers are compared within {d.tolerance:g}." if d.tolerance else ""
         if d.kind == "merge":
             extra += f" Write one `MERGE INTO {d.target}`; its rows afterwards are compared."
-        text = (f"### {d.title}\n`{d.id}` · {d.difficulty} · {', '.join(d.tags)}\n\n{d.prompt}\n\n"
-                f"Columns: `{', '.join(d.columns)}` ({order}).{extra}")
+        text = (
+            f"### {d.title}\n`{d.id}` · {d.difficulty} · {', '.join(d.tags)}\n\n{d.prompt}\n\n"
+            f"Columns: `{', '.join(d.columns)}` ({order}).{extra}"
+        )
         cells.append(new_markdown_cell(text, id=f"{d.id}-prompt"[:64]))
         cells.append(new_code_cell(f'{_var(d.id)} = """\n{PLACEHOLDER}\n"""', id=f"{d.id}-sql"[:64]))
         cells.append(new_code_cell(f'check("{d.id}", {_var(d.id)})', id=f"{d.id}-check"[:64]))
-    nb = new_notebook(cells=cells, metadata={"kernelspec": {"display_name": "Python 3", "language": "python",
-                                                            "name": "python3"},
-                                             "language_info": {"name": "python"}})
+    nb = new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+    )
     nbformat.validate(nb)
     return nb
 

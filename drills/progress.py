@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flashcards.store import Store, StoreError, default_path
@@ -56,7 +56,7 @@ class Status:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class DrillProgress:
@@ -70,37 +70,49 @@ class DrillProgress:
             self._db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
             row = self._db.execute("SELECT value FROM drill_meta WHERE key = 'schema_version'").fetchone()
             if row is None:
-                self._db.execute("INSERT INTO drill_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                self._db.execute(
+                    "INSERT INTO drill_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
             elif row[0] != str(SCHEMA_VERSION):
                 self._db.close()
-                raise StoreError(f"the drills' tables in {self.path} have schema version {row[0]}, this kit reads "
-                                 f"{SCHEMA_VERSION}; it has not been modified. Update the kit, or use --store PATH.")
+                raise StoreError(
+                    f"the drills' tables in {self.path} have schema version {row[0]}, this kit reads "
+                    f"{SCHEMA_VERSION}; it has not been modified. Update the kit, or use --store PATH."
+                )
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot use the drills' tables in {self.path}: {error}") from error
 
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> DrillProgress:
+    def __enter__(self) -> DrillProgress:  # noqa: PYI034 - flashcards.store.Store does the same
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def record(self, drill_id: str, passed: bool, stage: str, failed_case: str | None, when: datetime) -> Status:
+    def record(
+        self, drill_id: str, passed: bool, stage: str, failed_case: str | None, when: datetime
+    ) -> Status:
         """Log one attempt and move the drill on its schedule, in one committed transaction."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("INSERT INTO drill_attempts (drill_id, attempted_at, passed, stage, failed_case) "
-                                 "VALUES (?, ?, ?, ?, ?)", (drill_id, _iso(when), int(passed), stage, failed_case))
-                row = self._db.execute("SELECT solved, step FROM drill_status WHERE drill_id = ?",
-                                       (drill_id,)).fetchone()
+                self._db.execute(
+                    "INSERT INTO drill_attempts (drill_id, attempted_at, passed, stage, failed_case) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (drill_id, _iso(when), int(passed), stage, failed_case),
+                )
+                row = self._db.execute(
+                    "SELECT solved, step FROM drill_status WHERE drill_id = ?", (drill_id,)
+                ).fetchone()
                 solved, step, due = _next(row, passed, when)
                 self._db.execute(
-                    "INSERT INTO drill_status (drill_id, solved, step, due) VALUES (?, ?, ?, ?) ON CONFLICT (drill_id) "
+                    "INSERT INTO drill_status (drill_id, solved, step, due) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (drill_id) "
                     "DO UPDATE SET solved = excluded.solved, step = excluded.step, due = excluded.due",
-                    (drill_id, int(solved), step, _iso(due) if due else None))
+                    (drill_id, int(solved), step, _iso(due) if due else None),
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -113,9 +125,12 @@ class DrillProgress:
         """Every attempted drill's schedule and counts, by id."""
         rows = self._db.execute(
             "SELECT s.drill_id, s.solved, s.step, s.due, COUNT(a.id), COALESCE(SUM(1 - a.passed), 0) "
-            "FROM drill_status s LEFT JOIN drill_attempts a ON a.drill_id = s.drill_id GROUP BY s.drill_id")
-        return {r[0]: Status(r[0], bool(r[1]), r[2], datetime.fromisoformat(r[3]) if r[3] else None, r[4], r[5])
-                for r in rows}
+            "FROM drill_status s LEFT JOIN drill_attempts a ON a.drill_id = s.drill_id GROUP BY s.drill_id"
+        )
+        return {
+            r[0]: Status(r[0], bool(r[1]), r[2], datetime.fromisoformat(r[3]) if r[3] else None, r[4], r[5])
+            for r in rows
+        }
 
 
 def _next(row: tuple | None, passed: bool, when: datetime) -> tuple[bool, int | None, datetime | None]:

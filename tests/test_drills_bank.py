@@ -42,5 +42,7 @@ def test_common_mistakes_fail_where_the_bank_says(drill):
         assert where == wrong.caught, f"{drill.id}: '{wrong.name}' failed at {where}: {result.message}"
         if result.stage == "hidden":
             # only the kind of case is named, never rows or counts
-            assert result.message == (f"{drill.id}: right on the visible data, but wrong on a hidden case: "
-                                      f"when {datasets.describe(result.case)}.")
+            assert result.message == (
+                f"{drill.id}: right on the visible data, but wrong on a hidden case: "
+                f"when {datasets.describe(result.case)}."
+            )

@@ -17,8 +17,16 @@ def run(tmp_path):
     env = {**os.environ, "KIT_QUIZ_STORE": str(tmp_path / "progress.sqlite3")}
 
     def kit_drill(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(KIT_DRILL), *args], capture_output=True, text=True, env=env, timeout=120,
-                              cwd=tmp_path)
+        return subprocess.run(
+            [str(KIT_DRILL), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            timeout=120,
+            cwd=tmp_path,
+        )
+
     return kit_drill
 
 
@@ -27,16 +35,22 @@ def test_check_a_wrong_file_read_the_message_fix_it_check_again(run, tmp_path):
     assert shown.returncode == 0 and "Which clients have no appointment at all" in shown.stdout
 
     answer = tmp_path / "never.sql"
-    answer.write_text("SELECT client_id, client_name FROM clients\n"
-                      "WHERE client_id NOT IN (SELECT client_id FROM appointments)\n")
+    answer.write_text(
+        "SELECT client_id, client_name FROM clients\n"
+        "WHERE client_id NOT IN (SELECT client_id FROM appointments)\n"
+    )
     first = run("check", "clients-never-booked", str(answer))
     assert first.returncode == 4, first.stderr
-    assert "right on the visible data, but wrong on a hidden case: when keys or amounts are NULL" in first.stdout
+    assert (
+        "right on the visible data, but wrong on a hidden case: when keys or amounts are NULL" in first.stdout
+    )
     assert "comes back for review on" in first.stdout
     assert "due" not in run("list").stdout.split("clients-never-booked")[1].splitlines()[0]  # due tomorrow
 
-    answer.write_text("SELECT client_id, client_name FROM clients c\n"
-                      "WHERE NOT EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = c.client_id)\n")
+    answer.write_text(
+        "SELECT client_id, client_name FROM clients c\n"
+        "WHERE NOT EXISTS (SELECT 1 FROM appointments a WHERE a.client_id = c.client_id)\n"
+    )
     second = run("check", "clients-never-booked", str(answer))
     assert second.returncode == 0, second.stdout + second.stderr
     assert "passed on the visible data and 6 hidden cases" in second.stdout

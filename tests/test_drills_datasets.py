@@ -32,7 +32,9 @@ def test_each_hidden_case_plants_its_edge():
     assert Counter((r[1], r[4]) for r in ties).most_common(1)[0][1] == 2
 
     nulls = datasets.build("nulls")
-    assert any(r[1] is None for r in nulls["APPOINTMENTS"]) and any(r[2] is None for r in nulls["APPOINTMENTS"])
+    assert any(r[1] is None for r in nulls["APPOINTMENTS"]) and any(
+        r[2] is None for r in nulls["APPOINTMENTS"]
+    )
     assert any(r[8] is None and r[5] == "completed" for r in nulls["APPOINTMENTS"])
     assert any(r[2] is None for r in nulls["CLIENTS"])
 

@@ -15,10 +15,13 @@ EXPECTED = Outcome(("CLINICIAN_ID", "REVENUE"), [(101, Decimal("10.50")), (102, 
 
 
 def test_rows_compare_as_a_multiset_in_any_order_within_the_tolerance():
-    assert compare(DRILL, EXPECTED, Outcome(("clinician_id", "revenue"), [(102, 3.2501), (101, 10.5)])) is None
+    assert (
+        compare(DRILL, EXPECTED, Outcome(("clinician_id", "revenue"), [(102, 3.2501), (101, 10.5)])) is None
+    )
     problem = compare(DRILL, EXPECTED, Outcome(("CLINICIAN_ID", "REVENUE"), [(101, 10.5), (102, 3.26)]))
-    assert problem == ("expected 2 rows, yours has 2. Missing from yours: (102, 3.25). "
-                       "Not expected: (102, 3.26).")
+    assert problem == (
+        "expected 2 rows, yours has 2. Missing from yours: (102, 3.25). Not expected: (102, 3.26)."
+    )
 
 
 def test_duplicates_count():
@@ -28,14 +31,17 @@ def test_duplicates_count():
 
 def test_column_names_and_their_order_are_part_of_the_answer():
     assert compare(DRILL, EXPECTED, Outcome(("CLINICIAN_ID", "TOTAL"), EXPECTED.rows)) == (
-        "the columns should be CLINICIAN_ID, REVENUE (in that order); yours are CLINICIAN_ID, TOTAL.")
+        "the columns should be CLINICIAN_ID, REVENUE (in that order); yours are CLINICIAN_ID, TOTAL."
+    )
 
 
 def test_order_matters_only_when_the_drill_says_so():
     ordered = replace(DRILL, ordered=True)
     swapped = Outcome(EXPECTED.columns, list(reversed(EXPECTED.rows)))
     assert compare(DRILL, EXPECTED, swapped) is None
-    assert compare(ordered, EXPECTED, swapped).startswith("row 1 should be (101, 10.50), yours is (102, 3.25)")
+    assert compare(ordered, EXPECTED, swapped).startswith(
+        "row 1 should be (101, 10.50), yours is (102, 3.25)"
+    )
 
 
 def test_null_matches_only_null_and_a_date_only_midnight():
@@ -51,7 +57,9 @@ def test_blank_or_comment_only_sql_is_not_attempted_and_says_so_calmly():
     assert attempted("SELECT 1 -- with a comment")
     result = grade(DRILL, "-- your query\n")
     assert (result.stage, result.passed) == ("not_attempted", False)
-    assert result.message == "revenue-per-clinician: not attempted yet. Write your query, then run this again."
+    assert (
+        result.message == "revenue-per-clinician: not attempted yet. Write your query, then run this again."
+    )
 
 
 def test_visible_failures_show_rows_and_errors_show_the_engine_message():

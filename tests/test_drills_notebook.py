@@ -17,13 +17,17 @@ NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "14_sql_drills.ipynb"
 def test_the_shipped_notebook_has_every_drill_unattempted_and_is_in_sync():
     shipped = nbformat.read(NOTEBOOK, as_version=4)
     fresh = build(bank.load())
-    assert [(c.id, c.source) for c in shipped.cells] == [(c.id, c.source) for c in fresh.cells], \
+    assert [(c.id, c.source) for c in shipped.cells] == [(c.id, c.source) for c in fresh.cells], (
         "rebuild with: python -m drills.notebook notebooks/14_sql_drills.ipynb, then execute it"
+    )
     checks = [c for c in shipped.cells if c.cell_type == "code" and c.source.startswith("check(")]
     assert len(checks) == len(bank.load())
     for cell in checks:
         printed = "".join(o["text"] for o in cell.outputs if o["output_type"] == "stream")
-        assert printed == f"{cell.source.split(chr(34))[1]}: not attempted yet. Write your query, then run this again.\n"
+        assert (
+            printed
+            == f"{cell.source.split(chr(34))[1]}: not attempted yet. Write your query, then run this again.\n"
+        )
 
 
 def test_check_saves_graded_attempts_only(tmp_path, capsys):

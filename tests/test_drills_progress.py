@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from drills.progress import DrillProgress, StoreError
 from flashcards.store import Store
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def test_both_programs_open_the_same_file_in_either_order(tmp_path):
@@ -27,7 +27,9 @@ def test_both_programs_open_the_same_file_in_either_order(tmp_path):
     with DrillProgress(first_quiz) as progress:
         progress.record("x", True, "passed", None, T0)
     Store(first_quiz).close()
-    tables = {r[0] for r in sqlite3.connect(first_quiz).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = {
+        r[0] for r in sqlite3.connect(first_quiz).execute("SELECT name FROM sqlite_master WHERE type='table'")
+    }
     assert {"meta", "cards", "reviews", "drill_meta", "drill_attempts", "drill_status"} <= tables
 
 
