@@ -22,6 +22,7 @@ def test_the_bank_loads_with_unique_ids_and_complete_entries():
         assert set(d.hidden) <= set(datasets.HIDDEN) and d.hidden, d.id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("drill", DRILLS, ids=IDS)
 def test_reference_and_alternatives_pass_everywhere(drill):
     outcome = reference(drill, "visible", __import__("drills.engine", fromlist=["scratch"]).scratch())
@@ -33,6 +34,7 @@ def test_reference_and_alternatives_pass_everywhere(drill):
         assert result.message.endswith(f"and {len(drill.hidden)} hidden cases.")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("drill", DRILLS, ids=IDS)
 def test_common_mistakes_fail_where_the_bank_says(drill):
     for wrong in drill.wrong:
