@@ -115,7 +115,27 @@ def vet(sql: str, *, kind: str = "select", target: str | None = None) -> Any:
         raise Refused(
             f"the query contains {_what(inner[0])}, which would change data or settings; nothing was run"
         )
+    _same_on_every_dataset(statement, exp)
     return statement
+
+
+def _same_on_every_dataset(statement: Any, exp: Any) -> None:
+    """Refuse what would let a query see which dataset it runs on (or read another one directly):
+    database- or schema-qualified table names and the CURRENT_DATABASE-style functions."""
+    for table in statement.find_all(exp.Table):
+        if table.args.get("db") or table.args.get("catalog"):
+            qualified = ".".join(part for part in (table.catalog, table.db, table.name) if part)
+            raise Refused(
+                f"use the drill's table names unqualified (APPOINTMENTS, not {qualified.upper()}): "
+                "the same query runs on every dataset"
+            )
+    peek = (exp.CurrentDatabase, exp.CurrentSchema, exp.CurrentSchemas, exp.CurrentCatalog)
+    found = next(statement.find_all(*peek), None)
+    if found is not None:
+        raise Refused(
+            f"{found.sql(dialect='snowflake')} is not available in drills: the query must not depend "
+            "on which dataset it runs on"
+        )
 
 
 def _write_nodes(exp: Any) -> tuple[type, ...]:

@@ -35,6 +35,9 @@ def scratch():
         ("CALL do_something()", "Command"),
         ("", "no SQL statement"),
         ("SELEC client_id FROM clients", "does not parse"),
+        ("SELECT COUNT(*) AS n FROM drill_nulls.clinic.appointments", "unqualified"),
+        ("SELECT * FROM information_schema.tables", "unqualified"),
+        ("SELECT IFF(CURRENT_DATABASE() = 'DRILL_VISIBLE', 1, 2) AS n", "must not depend"),
     ],
 )
 def test_refusals_name_the_reason_and_change_nothing(scratch, sql, says):
