@@ -9,16 +9,23 @@ from pathlib import Path
 
 import pytest
 
-KIT_DRILL = Path(sys.executable).parent / "kit-drill"
+SCRIPT = Path(sys.executable).parent / "kit-drill"
+# the console script as a user types it; the module (same code path) if the install predates the script
+KIT_DRILL = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "drills.cli"]
 
 
 @pytest.fixture
 def run(tmp_path):
-    env = {**os.environ, "KIT_QUIZ_STORE": str(tmp_path / "progress.sqlite3")}
+    root = str(Path(__file__).resolve().parents[1])
+    env = {
+        **os.environ,
+        "KIT_QUIZ_STORE": str(tmp_path / "progress.sqlite3"),
+        "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
+    }
 
     def kit_drill(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [str(KIT_DRILL), *args],
+            [*KIT_DRILL, *args],
             capture_output=True,
             text=True,
             check=False,
