@@ -32,13 +32,13 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench`, `sim` and `solut
 from bench.common import Row, load, machine, now, versions  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.md"
-NAMES = ("landing", "quality", "ratelimit", "startup", "notebooks")
+NAMES = ("landing", "quality", "ratelimit", "drills", "startup", "notebooks")
 
 
 def benchmarks(args: argparse.Namespace,
                progress: Callable[[str], None]) -> dict[str, Callable[[], list[Row]]]:
     """Name -> a call that runs it with the command line's scale."""
-    from bench import bench_landing, bench_notebooks, bench_quality, bench_ratelimit, bench_startup
+    from bench import bench_drills, bench_landing, bench_notebooks, bench_quality, bench_ratelimit, bench_startup
 
     return {
         "landing": lambda: bench_landing.run(records=args.records, sample=args.sample, repeats=args.repeats,
@@ -46,6 +46,7 @@ def benchmarks(args: argparse.Namespace,
         "quality": lambda: bench_quality.run(appointments=args.appointments, repeats=args.repeats + 2,
                                              progress=progress),
         "ratelimit": lambda: bench_ratelimit.run(days=args.days, latency=args.latency, progress=progress),
+        "drills": lambda: bench_drills.run(repeats=args.repeats, progress=progress),
         "startup": lambda: (bench_startup.quiz(repeats=args.startup_runs, progress=progress)
                             + bench_startup.sim_import(repeats=args.startup_runs, progress=progress)),
         "notebooks": lambda: bench_notebooks.run(runs=args.notebook_runs, progress=progress),

@@ -221,3 +221,18 @@ def test_run_writes_the_table_with_machine_versions_and_date(state, tmp_path):
                    "apache-airflow", " UTC ", "skipped: landing, ratelimit, startup, notebooks"):
         assert needle in text, needle
     assert (bench_run.RESULTS.read_bytes() if bench_run.RESULTS.exists() else None) == before
+
+
+# -- drills --------------------------------------------------------------------------------------------------
+
+
+def test_drills_benchmark_grades_a_select_and_a_merge_drill():
+    from bench import bench_drills
+    from drills import bank
+
+    drills = bank.load()
+    select = next(d.id for d in drills if d.kind == "select")
+    merge = next(d.id for d in drills if d.kind == "merge")
+    rows = bench_drills.run(repeats=1, only=[select, merge], progress=quiet)
+    assert rows and all(r.ratio > 0 and r.details for r in rows)
+    assert any("MERGE" in r.benchmark or "merge" in r.benchmark for r in rows), [r.benchmark for r in rows]
