@@ -5,10 +5,18 @@
 
     def test_other(start_world):          # start with your own knobs
         world = start_world(defects={"orphan_client_id": 3})
+
+It also orders the collected files for a parallel run (``pytest -n 2 --dist loadfile --no-loadscope-reorder``,
+what `make test` runs): a real Airflow first, then the other slow modules, then notebooks, then the rest, so
+the longest files start first and the short ones fill the end (no worker idles while another finishes a long
+file).
+``--shuffle SEED`` instead shuffles the files and the tests inside each Python test file (never a notebook's
+cells, which run in order), the same way in every worker: a test that needs another to run first shows up.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -42,3 +50,42 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if configured_home() is None and "airflow" not in sys.modules:
         prepare_home(state_dir() / f"airflow-{os.getpid()}")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("kit").addoption(
+        "--shuffle", metavar="SEED", type=int, default=None,
+        help="run the test files, and the tests inside each Python test file, in an order shuffled by SEED "
+             "(an integer: the same SEED gives the same order, in every xdist worker)")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    seed = config.getoption("shuffle")
+    return None if seed is None else f"kit: test order shuffled with --shuffle {seed}"
+
+
+def _rank(item: pytest.Item) -> int:
+    """Long files first: a real Airflow, then other slow modules, then notebooks, then everything else."""
+    if item.get_closest_marker("standalone"):
+        return 0
+    if item.get_closest_marker("slow"):
+        return 1
+    return 2 if item.path.suffix == ".ipynb" else 3
+
+
+@pytest.hookimpl(trylast=True)  # after conftest files have marked their slow modules
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    files: dict[Any, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    blocks = list(files.values())
+    seed = config.getoption("shuffle")
+    if seed is None:
+        blocks.sort(key=lambda block: min(_rank(item) for item in block))  # stable: same rank keeps its order
+    else:
+        shuffler = random.Random(seed)  # noqa: S311 (an order for tests, not a secret)
+        shuffler.shuffle(blocks)
+        for block in blocks:
+            if block[0].path.suffix != ".ipynb":
+                shuffler.shuffle(block)
+    items[:] = [item for block in blocks for item in block]
