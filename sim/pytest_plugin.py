@@ -64,13 +64,15 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return None if seed is None else f"kit: test order shuffled with --shuffle {seed}"
 
 
-def _rank(item: pytest.Item) -> int:
-    """Long files first: a real Airflow, then other slow modules, then notebooks, then everything else."""
+def _rank(item: pytest.Item) -> tuple[int, float]:
+    """Long files first: a real Airflow, then other slow modules (by ``slow(seconds=...)``, longest first),
+    then notebooks, then everything else."""
     if item.get_closest_marker("standalone"):
-        return 0
-    if item.get_closest_marker("slow"):
-        return 1
-    return 2 if item.path.suffix == ".ipynb" else 3
+        return 0, 0.0
+    slow = item.get_closest_marker("slow")
+    if slow:
+        return 1, -float(slow.kwargs.get("seconds", 0))
+    return (2 if item.path.suffix == ".ipynb" else 3), 0.0
 
 
 @pytest.hookimpl(trylast=True)  # after conftest files have marked their slow modules
