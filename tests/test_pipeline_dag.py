@@ -49,7 +49,8 @@ def world(tmp_path_factory):
 @pytest.fixture(scope="module")
 def clean_run(world):
     publish_marker(world, CLEAN)
-    world.airflow  # Airflow's one-time start in this process (import, metadata DB) is not the pipeline's time
+    # Airflow's one-time start in this process (import, metadata DB) is not the pipeline's time
+    world.airflow  # noqa: B018 - the property starts it
     started = cpu_seconds()
     summary = world.run_dag(DAG_FILE, logical(CLEAN))
     return summary, cpu_seconds() - started
