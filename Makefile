@@ -2,6 +2,7 @@
 # lock file matching your Python (3.11, 3.12 or 3.13) and skip the install when nothing changed.
 #   make lab NO_BROWSER=1     JupyterLab without opening a browser (servers, remote machines)
 #   make test PYTHON=python3.12
+#   make test-fast            the unit tests only, for the edit-run loop (make test runs everything)
 #   make quiz ARGS="--tag airflow"
 #   make airflow PORT=8090    a real Airflow on 127.0.0.1 against the sim (Ctrl-C stops it)
 SHELL := /bin/bash
@@ -10,7 +11,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export VENV
 
-.PHONY: setup lab test quiz lint lock bench airflow clean-state
+.PHONY: setup lab test test-fast quiz lint lock bench airflow clean-state
 
 setup:
 	@command -v $(PYTHON) >/dev/null || { echo "No '$(PYTHON)' on PATH: install Python 3.11+ or pass PYTHON=/path/to/python3"; exit 1; }
@@ -28,8 +29,19 @@ lab: setup sync
 sync:
 	@$(PYTHON) scripts/work_copy.py
 
+# make test: ruff, then every test and every notebook on JOBS workers (default: one per core). --dist loadfile
+# keeps each file on one worker (a notebook runs whole, in order; a module's shared sim starts once), and
+# sim/pytest_plugin.py starts the longest files first. JOBS=0 runs in this process, without workers.
+# make test-fast: the edit-run loop, unit tests only (no Airflow, dbt, servers or notebooks); < 1 min.
+JOBS ?= auto
+XDIST = $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-reorder)
+
 test: setup
-	$(PY) -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks $(ARGS)
+	$(VENV)/bin/ruff check
+	$(PY) -m pytest $(XDIST) --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks $(ARGS)
+
+test-fast: setup
+	$(PY) -m pytest $(XDIST) -m "not slow and not standalone" tests $(ARGS)
 
 quiz: setup
 	@$(VENV)/bin/kit-quiz $(ARGS)

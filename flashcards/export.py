@@ -65,7 +65,7 @@ def note_guid(card: Card) -> str:
 
 def _deck_id(name: str) -> int:
     """A stable 31-bit Anki deck id from the deck's name."""
-    return int(hashlib.sha1(name.encode()).hexdigest()[:8], 16) >> 1
+    return int(hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8], 16) >> 1
 
 
 def write_apkg(cards: Sequence[Card], path: Path) -> int:

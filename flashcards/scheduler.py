@@ -56,7 +56,7 @@ def _utc(moment: datetime) -> datetime:
 
 def _fsrs_id(card_id: str) -> int:
     """fsrs wants an integer id; derive a stable one from the deck id (it is not stored)."""
-    return int(hashlib.sha1(card_id.encode()).hexdigest()[:12], 16)
+    return int(hashlib.sha1(card_id.encode(), usedforsecurity=False).hexdigest()[:12], 16)
 
 
 class Scheduler:

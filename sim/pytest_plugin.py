@@ -5,10 +5,20 @@
 
     def test_other(start_world):          # start with your own knobs
         world = start_world(defects={"orphan_client_id": 3})
+
+It also orders the collected files for a parallel run (``pytest -n 2 --dist loadfile --no-loadscope-reorder``,
+what `make test` runs): a real Airflow first, then the other slow modules, then notebooks, then the rest, so
+the longest files start first and the short ones fill the end (no worker idles while another finishes a long
+file).
+``--shuffle SEED`` instead runs the files in an order shuffled by SEED, the same in every worker: a file that
+needs another to run first, or leaves state behind for the next, shows up. ``--shuffle-tests`` also shuffles
+the tests inside each Python test file (never a notebook's cells): several modules build a scenario test by
+test (one sim, one Airflow, or a rerun after a run) and fail that way on purpose today.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -42,3 +52,48 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if configured_home() is None and "airflow" not in sys.modules:
         prepare_home(state_dir() / f"airflow-{os.getpid()}")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("kit").addoption(
+        "--shuffle", metavar="SEED", type=int, default=None,
+        help="run the test files in an order shuffled by SEED (an integer: the same SEED gives the same "
+             "order, in every xdist worker)")
+    parser.getgroup("kit").addoption(
+        "--shuffle-tests", action="store_true",
+        help="with --shuffle: also shuffle the tests inside each Python test file (notebooks keep their order)")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    seed = config.getoption("shuffle")
+    within = " (and the tests within each file)" if config.getoption("shuffle_tests") else ""
+    return None if seed is None else f"kit: files shuffled with --shuffle {seed}{within}"
+
+
+def _rank(item: pytest.Item) -> tuple[int, float]:
+    """Long files first: a real Airflow, then other slow modules (by ``slow(seconds=...)``, longest first),
+    then notebooks, then everything else."""
+    if item.get_closest_marker("standalone"):
+        return 0, 0.0
+    slow = item.get_closest_marker("slow")
+    if slow:
+        return 1, -float(slow.kwargs.get("seconds", 0))
+    return (2 if item.path.suffix == ".ipynb" else 3), 0.0
+
+
+@pytest.hookimpl(trylast=True)  # after conftest files have marked their slow modules
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    files: dict[Any, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    blocks = list(files.values())
+    seed = config.getoption("shuffle")
+    if seed is None:
+        blocks.sort(key=lambda block: min(_rank(item) for item in block))  # stable: same rank keeps its order
+    else:
+        shuffler = random.Random(seed)  # noqa: S311 (an order for tests, not a secret)
+        shuffler.shuffle(blocks)
+        for block in blocks:
+            if config.getoption("shuffle_tests") and block[0].path.suffix != ".ipynb":
+                shuffler.shuffle(block)
+    items[:] = [item for block in blocks for item in block]

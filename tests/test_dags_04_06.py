@@ -180,24 +180,30 @@ def bucket(world):
     clear()
 
 
-def land_after_first_poke(world, key: str, body: str, wait: float = 1) -> None:
-    """Once Airflow's log shows a new poke, land the file ``wait`` seconds later (a real wait on any machine)."""
-    import threading
-    import time
+@contextlib.contextmanager
+def land_after_first_poke(world, key: str, body: str):
+    """Land the file right after the sensor's first poke has found nothing, and record every poke's answer.
 
-    log_file = world.airflow.log_file
-    start = log_file.stat().st_size
+    The order is driven, not raced: the file lands inside the first poke, after its check, so the first poke
+    always misses it and the next always finds it, however slow the machine. (Landing it on a timer raced the
+    first poke: on a loaded machine the file could land before it, leaving nothing to reschedule.)
+    """
+    from unittest import mock
 
-    def watch() -> None:
-        for _ in range(600):
-            with log_file.open() as log:
-                log.seek(start)
-                if "Poking for key" in log.read():
-                    world.s3.drop(key, body, after=wait)
-                    return
-            time.sleep(0.05)
+    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
 
-    threading.Thread(target=watch, daemon=True).start()
+    pokes: list[bool] = []
+    original = S3KeySensor.poke
+
+    def poke(self, context):
+        found = original(self, context)
+        pokes.append(bool(found))
+        if len(pokes) == 1:
+            world.s3.put(key, body)
+        return found
+
+    with mock.patch.object(S3KeySensor, "poke", poke):
+        yield pokes
 
 
 def rescheduled(dag_id: str, task_id: str = "wait_for_appointments_file") -> int:
@@ -230,13 +236,13 @@ def test_sensor_files_keep_their_production_settings() -> None:
 def test_classic_sensor_waits_for_a_late_file_rescheduling_between_pokes(world, bucket) -> None:
     from solutions.dags.wait_for_appointments_file import dag
 
-    with shortened(dag, poke_interval=1, timeout=20):
-        land_after_first_poke(world, KEY, BODY)
+    with shortened(dag, poke_interval=1, timeout=20), land_after_first_poke(world, KEY, BODY) as pokes:
         summary = world.run_dag(dag, RUN)
 
     summary.assert_state({"wait_for_appointments_file": "success", "process_appointments": "success"}, run="success")
+    assert pokes == [False, True]  # missed, rescheduled, found
     assert [t.tries for t in summary.tasks] == [1, 1]  # a reschedule is not a retry
-    assert rescheduled("wait_for_appointments_file") > 0
+    assert rescheduled("wait_for_appointments_file") == 1
     assert summary["process_appointments"].xcoms == {"return_value": 3}
     assert summary["process_appointments"].output == f"3 appointments in s3://simplepractice-raw-data/{KEY}\n"
 

@@ -111,7 +111,9 @@ def test_warehouse_total_rejects_broken_versions(fn, checks):
 
 def source_syllabus(day):
     """The syllabus's call: no timeout, no retry, response.json() hands back a float."""
-    response = requests.get("https://api.backend.com/revenue", params={"date": day.strftime("%Y-%m-%d")})
+    # noqa below: the missing timeout is the syllabus's, shown on purpose
+    response = requests.get("https://api.backend.com/revenue",  # noqa: S113
+                            params={"date": day.strftime("%Y-%m-%d")})
     return response.json()["total_revenue"]
 
 

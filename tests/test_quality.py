@@ -418,7 +418,7 @@ def test_a_failing_query_still_closes_the_connection(spies):
 def test_a_failing_check_outside_a_block_is_closed_by_close(spies):
     qc = QualityChecker(spies)
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(Exception, match="NO_SUCH_TABLE"):
             qc.check_row_count("no_such_table", 1)
     finally:
         qc.close()

@@ -99,7 +99,8 @@ def test_many_threads_never_get_more_than_capacity_plus_rate_times_t():
         total = 0
         for _ in range(10):
             admitted = []
-            run_threads(lambda: admitted.extend(1 for _ in range(200) if bucket.try_acquire() == 0), 16)
+            run_threads(lambda admitted=admitted: admitted.extend(
+                1 for _ in range(200) if bucket.try_acquire() == 0), 16)
             total += len(admitted)
             elapsed = clock.monotonic()
             assert total <= 5 + 7 * elapsed + 1e-9

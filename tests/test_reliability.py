@@ -365,7 +365,7 @@ def problems(entry: Here, label: str) -> list[str]:
     except ValueError as error:
         if "invalid" in str(error):
             found.append(f"{label}: the valid name {entry.valid!r} was refused: {error}")
-    except Exception:  # noqa: BLE001 - the spy's dummy rows may upset what comes after the SQL
+    except Exception:  # noqa: BLE001, S110 - the spy's dummy rows may upset what comes after the SQL
         pass
     quoted = f'"{entry.valid.upper()}"'
     if not (any(quoted in sql for sql in control.statements) or quoted in str(result)):
