@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Row, interleaved, median, require, seconds, timed
+from bench.common import Row, interleaved, median, require, seconds, timed  # noqa: E402
 
 TARGET_SECONDS = 1.0
 

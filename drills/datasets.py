@@ -168,7 +168,7 @@ def ties() -> Dataset:
     """Ties everywhere a ranking can meet one: revenue per clinician, fees, timestamps, dates."""
     data = _base(11, clinicians=3, clients=5, appointments=12)
     appts = data["APPOINTMENTS"][:12]  # without the base's busy fortnight: equal counts per clinician
-    for i, row in enumerate(appts):  # every appointment completed, same fee: revenue ties by count
+    for i, _row in enumerate(appts):  # every appointment completed, same fee: revenue ties by count
         _replace(appts, i, STATUS="completed", IS_NO_SHOW=0, FEE_AMOUNT=Decimal("120.00"))
     for i, clinician in enumerate([101, 101, 101, 102, 102, 102, 103, 103, 101, 102, 103, 103]):
         _replace(appts, i, CLINICIAN_ID=clinician)

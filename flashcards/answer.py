@@ -261,7 +261,7 @@ def infer_kind(answer: str) -> str:
     return "code" if _CODE.search(answer) else "text"
 
 
-def check_card(typed: str, card, lexicon: Lexicon = Lexicon()) -> Verdict:
+def check_card(typed: str, card, lexicon: Lexicon | None = None) -> Verdict:
     """Grade ``typed`` against a card (its accepted answers, its declared or inferred kind, its question)."""
     return check(typed, card.accepted, kind=getattr(card, "check", "") or None, question=card.question,
                  lexicon=lexicon)
@@ -273,13 +273,14 @@ def check(
     *,
     kind: str | None = None,
     question: str = "",
-    lexicon: Lexicon = Lexicon(),
+    lexicon: Lexicon | None = None,
 ) -> Verdict:
     """Grade ``typed`` against the ``accepted`` answers (the first is the card's own answer).
 
     ``lexicon`` is what the decks know (see ``vocabulary``): without it no typo is forgiven in a word and
     no other card's term is recognised.
     """
+    lexicon = lexicon or Lexicon()
     guess = tokens(typed)
     if not guess:
         return Verdict("blank", accepted[0])

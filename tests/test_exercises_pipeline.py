@@ -237,7 +237,7 @@ def fingerprint_md5_of_sorted(cursor, table, date_column, day):
     """md5 over the rows in a deterministic order: enough to detect change (not a security use)."""
     cursor.execute(_day_sql(table, date_column, "*"), (day,))
     rows = sorted(json.dumps(row, default=str) for row in cursor.fetchall())
-    digest = hashlib.md5()
+    digest = hashlib.md5(usedforsecurity=False)
     for row in rows:
         digest.update(row.encode() + b"\n")
     return len(rows), digest.hexdigest()

@@ -270,7 +270,7 @@ def source_session_with_retry(day):
 
 def source_loop_with_timeout(day):
     """A hand-written retry loop: three tries, each with a timeout."""
-    for attempt in range(3):
+    for _attempt in range(3):
         response = requests.get(URL, params={"date": day.isoformat()}, timeout=10)
         if response.status_code < 500:
             response.raise_for_status()
@@ -279,8 +279,8 @@ def source_loop_with_timeout(day):
 
 
 def source_loop_without_timeout(day):
-    for attempt in range(3):
-        response = requests.get("https://api.backend.com/revenue", params={"date": day.isoformat()})
+    for _attempt in range(3):
+        response = requests.get("https://api.backend.com/revenue", params={"date": day.isoformat()})  # noqa: S113
         if response.status_code < 500:
             return response.json(parse_float=Decimal)["total_revenue"]
     response.raise_for_status()

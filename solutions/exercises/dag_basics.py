@@ -139,7 +139,7 @@ class _Collect(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             self.lines.append(record.getMessage())
-        except Exception:  # noqa: BLE001 - a record that cannot format itself leaks nothing
+        except Exception:  # noqa: BLE001, S110 - a record that cannot format itself leaks nothing
             pass
 
 

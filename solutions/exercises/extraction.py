@@ -314,7 +314,7 @@ def _auth_error_not_resumed(fn: Any) -> None:
     import sim
 
     world = sim.current()
-    _, extractor = _truth_and_extractor([], token="a-revoked-token")
+    _, extractor = _truth_and_extractor([], token="a-revoked-token")  # noqa: S106 - a made-up token the partner refuses
     try:
         fn(extractor, DAY, DAY)
     except AuthError:
