@@ -25,8 +25,9 @@ def read_line() -> str:
     On a terminal we therefore wait with ``select()`` on stdin *and* a wake-up pipe that the signal
     handler writes to (``signal.set_wakeup_fd``): a Ctrl-C at any moment, even just before the wait,
     makes the wait return, and ``pthread_sigmask`` then runs the pending handler (KeyboardInterrupt).
-    Only once a whole line is ready is it read (``os.read``: a terminal hands over one line per read), so
-    the read never blocks.
+    Only once a whole line is ready is it read (``os.read``: a terminal hands over one line per read), and
+    without blocking: a Ctrl-C that lands between ``select()`` and the read makes the terminal discard the
+    typed line, and a blocking read would then wait for the next Enter with the interrupt pending.
     """
     if (
         not sys.stdin.isatty()
@@ -46,15 +47,28 @@ def read_line() -> str:
             if wake_read in ready:
                 os.read(wake_read, 512)  # another signal (e.g. a resized window): keep waiting
             if fd in ready:
-                break
+                data = _read_ready(fd)
+                if data is not None:
+                    break
     finally:
         signal.set_wakeup_fd(previous)
         os.close(wake_read)
         os.close(wake_write)
-    data = os.read(fd, 65536)  # a terminal hands over one line per read
     if not data:
         raise EOFError
     return data.decode(sys.stdin.encoding or "utf-8", errors="replace").rstrip("\r\n")
+
+
+def _read_ready(fd: int) -> bytes | None:
+    """The line ``select()`` saw, read without blocking; None if it is gone (a Ctrl-C flushed it)."""
+    was_blocking = os.get_blocking(fd)
+    os.set_blocking(fd, False)
+    try:
+        return os.read(fd, 65536)  # a terminal hands over one line per read
+    except BlockingIOError:
+        return None
+    finally:
+        os.set_blocking(fd, was_blocking)
 
 
 class PlainUI:

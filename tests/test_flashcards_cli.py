@@ -55,8 +55,11 @@ def reviews(store: Path) -> list[tuple[str, int]]:
 
 
 def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
+    # the child gets Ctrl-C as in a user's terminal even where this test runs with SIGINT ignored (a shell's
+    # background job): ignored signals are inherited, and Python then installs no KeyboardInterrupt handler
     return pexpect.spawn(sys.executable, ["-m", "flashcards.cli", *args], env=env, encoding="utf-8",
-                         dimensions=(40, 120), timeout=30)
+                         dimensions=(40, 120), timeout=30,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def answer_two_cards(child: pexpect.spawn) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import signal
 import sqlite3
 import sys
 import textwrap
@@ -59,6 +60,12 @@ def _count(store: Path) -> int:
         db.close()
 
 
+def _default_ctrl_c() -> None:
+    """In the child: Ctrl-C as in a user's terminal, even if this test runs where SIGINT is ignored (a shell
+    starts background jobs with SIGINT ignored, and children inherit it: Python then installs no handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _spin(seconds: float) -> None:
     """Wait a few microseconds (sleep() is far coarser)."""
     end = time.perf_counter() + seconds
@@ -96,7 +103,8 @@ def _interrupt_at_a_random_moment(child: pexpect.spawn, rng: random.Random) -> i
 def test_hundreds_of_ctrl_c_at_random_moments_each_stop_the_session_and_keep_ratings(tmp_path: Path) -> None:
     store = tmp_path / "progress.sqlite3"
     child = pexpect.spawn(sys.executable, ["-c", CHILD, str(store), str(SESSIONS)], encoding="utf-8",
-                          dimensions=(40, 120), timeout=30, env={**os.environ, "TERM": "xterm-256color"})
+                          dimensions=(40, 120), timeout=30, env={**os.environ, "TERM": "xterm-256color"},
+                          preexec_fn=_default_ctrl_c)
     child.delaybeforesend = None  # send at once: the point is to hit the narrow moments
     rng = random.Random(12)
     counted = 0
@@ -131,7 +139,7 @@ def test_ctrl_c_stops_real_kit_quiz_processes_at_random_moments(tmp_path: Path) 
     total = 0
     for run in range(8):
         child = pexpect.spawn(sys.executable, ["-m", "flashcards.cli", "--new-limit", "1000"], env=env,
-                              encoding="utf-8", dimensions=(40, 120), timeout=30)
+                              encoding="utf-8", dimensions=(40, 120), timeout=30, preexec_fn=_default_ctrl_c)
         child.delaybeforesend = None
         sent = _interrupt_at_a_random_moment(child, rng)
         pressed = time.monotonic()
