@@ -7,7 +7,8 @@ While started, every boto3 / botocore client in the process (so also Airflow's `
 from __future__ import annotations
 
 import threading
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 from unittest import mock
 
@@ -70,6 +71,26 @@ class S3:
         self._timers.append(timer)
         timer.start()
         return timer
+
+    @contextmanager
+    def landing_after_first_poke(self, key: str, body: bytes | str) -> Iterator[list[bool]]:
+        """While inside: ``key`` lands just after an ``S3KeySensor``'s first poke has missed it; yields each
+        poke's answer. Driven, not timed: the first poke always misses and the next finds the file, however
+        slow the machine (a timer could land the file before the first poke, leaving nothing to wait for)."""
+        from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+        pokes: list[bool] = []
+        original = S3KeySensor.poke
+
+        def poke(sensor: Any, context: Any) -> Any:
+            found = original(sensor, context)
+            pokes.append(bool(found))
+            if len(pokes) == 1:
+                self.put(key, body)
+            return found
+
+        with mock.patch.object(S3KeySensor, "poke", poke):
+            yield pokes
 
     def keys(self, prefix: str = "") -> list[str]:
         """Every key under ``prefix``, sorted."""

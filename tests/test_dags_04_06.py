@@ -180,32 +180,6 @@ def bucket(world):
     clear()
 
 
-@contextlib.contextmanager
-def land_after_first_poke(world, key: str, body: str):
-    """Land the file right after the sensor's first poke has found nothing, and record every poke's answer.
-
-    The order is driven, not raced: the file lands inside the first poke, after its check, so the first poke
-    always misses it and the next always finds it, however slow the machine. (Landing it on a timer raced the
-    first poke: on a loaded machine the file could land before it, leaving nothing to reschedule.)
-    """
-    from unittest import mock
-
-    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
-
-    pokes: list[bool] = []
-    original = S3KeySensor.poke
-
-    def poke(self, context):
-        found = original(self, context)
-        pokes.append(bool(found))
-        if len(pokes) == 1:
-            world.s3.put(key, body)
-        return found
-
-    with mock.patch.object(S3KeySensor, "poke", poke):
-        yield pokes
-
-
 def rescheduled(dag_id: str, task_id: str = "wait_for_appointments_file") -> int:
     from sqlalchemy import text
 
@@ -236,7 +210,7 @@ def test_sensor_files_keep_their_production_settings() -> None:
 def test_classic_sensor_waits_for_a_late_file_rescheduling_between_pokes(world, bucket) -> None:
     from solutions.dags.wait_for_appointments_file import dag
 
-    with shortened(dag, poke_interval=1, timeout=20), land_after_first_poke(world, KEY, BODY) as pokes:
+    with shortened(dag, poke_interval=1, timeout=20), world.s3.landing_after_first_poke(KEY, BODY) as pokes:
         summary = world.run_dag(dag, RUN)
 
     summary.assert_state({"wait_for_appointments_file": "success", "process_appointments": "success"}, run="success")
