@@ -148,19 +148,9 @@ def compare(drill: Drill, expected: engine.Outcome, got: engine.Outcome) -> str 
         return None
     parts = [f"expected {len(expected.rows)} rows, yours has {len(got.rows)}."]
     if missing:
-        parts.append(
-            "Missing from yours: "
-            + "; ".join(_fmt(r) for r in missing[:SHOW_ROWS])
-            + (" ..." if len(missing) > SHOW_ROWS else "")
-            + "."
-        )
+        parts.append(_some_rows("Missing from yours", missing))
     if extra:
-        parts.append(
-            "Not expected: "
-            + "; ".join(_fmt(r) for r in extra[:SHOW_ROWS])
-            + (" ..." if len(extra) > SHOW_ROWS else "")
-            + "."
-        )
+        parts.append(_some_rows("Not expected", extra))
     return " ".join(parts)
 
 
@@ -206,6 +196,12 @@ def _same(x: Any, y: Any, tol: float) -> bool:
         stamp, day = (x, y) if isinstance(x, dt.datetime) else (y, x)
         return stamp.time() == dt.time(0) and stamp.date() == day
     return x == y
+
+
+def _some_rows(title: str, rows: list) -> str:
+    """``title``: the first few rows, and "..." when there are more."""
+    more = " ..." if len(rows) > SHOW_ROWS else ""
+    return f"{title}: " + "; ".join(_fmt(r) for r in rows[:SHOW_ROWS]) + more + "."
 
 
 def _fmt(row: tuple) -> str:
