@@ -60,15 +60,23 @@ def read_line() -> str:
 
 
 def _read_ready(fd: int) -> bytes | None:
-    """The line ``select()`` saw, read without blocking; None if it is gone (a Ctrl-C flushed it)."""
-    was_blocking = os.get_blocking(fd)
-    os.set_blocking(fd, False)
+    """The line ``select()`` saw, read without blocking; None if it is gone (a Ctrl-C flushed it).
+
+    Ctrl-C is held for these few calls: stdin, stdout and stderr of a terminal share one open file, so a
+    KeyboardInterrupt between switching it to non-blocking and back would leave the next prompts' writes
+    failing. A Ctrl-C that arrives meanwhile is delivered when the mask is restored (it raises there)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        return os.read(fd, 65536)  # a terminal hands over one line per read
-    except BlockingIOError:
-        return None
+        was_blocking = os.get_blocking(fd)
+        try:
+            os.set_blocking(fd, False)
+            return os.read(fd, 65536)  # a terminal hands over one line per read
+        except BlockingIOError:
+            return None
+        finally:
+            os.set_blocking(fd, was_blocking)
     finally:
-        os.set_blocking(fd, was_blocking)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 class PlainUI:

@@ -28,6 +28,7 @@ STOP_WITHIN = 1.0  # seconds from Ctrl-C to the session's summary
 
 CHILD = textwrap.dedent(
     """
+    import os
     import sys
     from datetime import datetime, timezone
     from flashcards.deck import Card
@@ -47,7 +48,8 @@ CHILD = textwrap.dedent(
                             retrievability=scheduler.retrievability)
             by_id = {c.id: c for c in cards}
             summary = Session(by_id, records, the_plan, store, scheduler, ui, clock=clock).run()
-            print(f"SESSION-END {n} {summary.stopped_by} answered={summary.answered}", flush=True)
+            print(f"SESSION-END {n} {summary.stopped_by} answered={summary.answered} "
+                  f"blocking={os.get_blocking(0)}", flush=True)
     """
 )
 
@@ -112,9 +114,10 @@ def test_hundreds_of_ctrl_c_at_random_moments_each_stop_the_session_and_keep_rat
     for n in range(SESSIONS):
         sent = _interrupt_at_a_random_moment(child, rng)
         pressed = time.monotonic()
-        child.expect(rf"SESSION-END {n} (\S+) answered=(\d+)", timeout=STOP_WITHIN + 29)
+        child.expect(rf"SESSION-END {n} (\S+) answered=(\d+) blocking=(\w+)", timeout=STOP_WITHIN + 29)
         slowest = max(slowest, time.monotonic() - pressed)
         assert child.match[1] == "Ctrl-C", f"session {n} ended by {child.match[1]}"
+        assert child.match[3] == "True", f"session {n} left the terminal non-blocking"
         answered = int(child.match[2])
         assert answered in (sent - 1, sent) if sent else answered == 0  # the last rating may be cut short
         counted += answered
