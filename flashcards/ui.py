@@ -23,8 +23,8 @@ def read_line() -> str:
     ``input()`` loses a Ctrl-C that arrives in the instant between Python's last check for signals and the
     blocking ``read()``: the signal's flag is set, but nothing runs Python's handler until Enter is pressed.
     On a terminal we therefore wait with ``select()`` on stdin *and* a wake-up pipe that the signal
-    handler writes to (``signal.set_wakeup_fd``): a Ctrl-C at any moment, even just before the wait,
-    makes the wait return, and ``pthread_sigmask`` then runs the pending handler (KeyboardInterrupt).
+    handler writes to (``signal.set_wakeup_fd``), and run any pending handler (``pthread_sigmask``) before
+    each wait: a Ctrl-C at any moment either raises KeyboardInterrupt there or makes the wait return.
     Only once a whole line is ready is it read (``os.read``: a terminal hands over one line per read), and
     without blocking: a Ctrl-C that lands between ``select()`` and the read makes the terminal discard the
     typed line, and a blocking read would then wait for the next Enter with the interrupt pending.
@@ -42,14 +42,17 @@ def read_line() -> str:
     previous = signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
     try:
         while True:
+            # Run any handler already pending (Ctrl-C raises here). A Ctrl-C that came before the wake-up fd
+            # was set wrote nothing to it, and calling select() runs no handler: without this check the
+            # wait would block with the interrupt pending. One that comes later wakes select().
+            signal.pthread_sigmask(signal.SIG_BLOCK, [])
             ready, _, _ = select.select([fd, wake_read], [], [])
-            signal.pthread_sigmask(signal.SIG_BLOCK, [])  # runs any pending handler: Ctrl-C raises here
             if wake_read in ready:
-                os.read(wake_read, 512)  # another signal (e.g. a resized window): keep waiting
-            if fd in ready:
-                data = _read_ready(fd)
-                if data is not None:
-                    break
+                os.read(wake_read, 512)  # a signal: checked at the top of the loop
+                continue
+            data = _read_ready(fd)
+            if data is not None:
+                break
     finally:
         signal.set_wakeup_fd(previous)
         os.close(wake_read)
