@@ -38,10 +38,10 @@ XDIST = $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile --no-loadscope-reor
 
 test: setup
 	$(VENV)/bin/ruff check
-	$(PY) -m pytest $(XDIST) --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks $(ARGS)
+	$(PY) -m pytest $(XDIST) -m "not stress" --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks $(ARGS)
 
 test-fast: setup
-	$(PY) -m pytest $(XDIST) -m "not slow and not standalone" tests $(ARGS)
+	$(PY) -m pytest $(XDIST) -m "not slow and not standalone and not stress" tests $(ARGS)
 
 quiz: setup
 	@$(VENV)/bin/kit-quiz $(ARGS)

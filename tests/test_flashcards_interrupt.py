@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pexpect
+import pytest
 
 SESSIONS = 300  # interrupts in the long-running child
 STOP_WITHIN = 1.0  # seconds from Ctrl-C to the session's summary
@@ -102,6 +103,7 @@ def _interrupt_at_a_random_moment(child: pexpect.spawn, rng: random.Random) -> i
     return sent
 
 
+@pytest.mark.stress
 def test_hundreds_of_ctrl_c_at_random_moments_each_stop_the_session_and_keep_ratings(tmp_path: Path) -> None:
     store = tmp_path / "progress.sqlite3"
     child = pexpect.spawn(sys.executable, ["-c", CHILD, str(store), str(SESSIONS)], encoding="utf-8",
