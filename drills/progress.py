@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flashcards.store import Store, StoreError, default_path
+from flashcards.store import Store, StoreError, default_path, saving
 
 SCHEMA_VERSION = 1
 STEPS_DAYS = (1, 3, 7)
@@ -95,30 +95,22 @@ class DrillProgress:
         self, drill_id: str, passed: bool, stage: str, failed_case: str | None, when: datetime
     ) -> Status:
         """Log one attempt and move the drill on its schedule, in one committed transaction."""
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "INSERT INTO drill_attempts (drill_id, attempted_at, passed, stage, failed_case) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (drill_id, _iso(when), int(passed), stage, failed_case),
-                )
-                row = self._db.execute(
-                    "SELECT solved, step FROM drill_status WHERE drill_id = ?", (drill_id,)
-                ).fetchone()
-                solved, step, due = _next(row, passed, when)
-                self._db.execute(
-                    "INSERT INTO drill_status (drill_id, solved, step, due) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (drill_id) "
-                    "DO UPDATE SET solved = excluded.solved, step = excluded.step, due = excluded.due",
-                    (drill_id, int(solved), step, _iso(due) if due else None),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"could not save the attempt to {self.path}: {error}") from error
+        with saving(self._db, self.path, "the attempt"):
+            self._db.execute(
+                "INSERT INTO drill_attempts (drill_id, attempted_at, passed, stage, failed_case) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (drill_id, _iso(when), int(passed), stage, failed_case),
+            )
+            row = self._db.execute(
+                "SELECT solved, step FROM drill_status WHERE drill_id = ?", (drill_id,)
+            ).fetchone()
+            solved, step, due = _next(row, passed, when)
+            self._db.execute(
+                "INSERT INTO drill_status (drill_id, solved, step, due) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (drill_id) "
+                "DO UPDATE SET solved = excluded.solved, step = excluded.step, due = excluded.due",
+                (drill_id, int(solved), step, _iso(due) if due else None),
+            )
         return self.statuses()[drill_id]
 
     def statuses(self) -> dict[str, Status]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,6 +62,22 @@ CREATE INDEX reviews_by_time ON reviews (reviewed_at);
 
 class StoreError(Exception):
     """The progress store is unusable; the message says where it is and what to do."""
+
+
+@contextmanager
+def saving(db: sqlite3.Connection, path: Path, what: str) -> Iterator[sqlite3.Connection]:
+    """One write transaction: committed at the end, rolled back on any failure; a database error becomes a
+    ``StoreError`` saying that ``what`` could not be saved to ``path``."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"could not save {what} to {path}: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -317,30 +335,22 @@ class Store:
         otherwise teach FSRS that the card is easier than it is.
         """
         state_before = before.state if before else None
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+        with saving(self._db, self.path, "the answer"):
+            self._db.execute(
+                "INSERT INTO reviews (card_id, reviewed_at, rating, mode, state_before, due_after, duration_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (card_id, _iso(reviewed_at), rating, mode, state_before,
+                 _iso(after.due) if after else None, duration_ms),
+            )
+            if after is not None:
+                lapse = int(state_before == REVIEW and rating == 1)
                 self._db.execute(
-                    "INSERT INTO reviews (card_id, reviewed_at, rating, mode, state_before, due_after, duration_ms) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (card_id, _iso(reviewed_at), rating, mode, state_before,
-                     _iso(after.due) if after else None, duration_ms),
+                    "INSERT INTO cards (card_id, state, step, stability, difficulty, due, last_review, reps, lapses, "
+                    "introduced_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
+                    "ON CONFLICT (card_id) DO UPDATE SET state = excluded.state, step = excluded.step, "
+                    "stability = excluded.stability, difficulty = excluded.difficulty, due = excluded.due, "
+                    "last_review = excluded.last_review, reps = reps + 1, lapses = lapses + excluded.lapses",
+                    (card_id, after.state, after.step, after.stability, after.difficulty, _iso(after.due),
+                     _iso(after.last_review) if after.last_review else None, lapse, _iso(reviewed_at)),
                 )
-                if after is not None:
-                    lapse = int(state_before == REVIEW and rating == 1)
-                    self._db.execute(
-                        "INSERT INTO cards (card_id, state, step, stability, difficulty, due, last_review, reps, lapses, "
-                        "introduced_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) "
-                        "ON CONFLICT (card_id) DO UPDATE SET state = excluded.state, step = excluded.step, "
-                        "stability = excluded.stability, difficulty = excluded.difficulty, due = excluded.due, "
-                        "last_review = excluded.last_review, reps = reps + 1, lapses = lapses + excluded.lapses",
-                        (card_id, after.state, after.step, after.stability, after.difficulty, _iso(after.due),
-                         _iso(after.last_review) if after.last_review else None, lapse, _iso(reviewed_at)),
-                    )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"could not save the answer to {self.path}: {error}") from error
 
