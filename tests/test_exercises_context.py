@@ -159,7 +159,7 @@ def test_day_for_run_accepts_correct_alternatives(fn):
     assert g.passed, g.lines
 
 
-# -- count_appointments: correct alternatives and the plausible wrong answers of issue #11 -------------------
+# -- count_appointments: correct alternatives and the plausible wrong answers -----------------------------
 
 BOTH = "client_id IS NULL OR clinician_id IS NULL"
 

@@ -196,7 +196,7 @@ def test_latency_alert_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+# -- correct alternatives and the plausible wrong answers -------------------------------------------------
 
 
 def rows_window_in_sql(cursor, as_of):

@@ -217,7 +217,7 @@ def test_whole_table_fails(world):
                           "another day's change", "days differ", "an injected table name")
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+# -- correct alternatives and the plausible wrong answers -------------------------------------------------
 
 
 def _day_sql(table, date_column, select):

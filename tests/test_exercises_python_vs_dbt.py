@@ -120,7 +120,7 @@ def test_naive_z_score_fails_on_little_or_flat_history():
                   "a flat history: the same", "a flat history: any other")
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+# -- correct alternatives and the plausible wrong answers -------------------------------------------------
 
 
 def equal_null_iff():

@@ -167,7 +167,7 @@ def test_null_percentage_rejects_broken_versions(fn, checks):
         assert "ZeroDivisionError" in "\n".join(g.lines)
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+# -- correct alternatives and the plausible wrong answers -------------------------------------------------
 
 
 def _names(table, column):

@@ -140,7 +140,7 @@ def test_source_total_rejects_broken_versions(fn, checks, world):
     assert world.backend.faults.pending("server_error") == []
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+# -- correct alternatives and the plausible wrong answers -------------------------------------------------
 
 
 URL = "https://api.backend.com/revenue"

@@ -115,7 +115,7 @@ def test_staging_rows_rejects_broken_versions(fn, checks):
     assert failed_exactly(g, *checks), g.lines
 
 
-# -- correct alternatives and the plausible wrong answers of issue #11 ---------------------------------------
+# -- correct alternatives and the plausible wrong answers -------------------------------------------------
 
 
 def file_get_key(hook, day):
