@@ -10,7 +10,7 @@ import pytest
 
 from sim.clock import FakeClock, SystemClock
 from sim.partner_api import SlidingWindowLimiter
-from solutions.exercises.ratelimit import LockstepClock, run_threads, syllabus_rate_limit
+from exercises.ratelimit import LockstepClock, run_threads, syllabus_rate_limit
 from solutions.ratelimit import TokenBucket, rate_limited
 
 

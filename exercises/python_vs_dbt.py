@@ -16,7 +16,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade
 
 SCRATCH = "EXERCISE_FCT_APPOINTMENTS"
 MODELS = {"fct_appointments": "FCT_APPOINTMENTS", "dim_clients": "DIM_CLIENTS", "dim_clinicians": "DIM_CLINICIANS"}

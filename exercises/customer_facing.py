@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from solutions.customer_metrics import TABLE, ClinicianSession, precompute_clinician_metrics, window
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
+from exercises.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
 
 # -- reference answers ---------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade
 
 BUCKET = "simplepractice-raw-data"
 COUNT_KEY = "appointment_count"

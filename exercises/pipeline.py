@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
+from exercises.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
 from solutions.pipeline import DataProblem
 from solutions.sql import quote_identifier, quote_table
 

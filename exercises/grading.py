@@ -12,7 +12,7 @@ calmly (so the stored notebook still runs clean), a wrong attempt says which che
         ("stale table fails",  lambda fn: expect(fn(...).passed, False)),
     ])
 
-Graders for each notebook live in ``solutions/exercises/<topic>.py``; tests prove each one accepts the
+Graders for each notebook live in ``exercises/<topic>.py``; tests prove each one accepts the
 reference solution and rejects broken variants.
 """
 

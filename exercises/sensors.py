@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
+from exercises.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
 
 BUCKET = "simplepractice-raw-data"
 DAY = dt.date(2025, 9, 30)

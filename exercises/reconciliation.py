@@ -15,7 +15,7 @@ from unittest import mock
 
 import requests
 
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound, some
+from exercises.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound, some
 from solutions.reconciliation import BASE_URL, retrying_session
 
 NO_PAYMENTS_DAY = dt.date(2025, 8, 1)  # before the sim's data: a day with no payments at all
