@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sim
-from solutions import incremental, scd2
+from exercises import changing_data
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +27,10 @@ def copy_of_source(world, *damage: str) -> None:
 
 def test_the_source_itself_scores_right(world):
     copy_of_source(world)
-    score = incremental.score(world.warehouse, "T", schema="ANALYTICS.SCORING")
+    score = changing_data.score(world.warehouse, "T", schema="ANALYTICS.SCORING")
     assert score.right and score.rows == world.warehouse.query(
         "SELECT COUNT(*) FROM BACKEND.PUBLIC.APPOINTMENTS")[0][0]
-    assert incremental.rows_written(world.warehouse, "T", "night 1", schema="ANALYTICS.SCORING") == score.rows
+    assert changing_data.rows_written(world.warehouse, "T", "night 1", schema="ANALYTICS.SCORING") == score.rows
 
 
 def test_each_kind_of_damage_is_counted(world):
@@ -48,26 +48,26 @@ def test_each_kind_of_damage_is_counted(world):
         "DELETE FROM ANALYTICS.SCORING.T WHERE APPOINTMENT_ID = (SELECT MIN(APPOINTMENT_ID) FROM "
         "BACKEND.PUBLIC.APPOINTMENTS)",
     )
-    score = incremental.score(world.warehouse, "T", schema="ANALYTICS.SCORING")
+    score = changing_data.score(world.warehouse, "T", schema="ANALYTICS.SCORING")
     assert (score.duplicate_rows, score.stale, score.ghosts, score.missing, score.right) == (1, 1, 1, 1, False)
-    assert incremental.rows_written(world.warehouse, "T", "night 2", schema="ANALYTICS.SCORING") == 1
+    assert changing_data.rows_written(world.warehouse, "T", "night 2", schema="ANALYTICS.SCORING") == 1
 
 
 def test_content_hash_sees_content_not_order(world):
     copy_of_source(world)
-    first = incremental.content_hash(world.warehouse, "T", schema="ANALYTICS.SCORING")
+    first = changing_data.content_hash(world.warehouse, "T", schema="ANALYTICS.SCORING")
     copy_of_source(world, "UPDATE ANALYTICS.SCORING.T SET _RUN = 'rerun'")
-    assert incremental.content_hash(world.warehouse, "T", schema="ANALYTICS.SCORING") != first
-    assert incremental.content_hash(world.warehouse, "T", schema="ANALYTICS.SCORING", exclude=("_RUN",)) == \
-        incremental.content_hash(world.warehouse, "T", schema="ANALYTICS.SCORING", exclude=("_run",))
+    assert changing_data.content_hash(world.warehouse, "T", schema="ANALYTICS.SCORING") != first
+    assert changing_data.content_hash(world.warehouse, "T", schema="ANALYTICS.SCORING", exclude=("_RUN",)) == \
+        changing_data.content_hash(world.warehouse, "T", schema="ANALYTICS.SCORING", exclude=("_run",))
     with pytest.raises(ValueError, match="not a plain identifier"):
-        incremental.content_hash(world.warehouse, "T; DROP TABLE X", schema="ANALYTICS.SCORING")
+        changing_data.content_hash(world.warehouse, "T; DROP TABLE X", schema="ANALYTICS.SCORING")
 
 
 def test_point_in_time_truth_and_a_current_state_join(world):
-    right = scd2.pit_score(world.warehouse, scd2.TRUTH_SQL)
+    right = changing_data.pit_score(world.warehouse, changing_data.TRUTH_SQL)
     assert right.right == right.appointments and not (right.wrong or right.no_match or right.extra_rows)
-    current = scd2.pit_score(world.warehouse, "SELECT a.APPOINTMENT_ID, c.STATE FROM BACKEND.PUBLIC.APPOINTMENTS a "
+    current = changing_data.pit_score(world.warehouse, "SELECT a.APPOINTMENT_ID, c.STATE FROM BACKEND.PUBLIC.APPOINTMENTS a "
                                               "LEFT JOIN BACKEND.PUBLIC.CLIENTS c USING (CLIENT_ID)")
     moved = {c.key for c in world.history.of_kind("client_move")}
     before_move = world.warehouse.duckdb().execute(
@@ -75,6 +75,6 @@ def test_point_in_time_truth_and_a_current_state_join(world):
         "ON m.ENTITY = 'client' AND m.COLUMN_NAME = 'STATE' AND CAST(m.ENTITY_KEY AS BIGINT) = a.CLIENT_ID "
         "WHERE a.APPOINTMENT_TS < m.CHANGED_AT").fetchall()[0][0]
     assert moved and current.wrong == before_move > 0
-    doubled = scd2.pit_score(world.warehouse, f"{scd2.TRUTH_SQL} UNION ALL SELECT APPOINTMENT_ID, 'XX' "
+    doubled = changing_data.pit_score(world.warehouse, f"{changing_data.TRUTH_SQL} UNION ALL SELECT APPOINTMENT_ID, 'XX' "
                                                "FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_ID = 1")
     assert doubled.extra_rows == 1 and doubled.right == doubled.appointments - 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from solutions.exercises import incremental as ex
-from solutions.grading import failed_exactly
+from exercises import incremental as ex
+from exercises.grading import failed_exactly
 
 
 def not_attempted(*args, **kwargs):

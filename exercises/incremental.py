@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade
 
 # -- reference answers ---------------------------------------------------------------------------------------
 
