@@ -11,10 +11,13 @@
 * **No files, no network.** After the datasets are loaded, DuckDB's ``enable_external_access`` is switched
   off (it cannot be switched back on in a running database), so even a table function that reads files fails.
 * **A time limit.** A timer thread calls DuckDB's ``interrupt()`` on the statement's connection.
+* **Division by zero fails, as in Snowflake.** DuckDB returns inf or NaN for ``x / 0``; a result holding one
+  raises ``DivisionByZero`` (see ``no_division_by_zero``).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import warnings
@@ -67,6 +70,11 @@ class Refused(Exception):
 
 class TimedOut(Exception):
     """The statement was interrupted at the time limit."""
+
+
+class DivisionByZero(Exception):
+    """What Snowflake raises for ``x / 0``; DuckDB returns inf or NaN instead, so a result holding one is
+    reported as this error (see ``no_division_by_zero``)."""
 
 
 def database(case: str) -> str:
@@ -260,7 +268,21 @@ class Scratch:
                 timer.cancel()
             columns = tuple(d.name for d in cur.description or ())
             self._fs.results_cache.pop(cur.sfqid, None)  # fakesnow keeps every result by query id otherwise
+        no_division_by_zero(rows)
         return Outcome(columns, [tuple(r) for r in rows])
+
+
+def no_division_by_zero(rows: list) -> None:
+    """Snowflake fails a query that divides by zero ("Division by zero"; DIV0 and NULLIF are the ways
+    around it); DuckDB returns inf (x / 0) or NaN (0 / 0). No drill's answer is infinite, so an inf or NaN in
+    a result is taken as the error Snowflake would have raised. A division by zero whose result never reaches
+    the output (inside a filter, say) goes unnoticed on the sim."""
+    for row in rows:
+        for value in row:
+            if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+                raise DivisionByZero(
+                    "Division by zero (Snowflake raises this error; use DIV0(a, b) or NULLIF(b, 0))"
+                )
 
 
 @contextmanager
