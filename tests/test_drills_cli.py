@@ -92,3 +92,11 @@ def test_an_unusable_store_exits_3_and_is_left_alone(run, tmp_path):
     result = run("stats")
     assert result.returncode == 3 and "unreadable" in result.stderr
     assert store.read_bytes() == b"garbage" * 500
+
+
+def test_nothing_is_next_once_a_selection_is_solved(run, tmp_path):
+    answer = tmp_path / "not_card.sql"
+    answer.write_text(bank.by_id()["payments-not-by-card"].solution)
+    assert run("check", "payments-not-by-card", str(answer)).returncode == 0
+    nxt = run("next", "--tag", "filtering")  # the one drill with this tag: solved, its review days away
+    assert nxt.returncode == 0 and "Nothing due and nothing new" in nxt.stdout
