@@ -2,8 +2,10 @@
 groups) and one notebook per group of drills (a bank file), each with a prompt, a SQL cell and a grading cell
 per drill.
 
-    python -m drills.notebook              # writes notebooks/14_sql_drills.ipynb and notebooks/3N_sql_*.ipynb
+    python -m drills.notebook              # notebooks/14_sql_drills.ipynb and notebooks/3N_sql_*.ipynb
     python -m drills.notebook OUT_DIR      # the same files, elsewhere
+
+Only a notebook whose cells changed is rewritten (without outputs), so the others keep their stored outputs.
 
 Cell ids are derived from drill ids, so rebuilding after a bank change keeps the ids of unchanged drills;
 execute the results afterwards (``jupyter nbconvert --to notebook --execute --inplace``) so outputs are stored.
@@ -255,9 +257,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"drills.notebook: {out} is not a directory", file=sys.stderr)
         return 1
     for name, nb in build_all().items():
-        nbformat.write(nb, out / name)
-        print(out / name)
+        path = out / name
+        if path.exists() and _cells(nbformat.read(path, as_version=4)) == _cells(nb):
+            print(f"{path}: unchanged (its stored outputs kept)")
+            continue
+        nbformat.write(nb, path)
+        print(f"{path}: written, execute it to store its outputs")
     return 0
+
+
+def _cells(nb) -> list[tuple[str, str, str]]:
+    return [(c.id, c.cell_type, c.source) for c in nb.cells]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,9 +45,12 @@ def test_the_hub_links_every_group_notebook_and_shows_a_hidden_failure():
     assert printed.startswith("clients-never-booked: right on the visible data, but wrong on a hidden case")
 
 
-def test_the_generator_writes_every_notebook_and_refuses_a_missing_directory(tmp_path, capsys):
+def test_the_generator_writes_changed_notebooks_only_and_refuses_a_missing_directory(tmp_path, capsys):
     assert main([str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FRESH)
+    assert capsys.readouterr().out.count("written, execute it") == len(FRESH)
+    assert main([str(tmp_path)]) == 0
+    assert capsys.readouterr().out.count("unchanged (its stored outputs kept)") == len(FRESH)
     assert main([str(tmp_path / "nope")]) == 1
     assert "is not a directory" in capsys.readouterr().err
 
