@@ -26,6 +26,7 @@ SLOW_MODULES = {
     "test_data.py": 21,  # builds the warehouse several times to compare seeds
     "test_history.py": 30,  # rebuilds the warehouse with its change history; walks the change feed
     "test_change_scoring.py": 11,  # a world with its change history
+    "test_history_off.py": 10,  # two worlds and the sim served on loopback
     "test_bench_smoke.py": 16,  # runs the benchmarks and a notebook under nbval
     "test_world.py": 15,  # dag.test()
     "test_exercises_xcom.py": 10,  # the graders run DAGs with dag.test()
