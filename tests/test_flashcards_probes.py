@@ -425,6 +425,17 @@ PROBES: list[tuple[str, str, bool]] = [
     ("sf-swap-with", "CREATE OR REPLACE TABLE", W),
     ("sf-swap-with", "SWAP", W),
     ("sf-swap-with", "CLONE", W),
+    # dynamic task mapping (notebook 19)
+    ("map-index-unmapped", "-1", R),
+    ("map-index-unmapped", "minus one", R),
+    ("map-index-unmapped", "0", W),
+    ("map-index-unmapped", "1", W),
+    ("map-index-unmapped", "None", W),
+    ("map-max-map-length", "1024", R),
+    ("map-max-map-length", "1,024", R),
+    ("map-max-map-length", "1000", W),
+    ("map-max-map-length", "512", W),
+    ("map-max-map-length", "unlimited", W),
 ]
 
 
