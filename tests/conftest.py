@@ -30,6 +30,9 @@ SLOW_MODULES = {
     "test_services.py": 8,  # the sim served on loopback, another process
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
+    "test_assets.py": 48,  # dag.test() of the asset-linked chain, three runs
+    "test_exercises_assets.py": 11,  # the scheduler's asset evaluator on the metadata DB
+    "test_fanout.py": 7,  # the sim's partner API and warehouse
 }
 HERE = Path(__file__).parent
 
