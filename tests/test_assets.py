@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from solutions.assets import FCT_APPOINTMENTS, RAW_APPOINTMENTS, days_of, events, queued, ready, unpause, would_start
-from solutions.exercises.assets import _event
+from exercises.assets import _event
 
 
 def test_days_of_takes_every_triggering_day_oldest_first():

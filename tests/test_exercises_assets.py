@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from airflow.sdk import Asset, AssetAll, AssetAny
 
-from solutions.exercises import assets as ex
-from solutions.grading import failed_exactly
+from exercises import assets as ex
+from exercises.grading import failed_exactly
 
 FCT, DIM, FIX = ex.FCT, ex.dim_clients(), ex.metrics_correction()
 

@@ -9,8 +9,8 @@ import math
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from solutions.exercises import mapping as ex
-from solutions.grading import failed_exactly
+from exercises import mapping as ex
+from exercises.grading import failed_exactly
 
 
 def not_attempted(*args):

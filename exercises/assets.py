@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from solutions.assets import FCT_APPOINTMENTS
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade
 
 FCT = FCT_APPOINTMENTS
 # the import of airflow.sdk.Asset is deferred to first use: a notebook imports this module after its runner
