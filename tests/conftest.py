@@ -33,6 +33,9 @@ SLOW_MODULES = {
     "test_services.py": 8,  # the sim served on loopback, another process
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
+    "test_assets.py": 48,  # dag.test() of the asset-linked chain, three runs
+    "test_exercises_assets.py": 11,  # the scheduler's asset evaluator on the metadata DB
+    "test_fanout.py": 7,  # the sim's partner API and warehouse
     "test_drills_bank_proofs_1.py": 60,  # grades every answer of half the SQL drills on 7 datasets (~45 CPU-s)
     "test_drills_bank_proofs_2.py": 60,  # the other half, so that two workers share the proofs
     "test_drills_cli.py": 15,  # kit-drill in subprocesses, each building the drills' database

@@ -466,6 +466,29 @@ PROBES: list[tuple[str, str, bool]] = [
     ("scd-current-row", "dbt_valid_from is null", W),
     ("scd-current-row", "dbt_valid_to is not null", W),
     ("scd-current-row", "dbt_is_deleted = false", W),
+    # dynamic task mapping (notebook 19)
+    ("map-index-unmapped", "-1", R),
+    ("map-index-unmapped", "minus one", R),
+    ("map-index-unmapped", "0", W),
+    ("map-index-unmapped", "1", W),
+    ("map-index-unmapped", "None", W),
+    ("map-max-map-length", "1024", R),
+    ("map-max-map-length", "1,024", R),
+    ("map-max-map-length", "1000", W),
+    ("map-max-map-length", "512", W),
+    ("map-max-map-length", "unlimited", W),
+    # data-aware scheduling with assets (notebook 20)
+    ("asset-datasets-renamed", "Asset", R),
+    ("asset-datasets-renamed", "airflow.sdk.Asset", R),
+    ("asset-datasets-renamed", "from airflow.sdk import Asset", R),
+    ("asset-datasets-renamed", "Dataset", W),
+    ("asset-datasets-renamed", "airflow.datasets.Dataset", W),
+    ("asset-datasets-renamed", "AssetAlias", W),
+    ("asset-triggered-logical-date", "None", R),
+    ("asset-triggered-logical-date", "no logical date", R),
+    ("asset-triggered-logical-date", "the time of the event", W),
+    ("asset-triggered-logical-date", "run_after", W),
+    ("asset-triggered-logical-date", "the producer's logical date", W),
 ]
 
 

@@ -188,6 +188,26 @@ def test_the_defective_day_goes_red_and_both_failures_reach_slack(airflow):
     assert echoed.count("Slack message:") >= 2 and all(a.splitlines()[0] in echoed for a in alerts)
 
 
+def test_an_asset_event_starts_the_consumers(airflow):
+    """appointments_extract, triggered through the REST API, records an asset event for the day; the scheduler
+    starts appointments_marts from it, whose event starts customer_metrics_refresh. Nobody triggers those two."""
+    state, tasks = run_to_the_end(airflow, "appointments_extract", LOGICAL_DATE, "assets-producer")
+    assert state == "success", tasks
+    for consumer, asset in (("appointments_marts", "raw_partner_appointments"),
+                            ("customer_metrics_refresh", "fct_appointments")):
+        started, runs = time.monotonic(), []
+        while time.monotonic() - started < RUN_DEADLINE:
+            runs = airflow.api("GET", f"/dags/{consumer}/dagRuns")["dag_runs"]
+            if runs and runs[0]["state"] in ("success", "failed"):
+                break
+            time.sleep(3)
+        assert len(runs) == 1, f"{consumer}: {runs}"
+        run = runs[0]
+        assert (run["run_type"], run["state"]) == ("asset_triggered", "success"), run
+        events = airflow.api("GET", f"/dags/{consumer}/dagRuns/{run['dag_run_id']}/upstreamAssetEvents")
+        assert [(e["name"], e["extra"]["day"]) for e in events["asset_events"]] == [(asset, "2025-09-10")]
+
+
 def test_airflows_log_has_none_of_the_warnings_the_kit_caused(airflow):
     log = Path(airflow.info["log_file"]).read_text(errors="replace")
     assert "InsecureKeyLengthWarning" not in log  # JWT keys of the length HS512 asks for
