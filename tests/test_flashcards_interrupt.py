@@ -158,3 +158,64 @@ def test_ctrl_c_stops_real_kit_quiz_processes_at_random_moments(tmp_path: Path) 
         assert done in (sent - 1, sent) if sent else done == 0
         total += done
         assert _count(store) == total
+
+
+HOLD_AS_CTRL_C_LANDS = textwrap.dedent(
+    """
+    import ctypes, functools, operator, os, signal, _signal
+    from flashcards.interrupts import ctrl_c_held
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    kill = functools.partial(ctypes.CDLL(None).kill, os.getpid(), signal.SIGINT)  # no check for signals after
+    real_sigmask = signal.pthread_sigmask
+
+    def ctrl_c_just_before_the_block(how, mask):
+        # Ctrl-C, then the C call that changes the mask, with no bytecode in between: Python's handler is
+        # still pending when SIGINT gets blocked - what a busy machine does when it preempts the process there.
+        if how == signal.SIG_BLOCK and signal.SIGINT in mask:
+            return list(map(operator.call, [kill, functools.partial(_signal.pthread_sigmask, how, mask)]))[1]
+        return real_sigmask(how, mask)
+
+    def attempt(name, block):
+        signal.pthread_sigmask = ctrl_c_just_before_the_block
+        try:
+            block()
+            outcome = "no interrupt"
+        except KeyboardInterrupt:
+            outcome = "KeyboardInterrupt"
+        finally:
+            signal.pthread_sigmask = real_sigmask
+        blocked = signal.SIGINT in real_sigmask(signal.SIG_BLOCK, [])
+        print(f"{name}: {outcome}, SIGINT blocked afterwards: {blocked}")
+        real_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+    def naive():
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def held():
+        with ctrl_c_held():
+            print("held: body ran")
+
+    attempt("naive", naive)
+    attempt("held", held)
+    with ctrl_c_held():
+        kill()  # pressed while held: waits for the end of the block
+        print("held: Ctrl-C pressed inside, body finished")
+    """
+)
+
+
+def test_a_ctrl_c_landing_as_it_is_held_is_raised_and_never_leaves_ctrl_c_blocked() -> None:
+    """A Ctrl-C pressed a few bytecodes before SIGINT is blocked is run by the blocking call itself: the
+    KeyboardInterrupt comes out *after* the mask changed. Left that way, the process never sees another
+    Ctrl-C (the stress test's rare hang). Simulated exactly, so it fails on every run, not one in a thousand."""
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", HOLD_AS_CTRL_C_LANDS], capture_output=True, text=True, timeout=60)
+    lines = run.stdout.splitlines()
+    assert lines[:2] == [
+        "naive: KeyboardInterrupt, SIGINT blocked afterwards: True",  # the hazard is real
+        "held: KeyboardInterrupt, SIGINT blocked afterwards: False",  # the body never ran, the mask is restored
+    ], run.stdout + run.stderr
+    assert lines[2:] == ["held: Ctrl-C pressed inside, body finished"], run.stdout + run.stderr
+    assert run.returncode != 0 and run.stderr.rstrip().endswith("KeyboardInterrupt"), run.stderr
