@@ -30,6 +30,7 @@ SLOW_MODULES = {
     "test_services.py": 8,  # the sim served on loopback, another process
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
+    "test_flashcards_interrupt.py": 21,  # 100 Ctrl-C in a pseudo-terminal, 8 kit-quiz processes
 }
 HERE = Path(__file__).parent
 

@@ -7,6 +7,10 @@ a random moment - while a prompt waits, just after a rating (while it is being s
 reveal - and requires every session to stop within a second, with every card it counted as rated in the
 store. Then a few real ``kit-quiz`` processes are interrupted the same way. The random moments come from a
 seeded generator, so a failure names a reproducible sequence.
+
+``make test`` runs 100 interrupts; ``-m stress`` runs 300. A rarer loss - a Ctrl-C landing just as the quiz
+held SIGINT left it blocked, so the *next* Ctrl-C never arrived - showed up about once in 3,500 interrupts
+on a loaded 2-core machine; the last test here reproduces that moment exactly, on every run.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-SESSIONS = 300  # interrupts in the long-running child
+SESSIONS = 300  # interrupts in the long-running child with -m stress (100 in make test)
 STOP_WITHIN = 1.0  # seconds from Ctrl-C to the session's summary
 
 CHILD = textwrap.dedent(
@@ -103,17 +107,19 @@ def _interrupt_at_a_random_moment(child: pexpect.spawn, rng: random.Random) -> i
     return sent
 
 
-@pytest.mark.stress
-def test_hundreds_of_ctrl_c_at_random_moments_each_stop_the_session_and_keep_ratings(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sessions", [100, pytest.param(SESSIONS, marks=pytest.mark.stress)])
+def test_hundreds_of_ctrl_c_at_random_moments_each_stop_the_session_and_keep_ratings(
+    tmp_path: Path, sessions: int
+) -> None:
     store = tmp_path / "progress.sqlite3"
-    child = pexpect.spawn(sys.executable, ["-c", CHILD, str(store), str(SESSIONS)], encoding="utf-8",
+    child = pexpect.spawn(sys.executable, ["-c", CHILD, str(store), str(sessions)], encoding="utf-8",
                           dimensions=(40, 120), timeout=30, env={**os.environ, "TERM": "xterm-256color"},
                           preexec_fn=_default_ctrl_c)
     child.delaybeforesend = None  # send at once: the point is to hit the narrow moments
     rng = random.Random(12)
     counted = 0
     slowest = 0.0
-    for n in range(SESSIONS):
+    for n in range(sessions):
         sent = _interrupt_at_a_random_moment(child, rng)
         pressed = time.monotonic()
         child.expect(rf"SESSION-END {n} (\S+) answered=(\d+) blocking=(\w+)", timeout=STOP_WITHIN + 29)
