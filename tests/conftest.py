@@ -31,6 +31,7 @@ SLOW_MODULES = {
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
     "test_flashcards_interrupt.py": 21,  # 100 Ctrl-C in a pseudo-terminal, 8 kit-quiz processes
+    "test_lazy_iri.py": 6,  # imports Airflow in two fresh processes
 }
 HERE = Path(__file__).parent
 
