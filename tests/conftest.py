@@ -39,6 +39,21 @@ SLOW_MODULES = {
     "test_drills_bank_proofs_1.py": 60,  # grades every answer of half the SQL drills on 7 datasets (~45 CPU-s)
     "test_drills_bank_proofs_2.py": 60,  # the other half, so that two workers share the proofs
     "test_drills_cli.py": 15,  # kit-drill in subprocesses, each building the drills' database
+    "test_flashcards_interrupt.py": 21,  # 100 Ctrl-C in a pseudo-terminal, 8 kit-quiz processes
+    "test_lazy_iri.py": 6,  # imports Airflow in two fresh processes
+    # measured one module at a time with make test-fast's filter, on a loaded 2-core machine:
+    "test_exercises_customer_facing.py": 52,  # the graders run their checks on many simulated worlds
+    "test_exercises_pipeline.py": 33,  # the graders run the pipeline DAG with dag.test()
+    "test_exercises_extraction.py": 32,  # the graders run extractions against the simulated APIs
+    "test_landing.py": 28,  # COPY INTO runs on the simulated warehouse, a subprocess
+    "test_quality.py": 27,  # the checks run on a simulated warehouse, many worlds
+    "test_customer_metrics.py": 26,  # metrics queried on the simulated warehouse
+    "test_exercises_quality.py": 22,  # the graders run checks on simulated warehouses
+    "test_validation.py": 13,  # Airflow, the syllabus's validation run against the sim
+    "test_dag_integrity.py": 12,  # imports every DAG file with Airflow
+    "test_exercises_python_vs_dbt.py": 11,  # dbt
+    "test_flashcards_cli.py": 9,  # kit-quiz processes in a pseudo-terminal
+    "test_syllabus_checker.py": 8,  # Airflow and a sim
 }
 HERE = Path(__file__).parent
 
