@@ -24,6 +24,7 @@ SLOW_MODULES = {
     "test_exercises_context.py": 27,  # the graders run DAGs with dag.test()
     "test_exercises_dag_basics.py": 23,  # dag.test()
     "test_data.py": 21,  # builds the warehouse several times to compare seeds
+    "test_history.py": 30,  # rebuilds the warehouse with its change history; walks the change feed
     "test_bench_smoke.py": 16,  # runs the benchmarks and a notebook under nbval
     "test_world.py": 15,  # dag.test()
     "test_exercises_xcom.py": 10,  # the graders run DAGs with dag.test()
