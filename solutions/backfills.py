@@ -30,6 +30,10 @@ FINISHED = ("success", "failed")
 class BackfillError(RuntimeError):
     """The API refused a request; the message carries its status and Airflow's reason."""
 
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 def register_dags() -> list[str]:
     """Write the DAGs of the configured dags folder to the metadata DB, as the DAG processor does (Airflow's
@@ -209,7 +213,8 @@ class BackfillAPI:
         answer = self.http.request(method, f"{self.base_url}/api/v2{path}", headers=self.headers,
                                    **self.options, **kwargs)
         if answer.status_code >= 300:
-            raise BackfillError(f"{method} {path}: HTTP {answer.status_code}: {answer.text[:400]}")
+            raise BackfillError(f"{method} {path}: HTTP {answer.status_code}: {answer.text[:400]}",
+                                answer.status_code)
         return answer.json()
 
     @staticmethod
@@ -223,8 +228,18 @@ class BackfillAPI:
         found = self.call("POST", "/backfills/dry_run", json=self.body(dag_id, from_date, to_date, **options))
         return [item["logical_date"] for item in found["backfills"]]
 
-    def create(self, dag_id: str, from_date: str, to_date: str, **options: Any) -> dict[str, Any]:
-        return self.call("POST", "/backfills", json=self.body(dag_id, from_date, to_date, **options))
+    def create(self, dag_id: str, from_date: str, to_date: str, *, attempts: int = 5, **options: Any) -> dict[str, Any]:
+        """Create the backfill. On SQLite (``make airflow``) the API answers 503 when the scheduler holds the
+        database lock ("Backfill creation is not supported on SQLite under concurrent access"); Airflow has
+        removed the partial backfill by then, so the request is repeated, up to ``attempts`` times."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.call("POST", "/backfills", json=self.body(dag_id, from_date, to_date, **options))
+            except BackfillError as error:
+                if error.status != 503 or attempt == attempts:
+                    raise
+                time.sleep(2.0 * attempt)
+        raise AssertionError("unreachable")
 
     def get(self, backfill_id: int) -> dict[str, Any]:
         return self.call("GET", f"/backfills/{backfill_id}")
@@ -240,11 +255,16 @@ class BackfillAPI:
 
     def wait(self, backfill: Mapping[str, Any], timeout: float = 300.0, poll: float = 3.0) -> dict[str, Any]:
         """Poll until every run of the backfill has finished and the scheduler marked it complete; returns
-        ``{"backfill": ..., "runs": [...]}``. Raises ``TimeoutError`` naming the runs still going."""
+        ``{"backfill": ..., "runs": [...]}``. A poll that times out is repeated; raises ``TimeoutError`` naming
+        the runs still going once ``timeout`` has passed."""
         deadline = time.monotonic() + timeout
+        runs: list[dict[str, Any]] = []
         while True:
-            runs = self.runs(backfill)
-            current = self.get(backfill["id"])
+            try:
+                runs = self.runs(backfill)
+                current = self.get(backfill["id"])
+            except OSError:  # a busy api-server's read timeout (requests' errors are OSErrors): ask again
+                current = {"completed_at": None}
             if runs and all(run["state"] in FINISHED for run in runs) and current["completed_at"]:
                 return {"backfill": current, "runs": runs}
             if time.monotonic() > deadline:

@@ -31,6 +31,8 @@ SLOW_MODULES = {
     "test_services.py": 8,  # the sim served on loopback, another process
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
+    "test_exercises_cdc.py": 29,  # the MERGE graders run fakesnow MERGEs, several per grade
+    "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
 }
 HERE = Path(__file__).parent
 
