@@ -15,7 +15,7 @@ import pytest
 # module -> seconds it took in one parallel run (--durations, a loaded 2-core machine): why it is slow, and the
 # order in which `make test` starts them (longest first, see sim/pytest_plugin.py)
 SLOW_MODULES = {
-    "test_standalone.py": 180,  # a real `airflow standalone`
+    "test_standalone.py": 330,  # a real `airflow standalone`, a week backfilled included
     "test_pipeline_dag.py": 100,  # the whole pipeline with dbt, several runs
     "test_dbt_project.py": 93,  # dbt parse, build and a subprocess
     "test_dags_04_06.py": 47,  # dag.test(), sensors waiting for real
