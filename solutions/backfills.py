@@ -200,7 +200,7 @@ class BackfillAPI:
 
             from airflow.api_fastapi.app import create_app
 
-            return cls(TestClient(create_app()))
+            return cls(TestClient(create_app("core")))  # the public API and UI routes, no task execution API
 
     @classmethod
     def remote(cls, url: str, token: str) -> BackfillAPI:
