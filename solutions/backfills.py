@@ -228,18 +228,31 @@ class BackfillAPI:
         found = self.call("POST", "/backfills/dry_run", json=self.body(dag_id, from_date, to_date, **options))
         return [item["logical_date"] for item in found["backfills"]]
 
-    def create(self, dag_id: str, from_date: str, to_date: str, *, attempts: int = 5, **options: Any) -> dict[str, Any]:
-        """Create the backfill. On SQLite (``make airflow``) the API answers 503 when the scheduler holds the
-        database lock ("Backfill creation is not supported on SQLite under concurrent access"); Airflow has
-        removed the partial backfill by then, so the request is repeated, up to ``attempts`` times."""
-        for attempt in range(1, attempts + 1):
-            try:
-                return self.call("POST", "/backfills", json=self.body(dag_id, from_date, to_date, **options))
-            except BackfillError as error:
-                if error.status != 503 or attempt == attempts:
-                    raise
-                time.sleep(2.0 * attempt)
-        raise AssertionError("unreachable")
+    def create(self, dag_id: str, from_date: str, to_date: str, **options: Any) -> dict[str, Any]:
+        return self.call("POST", "/backfills", json=self.body(dag_id, from_date, to_date, **options))
+
+    def create_on_sqlite(self, dag_id: str, from_date: str, to_date: str, *, attempts: int = 5,
+                         **options: Any) -> dict[str, Any]:
+        """``create`` for an Airflow on SQLite (``make airflow``), where the API answers 503 ("Backfill creation
+        is not supported on SQLite under concurrent access") while the scheduler holds the database lock.
+
+        Airflow then deletes the partial backfill, and in Airflow 3.3.2 that can delete runs the scheduler has
+        already started (its loop then fails on them and the scheduler exits). So the DAG is paused while the
+        backfill is created (the scheduler starts no run of a paused DAG), the request is repeated on 503, and
+        the DAG's pause state is restored."""
+        paused = self.call("GET", f"/dags/{dag_id}")["is_paused"]
+        self.call("PATCH", f"/dags/{dag_id}", json={"is_paused": True})
+        try:
+            for attempt in range(1, attempts + 1):
+                try:
+                    return self.create(dag_id, from_date, to_date, **options)
+                except BackfillError as error:
+                    if error.status != 503 or attempt == attempts:
+                        raise
+                    time.sleep(2.0 * attempt)
+            raise AssertionError("unreachable")
+        finally:
+            self.call("PATCH", f"/dags/{dag_id}", json={"is_paused": paused})
 
     def get(self, backfill_id: int) -> dict[str, Any]:
         return self.call("GET", f"/backfills/{backfill_id}")

@@ -196,7 +196,7 @@ def test_a_week_backfilled_through_the_rest_api(airflow):
     from solutions.backfills import BackfillAPI, max_overlap
 
     api = BackfillAPI.remote(airflow.info["url"], airflow.token)
-    backfill = api.create("kit_tour", "2025-09-02T02:00:00Z", "2025-09-08T02:00:00Z", max_active_runs=2)
+    backfill = api.create_on_sqlite("kit_tour", "2025-09-02T02:00:00Z", "2025-09-08T02:00:00Z", max_active_runs=2)
     started = time.monotonic()
     runs = api.wait(backfill, timeout=2 * RUN_DEADLINE)["runs"]
     assert [run["logical_date"][:10] for run in runs] == [f"2025-09-0{day}" for day in range(2, 9)]
