@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from solutions.exercises import backfills as ex
-from solutions.grading import failed_exactly
+from exercises import backfills as ex
+from exercises.grading import failed_exactly
 
 NY = ZoneInfo("America/New_York")
 

@@ -7,8 +7,8 @@ import pytest
 
 import sim
 from solutions.cdc import CHANGE_LOG, COLUMNS, REPLICA
-from solutions.exercises import cdc as ex
-from solutions.grading import failed_exactly
+from exercises import cdc as ex
+from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade
 
 NEW_YORK = ZoneInfo("America/New_York")
 REPORT_DAG_ID = "ny_daily_report"
