@@ -1,10 +1,12 @@
 """Change data capture into the warehouse: capture a source's changes, apply them with one MERGE, and prove the
 result with content hashes.
 
-    start_replica(cur, history, "2025-09-10")          # the initial load: the source as it was then
-    capture(cur, history, since, until, batch=1)       # the changes of (since, until] appended to the change log
+    create_tables(cur)                                 # the replica, the change log, the streams' offsets
     cur.execute(MERGE_LATEST, {"batch": 1})            # the newest version of each key wins; deletes are tombstones
     fingerprint(cur, LIVE_REPLICA)                     # (rows, content hash): equal hashes, equal tables
+    run_task(cur, ChangeStream("replica_feed"))        # a stream's offset over the change log, and its task
+
+Notebook 17 fills the change log from the sim's change history with ``exercises.cdc_lab.capture``.
 
 What a CDC tool (Fivetran, Debezium, a partner's ``updated_since`` feed) hands over is a **change log**: every
 new version of a record that changed, stamped with the source's ``UPDATED_AT``, and a **tombstone** (the key, the
@@ -63,40 +65,6 @@ def create_tables(cur: Any) -> None:
     _create(cur, REPLICA)
     _create(cur, CHANGE_LOG, "SEQ NUMBER(38,0), BATCH_ID NUMBER(38,0), ")
     cur.execute(f"CREATE OR REPLACE TABLE {OFFSETS} (STREAM_NAME VARCHAR, LAST_SEQ NUMBER(38,0))")
-
-
-def load_replica(cur: Any, history: Any, as_of: str) -> int:
-    """The initial load: ``REPLICA`` := the source as it was at ``as_of`` (no tombstones). Returns its rows."""
-    history.as_of(as_of)
-    cur.execute(f"DELETE FROM {REPLICA}")
-    cur.execute(f"INSERT INTO {REPLICA} SELECT {_COLUMNS}, FALSE FROM {SOURCE}")
-    return int(cur.fetchone()[0])
-
-
-def start_replica(cur: Any, history: Any, as_of: str) -> int:
-    """``create_tables`` then ``load_replica``: a replica of the source at ``as_of`` and an empty change log."""
-    create_tables(cur)
-    return load_replica(cur, history, as_of)
-
-
-def capture(cur: Any, history: Any, since: str, until: str, batch: int) -> int:
-    """Append the changes of ``(since, until]`` to ``CHANGE_LOG`` as batch ``batch``: each record whose
-    ``UPDATED_AT`` falls in the window, as the source shows it at ``until``, and a tombstone per delete made in
-    the window (from the source's change manifest). Every row gets the next ``SEQ``. Returns the rows added."""
-    history.as_of(until)
-    cur.execute(f"SELECT COALESCE(MAX(SEQ), 0) FROM {CHANGE_LOG}")
-    last = int(cur.fetchone()[0])
-    nulls = ", ".join(f"NULL::{t}" for t in TYPES[1:-1])
-    cur.execute(f"""INSERT INTO {CHANGE_LOG}
-        SELECT {last} + ROW_NUMBER() OVER (ORDER BY UPDATED_AT, {KEY}, IS_DELETED), %(batch)s, * FROM (
-            SELECT {_COLUMNS}, FALSE AS IS_DELETED FROM {SOURCE}
-            WHERE UPDATED_AT > %(since)s::TIMESTAMP_NTZ AND UPDATED_AT <= %(until)s::TIMESTAMP_NTZ
-            UNION ALL
-            SELECT ENTITY_KEY::NUMBER(38,0), {nulls}, CHANGED_AT, TRUE FROM BACKEND.HISTORY.CHANGES
-            WHERE ENTITY = 'appointment' AND OP = 'delete'
-              AND CHANGED_AT > %(since)s::TIMESTAMP_NTZ AND CHANGED_AT <= %(until)s::TIMESTAMP_NTZ)""",
-                {"batch": batch, "since": since, "until": until})
-    return int(cur.fetchone()[0])
 
 
 def fingerprint(cur: Any, query: str) -> tuple[int, str]:
