@@ -255,7 +255,7 @@ def _plan(duck: Any, seed: int, start: date, end: date, rates: dict[str, float])
     when = _when(duck, late("payment_correction", "PAYMENT_ID", p, "UPDATED_AT", 8, 2))
     for pay in fixed:
         amount = pay_rows[pay][0]
-        delta = (duck.execute(f"SELECT hash('{pay}', {seed}, {salt('correction')}) % 4000").fetchone()[0]
+        delta = (duck.execute(f"SELECT hash('{pay}', {seed}, {salt('correction')}) % 4000").fetchall()[0][0]
                  - 2000) / 100 or 5.0
         new = max(amount + type(amount)(f"{delta:.2f}"), type(amount)("0.00"))
         planned.append((when[pay], "payment_correction", pay, "payment", "update",
@@ -281,7 +281,7 @@ def _plan(duck: Any, seed: int, start: date, end: date, rates: dict[str, float])
             elif kind == "client_move":
                 others = [s for s in STATES if s != state]
                 new = others[duck.execute(f"SELECT hash({i}, {seed}, {salt('moved_to')}) % {len(others)}")
-                             .fetchone()[0]]
+                             .fetchall()[0][0]]
                 planned.append((when[i], kind, i, "client", "update", {"STATE": state}, {"STATE": new}))
             else:
                 planned.append((when[i], kind, i, "client", "update", {"CLIENT_NAME": name},

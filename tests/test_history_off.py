@@ -35,3 +35,17 @@ def test_without_history_the_source_is_untouched_and_there_is_no_feed(start_worl
     assert {t: digest(changing, f"SELECT * FROM ANALYTICS.MARTS.{t} ORDER BY ALL") for t in MARTS} == marts
     assert {t: digest(changing, f"SELECT * EXCLUDE (UPDATED_AT) FROM BACKEND.HISTORY.{t}_ORIGINAL ORDER BY ALL")
             for t in SOURCE} == source
+
+
+def test_the_served_sim_keeps_the_history_and_serves_the_change_feed_over_http(tmp_path):
+    """``make airflow``'s sim (``sim.services.serve``) takes the same knob: the feed reaches a real worker."""
+    from sim.services import serve
+
+    with serve(tmp_path, history=True, requests_per_second=100) as services:
+        deleted = services.history.of_kind("appointment_delete")[0]
+        since = deleted.changed_at.replace(" ", "T")
+        answer = requests.get(f"{services.partner_url}/appointments", params={"updated_since": since},
+                              headers={"Authorization": f"Bearer {services.partner.token}"}, timeout=10)
+        assert answer.status_code == 200
+        first = answer.json()["appointments"][0]
+        assert first == {"appointment_id": deleted.key, "deleted": True, "updated_at": since}
