@@ -15,7 +15,7 @@ import pytest
 # module -> seconds it took in one parallel run (--durations, a loaded 2-core machine): why it is slow, and the
 # order in which `make test` starts them (longest first, see sim/pytest_plugin.py)
 SLOW_MODULES = {
-    "test_standalone.py": 180,  # a real `airflow standalone`
+    "test_standalone.py": 330,  # a real `airflow standalone`, a week backfilled included
     "test_pipeline_dag.py": 100,  # the whole pipeline with dbt, several runs
     "test_dbt_project.py": 93,  # dbt parse, build and a subprocess
     "test_dags_04_06.py": 47,  # dag.test(), sensors waiting for real
@@ -54,6 +54,8 @@ SLOW_MODULES = {
     "test_exercises_python_vs_dbt.py": 11,  # dbt
     "test_flashcards_cli.py": 9,  # kit-quiz processes in a pseudo-terminal
     "test_syllabus_checker.py": 8,  # Airflow and a sim
+    "test_exercises_cdc.py": 29,  # the MERGE graders run fakesnow MERGEs, several per grade
+    "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
 }
 HERE = Path(__file__).parent
 

@@ -4,11 +4,13 @@ One Airflow for the module (a minute or two to become healthy on a loaded 2-core
 listed through the REST API with no import errors and no next run, the daily pipeline triggered through the
 REST API succeeds with every task in its own process, the defective day fails dbt_test and quality_checks and
 both alerts reach the fake Slack (its page and the terminal), Airflow's log carries none of the warnings the
-kit used to cause, and stopping leaves no process behind. Deselect with ``-m "not standalone"``.
+kit used to cause, a week backfilled through the REST API runs in order two at a time, and stopping leaves no
+process behind. Deselect with ``-m "not standalone"``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import importlib.util
 import json
@@ -206,6 +208,25 @@ def test_an_asset_event_starts_the_consumers(airflow):
         assert (run["run_type"], run["state"]) == ("asset_triggered", "success"), run
         events = airflow.api("GET", f"/dags/{consumer}/dagRuns/{run['dag_run_id']}/upstreamAssetEvents")
         assert [(e["name"], e["extra"]["day"]) for e in events["asset_events"]] == [(asset, "2025-09-10")]
+
+
+def test_a_week_backfilled_through_the_rest_api(airflow):
+    """A week of kit_tour, two runs at a time (notebook 18 makes the same calls in-process): seven backfill runs,
+    all green, started in logical-date order, never more than two at once, the backfill marked complete."""
+    from solutions.backfills import BackfillAPI, max_overlap
+
+    api = BackfillAPI.remote(airflow.info["url"], airflow.token)
+    backfill = api.create_on_sqlite("kit_tour", "2025-09-02T02:00:00Z", "2025-09-08T02:00:00Z", max_active_runs=2)
+    started = time.monotonic()
+    runs = api.wait(backfill, timeout=2 * RUN_DEADLINE)["runs"]
+    assert [run["logical_date"][:10] for run in runs] == [f"2025-09-0{day}" for day in range(2, 9)]
+    assert {(run["run_type"], run["state"]) for run in runs} == {("backfill", "success")}, runs
+    moments = [(dt.datetime.fromisoformat(run["start_date"]), dt.datetime.fromisoformat(run["end_date"]))
+               for run in runs]
+    assert [start for start, _ in moments] == sorted(start for start, _ in moments)
+    assert max_overlap(moments) <= 2
+    print(f"a week of kit_tour backfilled in {time.monotonic() - started:.0f} s, "
+          f"{max_overlap(moments)} runs at once at most")
 
 
 def test_airflows_log_has_none_of_the_warnings_the_kit_caused(airflow):
