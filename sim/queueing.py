@@ -125,7 +125,7 @@ def _register(dag: Any, session: Any) -> None:
 
 def queue_ticks(dags: Any, logical_date: dt.date | dt.datetime | str, *,
                 durations: dict[str, int] | None = None, outputs: dict[str, Collection] | None = None,
-                runs: int = 1) -> QueueTimeline:
+                runs: int = 1, arrivals: dict[str, int] | None = None) -> QueueTimeline:
     """Start ``runs`` runs of each of ``dags`` (a DAG or a list; runs on consecutive days ending on
     ``logical_date``) and play the scheduler's queueing tick by tick until every task instance has finished or
     nothing more can be queued; return what ran when.
@@ -133,6 +133,7 @@ def queue_ticks(dags: Any, logical_date: dt.date | dt.datetime | str, *,
     ``durations``: ticks a task instance runs, by label (``"dbt_run_day[3]"``) or task id; default 1.
     ``outputs``: what a task returns, by task id, for tasks whose output another task is mapped over (the
     scheduler needs its length to create the mapped instances; no task code runs here).
+    ``arrivals``: dag_id -> the tick in which its runs are created (default 1: all at the start).
     """
     from sqlalchemy import select, update
 
@@ -159,29 +160,39 @@ def queue_ticks(dags: Any, logical_date: dt.date | dt.datetime | str, *,
         suffix = f"@{ti.run_id.rsplit('__', 1)[-1]}" if runs > 1 else ""
         return f"{prefix}{text}{suffix}"
 
+    arrivals = arrivals or {}
     with create_session() as session:
-        dag_runs = []
+        dag_runs: list[Any] = []
         for dag in dags:
             _register(dag, session)
-            scheduler_dag = DBDagBag().get_latest_version_of_dag(dag.dag_id, session=session)
-            for back in range(runs - 1, -1, -1):
-                day = when - dt.timedelta(days=back)
-                dag_runs.append(scheduler_dag.create_dagrun(
-                    run_id=f"queue_ticks__{day.date().isoformat()}", logical_date=day,
-                    data_interval=scheduler_dag.timetable.infer_manual_data_interval(run_after=day),
-                    run_after=day, conf={}, run_type=DagRunType.MANUAL,
-                    triggered_by=DagRunTriggeredByType.TEST, state=DagRunState.RUNNING, session=session))
-        session.commit()
+
+        def arrive(tick: int) -> None:
+            for dag in dags:
+                if arrivals.get(dag.dag_id, 1) != tick:
+                    continue
+                scheduler_dag = DBDagBag().get_latest_version_of_dag(dag.dag_id, session=session)
+                for back in range(runs - 1, -1, -1):
+                    day = when - dt.timedelta(days=back)
+                    dag_runs.append(scheduler_dag.create_dagrun(
+                        run_id=f"queue_ticks__{day.date().isoformat()}", logical_date=day,
+                        data_interval=scheduler_dag.timetable.infer_manual_data_interval(run_after=day),
+                        run_after=day, conf={}, run_type=DagRunType.MANUAL,
+                        triggered_by=DagRunTriggeredByType.TEST, state=DagRunState.RUNNING, session=session))
+            session.commit()
+
         scheduler = SchedulerJobRunner(job=Job())
         running: dict[Any, int] = {}  # TI id -> ticks left
+        last_arrival = max([1, *arrivals.values()])
         while True:
+            arrive(len(timeline.ticks) + 1)
             for run in dag_runs:
                 session.refresh(run)
                 if run.state == DagRunState.RUNNING:
                     schedulable, _ = run.update_state(session=session, execute_callbacks=False)
                     run.schedule_tis(schedulable, session=session)
             session.commit()
-            if not any(run.state == DagRunState.RUNNING for run in dag_runs):
+            if len(timeline.ticks) + 1 >= last_arrival and not any(
+                    run.state == DagRunState.RUNNING for run in dag_runs):
                 break
             queued = scheduler._executable_task_instances_to_queued(max_tis=scheduler._parallelism,
                                                                    session=session)
@@ -193,7 +204,7 @@ def queue_ticks(dags: Any, logical_date: dt.date | dt.datetime | str, *,
                 session.execute(update(TI).where(TI.id.in_([ti.id for ti in queued]))
                                 .values(state=TaskInstanceState.RUNNING))
             session.commit()
-            if not running:
+            if not running and len(timeline.ticks) + 1 >= last_arrival:
                 waiting = session.scalars(select(TI).where(TI.dag_id.in_([d.dag_id for d in dags]),
                                                            TI.state == TaskInstanceState.SCHEDULED)).all()
                 timeline.never_queued = sorted((label(ti) for ti in waiting), key=_order)

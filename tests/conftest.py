@@ -30,6 +30,8 @@ SLOW_MODULES = {
     "test_services.py": 8,  # the sim served on loopback, another process
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
+    "test_exercises_resources.py": 20,  # the scheduler's queueing code, many DAG versions
+    "test_queueing.py": 10,  # the scheduler's queueing code
 }
 HERE = Path(__file__).parent
 

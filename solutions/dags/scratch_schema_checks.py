@@ -12,8 +12,8 @@ schema at the end, whatever happened in between:
 * the checks sit in a **task group**: one box in the graph, task ids ``checks.copy_day`` and
   ``checks.no_duplicate_ids``, one unit to clear or to wire with ``>>``.
 
-The schema's name comes from the run's date (``SCRATCH_20250930``): no two days share one, and a re-run of
-the same day replaces its own.
+The schema's name comes from the run's logical date (``SCRATCH_20251001``): no two runs of different days share
+one, and a re-run of the same day starts from a fresh schema.
 """
 
 from __future__ import annotations
