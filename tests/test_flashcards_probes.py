@@ -437,6 +437,13 @@ PROBES: list[tuple[str, str, bool]] = [
     ("resources-weight-rule-default", "WeightRule.DOWNSTREAM", R),
     ("resources-weight-rule-default", "upstream", W),
     ("resources-weight-rule-default", "absolute", W),
+    # -- deferral (deck 87) -------------------------------------------------------------------------------------
+    ("deferral-capacity-default", "1000", R),
+    ("deferral-capacity-default", "1,000", R),
+    ("deferral-capacity-default", "one thousand", R),
+    ("deferral-capacity-default", "100", W),
+    ("deferral-capacity-default", "16", W),
+    ("deferral-capacity-default", "10000", W),
 ]
 
 
