@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from solutions.exercises import deferral as ex
-from solutions.grading import failed_exactly
+from exercises import deferral as ex
+from exercises.grading import failed_exactly
 
 
 def not_attempted(*args, **kwargs):

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 import sim
-from solutions.exercises import resources as ex
-from solutions.grading import failed_exactly
+from exercises import resources as ex
+from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
