@@ -32,6 +32,8 @@ SLOW_MODULES = {
     "test_runner.py": 6,  # dag.test()
     "test_exercises_resources.py": 20,  # the scheduler's queueing code, many DAG versions
     "test_queueing.py": 10,  # the scheduler's queueing code
+    "test_waits.py": 20,  # dag.test() of sensors waiting for real
+    "test_exercises_deferral.py": 15,  # triggers waiting for real in an event loop
 }
 HERE = Path(__file__).parent
 
