@@ -15,8 +15,10 @@ three wait at the same time; ``tests/test_standalone.py`` samples their states a
 worker slot.
 
 The landing folder is the ``landing`` connection (a File connection: ``{"conn_type": "fs", "extra": {"path":
-"/some/folder"}}``, e.g. from ``AIRFLOW_CONN_LANDING``). Checks every 5 seconds: a demonstration's interval; a
-real reschedule-mode sensor should check no more often than once a minute.
+"/some/folder"}}``, e.g. from ``AIRFLOW_CONN_LANDING``). Checks every 30 seconds, short for a demonstration: a
+reschedule-mode sensor should check at most once a minute. Much shorter intervals also widen a known race of
+reschedule mode (apache/airflow#71172): the executor's "success" for one check's process reaches the scheduler after
+the next check was queued, the scheduler takes it for a task killed from outside, and the sensor spends a retry.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ MODES = {"wait_poke": {"mode": "poke"}, "wait_reschedule": {"mode": "reschedule"
     doc_md=__doc__,
 )
 def sensor_modes():
-    sensors = [FileSensor(task_id=task_id, fs_conn_id=CONN_ID, filepath=MARKER, poke_interval=5, timeout=600,
+    sensors = [FileSensor(task_id=task_id, fs_conn_id=CONN_ID, filepath=MARKER, poke_interval=30, timeout=600,
                           **mode) for task_id, mode in MODES.items()]
 
     @task
