@@ -79,7 +79,8 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
                 ready_file.write_text(json.dumps(describe(services, af), indent=2))
                 username, password = af.credentials()
                 print(_banner(af.url, username, password, str(af.log_file), services.manifest, damaged,
-                              time.perf_counter() - started, services.slack_channel_url), flush=True)
+                              time.perf_counter() - started, services.slack_channel_url,
+                              str(services.landing_dir)), flush=True)
                 while af.process is not None and af.process.poll() is None:
                     time.sleep(1)
                 print(f"airflow standalone exited; its log: {af.log_file}", file=sys.stderr)
@@ -99,7 +100,7 @@ def _echo_slack(payload: dict) -> None:
 
 
 def _banner(url: str, username: str, password: str, log: str, manifest, damaged, seconds: float,
-            slack: str = "") -> str:
+            slack: str = "", landing: str = "") -> str:
     first, last = _next_day(manifest.start), _next_day(manifest.end)
     green = _next_day("2025-09-10")
     defective = ""
@@ -121,6 +122,8 @@ Airflow is ready ({seconds:.0f} s): {url}
          date. Run ids come from the moment you press Trigger: to tell runs apart, type one under
          Advanced Options -> Run ID (e.g. {green}).{defective}
   Slack: every message appears here and at {slack or "(not served)"}
+  Wait:  sensor_modes waits three ways (poke, reschedule, deferrable) for appointments_<ds>.ready in
+         {landing or "(no landing folder)"}: trigger it, watch, then create that file.
   Log:   {log}
 Stop with Ctrl-C: it stops Airflow and the sim, and nothing keeps running.
 """

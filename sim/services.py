@@ -468,6 +468,13 @@ class Services:
     def control_url(self) -> str:
         return self._control_http.url
 
+    @property
+    def landing_dir(self) -> Path:
+        """A local folder files are dropped into (``sensor_modes`` waits for one): the ``landing`` connection."""
+        folder = self.run_dir / "landing"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def snowflake_kwargs(self, **overrides: Any) -> dict[str, Any]:
         """``snowflake.connector.connect(**kwargs)`` for the served warehouse (set ``REQUESTS_CA_BUNDLE`` to
         ``ca_bundle`` first, or the connector will not trust the certificate)."""
@@ -490,6 +497,7 @@ class Services:
         return {
             "AIRFLOW_CONN_SNOWFLAKE_DEFAULT": json.dumps(snowflake),
             "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws),
+            "AIRFLOW_CONN_LANDING": json.dumps({"conn_type": "fs", "extra": {"path": str(self.landing_dir)}}),
             "AIRFLOW_VAR_PARTNER_API_KEY": self.partner.token,
             "AIRFLOW_VAR_SLACK_WEBHOOK_URL": self.slack_url,
             "AIRFLOW_VAR_SNOWFLAKE_PASSWORD": password,

@@ -296,4 +296,5 @@ def describe(services: Any, airflow: Standalone) -> dict[str, Any]:
     return {"url": airflow.url, "username": username, "password_file": str(airflow.password_file),
             "home": str(airflow.home), "pid": os.getpid(), "airflow_pgid": airflow.process.pid,
             "log_file": str(airflow.log_file), "days": [services.manifest.start, services.manifest.end],
-            "slack_channel": getattr(services, "slack_channel_url", None)}
+            "slack_channel": getattr(services, "slack_channel_url", None),
+            "landing": str(services.landing_dir) if hasattr(services, "landing_dir") else None}

@@ -36,6 +36,10 @@ SLOW_MODULES = {
     "test_assets.py": 48,  # dag.test() of the asset-linked chain, three runs
     "test_exercises_assets.py": 11,  # the scheduler's asset evaluator on the metadata DB
     "test_fanout.py": 7,  # the sim's partner API and warehouse
+    "test_exercises_resources.py": 20,  # the scheduler's queueing code, many DAG versions
+    "test_queueing.py": 10,  # the scheduler's queueing code
+    "test_waits.py": 20,  # dag.test() of sensors waiting for real
+    "test_exercises_deferral.py": 15,  # triggers waiting for real in an event loop
     "test_drills_bank_proofs_1.py": 60,  # grades every answer of half the SQL drills on 7 datasets (~45 CPU-s)
     "test_drills_bank_proofs_2.py": 60,  # the other half, so that two workers share the proofs
     "test_drills_cli.py": 15,  # kit-drill in subprocesses, each building the drills' database

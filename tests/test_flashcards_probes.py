@@ -425,6 +425,25 @@ PROBES: list[tuple[str, str, bool]] = [
     ("sf-swap-with", "CREATE OR REPLACE TABLE", W),
     ("sf-swap-with", "SWAP", W),
     ("sf-swap-with", "CLONE", W),
+    # -- pools and concurrency (deck 86) ------------------------------------------------------------
+    ("resources-max-active-tasks-scope", "per dag run", R),
+    ("resources-max-active-tasks-scope", "each DAG run", R),
+    ("resources-max-active-tasks-scope", "per run", R),
+    ("resources-max-active-tasks-scope", "per dag", W),
+    ("resources-max-active-tasks-scope", "the whole DAG", W),
+    ("resources-max-active-tasks-scope", "per task", W),
+    ("resources-weight-rule-default", "downstream", R),
+    ("resources-weight-rule-default", "weight_rule='downstream'", R),
+    ("resources-weight-rule-default", "WeightRule.DOWNSTREAM", R),
+    ("resources-weight-rule-default", "upstream", W),
+    ("resources-weight-rule-default", "absolute", W),
+    # -- deferral (deck 87) -------------------------------------------------------------------------------------
+    ("deferral-capacity-default", "1000", R),
+    ("deferral-capacity-default", "1,000", R),
+    ("deferral-capacity-default", "one thousand", R),
+    ("deferral-capacity-default", "100", W),
+    ("deferral-capacity-default", "16", W),
+    ("deferral-capacity-default", "10000", W),
     # -- incremental models and history -----------------------------------------------------------------
     ("inc-strategies-duckdb", "append, delete+insert, merge, microbatch", R),
     ("inc-strategies-duckdb", "merge, append, microbatch, delete+insert", R),
@@ -606,3 +625,4 @@ def test_probe(card_id: str, typed: str, right: bool) -> None:
         assert verdict.outcome != "wrong", verdict
     else:
         assert not verdict.correct, verdict
+

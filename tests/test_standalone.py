@@ -3,9 +3,11 @@
 One Airflow for the module (a minute or two to become healthy on a loaded 2-core machine): every kit DAG is
 listed through the REST API with no import errors and no next run, the daily pipeline triggered through the
 REST API succeeds with every task in its own process, the defective day fails dbt_test and quality_checks and
-both alerts reach the fake Slack (its page and the terminal), Airflow's log carries none of the warnings the
-kit used to cause, a week backfilled through the REST API runs in order two at a time, and stopping leaves no
-process behind. Deselect with ``-m "not standalone"``.
+both alerts reach the fake Slack (its page and the terminal), an asset event starts its consumers, a week
+backfilled through the REST API runs in order two at a time, one file awaited by a poke, a reschedule and a
+deferrable sensor shows only the poke sensor holding a worker while the deferrable one waits in the triggerer,
+Airflow's log carries none of the warnings the kit used to cause, and stopping leaves no process behind.
+Deselect with ``-m "not standalone"``.
 """
 
 from __future__ import annotations
@@ -227,6 +229,49 @@ def test_a_week_backfilled_through_the_rest_api(airflow):
     assert max_overlap(moments) <= 2
     print(f"a week of kit_tour backfilled in {time.monotonic() - started:.0f} s, "
           f"{max_overlap(moments)} runs at once at most")
+
+
+def test_one_wait_three_ways_only_the_poke_sensor_holds_a_worker(airflow):
+    """sensor_modes: one file awaited in poke, reschedule and deferrable mode at once. Sampled about every
+    second while the file is missing, the poke sensor is `running` (a worker slot), the deferrable one `deferred`
+    (its trigger in the triggerer); when the file lands, all three succeed."""
+    from collections import Counter
+
+    landing, run_id, sample_seconds = Path(airflow.info["landing"]), "sensor-modes", 20
+    tasks = ("wait_poke", "wait_reschedule", "wait_deferrable")
+
+    def patient(method: str, path: str, **kwargs) -> dict:
+        for _ in range(4):  # a loaded machine's api-server may miss one 30 s read
+            try:
+                return airflow.api(method, path, **kwargs)
+            except requests.RequestException:
+                time.sleep(2)
+        return airflow.api(method, path, **kwargs)
+
+    def states() -> dict[str, str]:
+        tis = patient("GET", f"/dags/sensor_modes/dagRuns/{run_id}/taskInstances")["task_instances"]
+        return {t["task_id"]: t["state"] for t in tis}
+
+    patient("POST", "/dags/sensor_modes/dagRuns", json={"logical_date": "2025-09-11T00:00:00Z", "dag_run_id": run_id})
+    started = time.monotonic()
+    while (now := states()).get("wait_deferrable") != "deferred" or now.get("wait_poke") != "running":
+        assert time.monotonic() - started < RUN_DEADLINE, now
+        time.sleep(1)
+    samples, sampling_ends = [], time.monotonic() + sample_seconds
+    while time.monotonic() < sampling_ends:
+        samples.append(states())
+        time.sleep(1)
+    (landing / "appointments_2025-09-11.ready").write_text("closed")
+    while (state := patient("GET", f"/dags/sensor_modes/dagRuns/{run_id}")["state"]) not in ("success", "failed"):
+        assert time.monotonic() - started < 2 * RUN_DEADLINE, states()
+        time.sleep(2)
+    seen = {task: Counter(sample.get(task) for sample in samples) for task in tasks}
+    print(f"{len(samples)} samples: " + "; ".join(f"{task} {dict(counts)}" for task, counts in seen.items()))
+    assert state == "success", states()
+    assert len(samples) >= 3, seen
+    assert seen["wait_poke"]["running"] >= 0.8 * len(samples), seen
+    assert seen["wait_deferrable"]["deferred"] >= 0.8 * len(samples), seen
+    assert seen["wait_reschedule"]["up_for_reschedule"] >= 1, seen  # gave its slot back between checks
 
 
 def test_airflows_log_has_none_of_the_warnings_the_kit_caused(airflow):
