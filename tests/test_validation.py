@@ -10,7 +10,9 @@ import pendulum
 import pytest
 
 import sim
-from solutions.validation import as_date, day_to_validate, open_connection, validate_appointments
+from solutions.connections import open_connection
+from solutions.days import as_date
+from solutions.validation import day_to_validate, validate_appointments
 
 MISSING_DAY = dt.date(2025, 9, 15)
 NULL_DAY = dt.date(2025, 9, 30)  # the defect day: some client ids set to NULL
