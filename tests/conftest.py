@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 # module -> seconds it took in one parallel run (--durations, a loaded 2-core machine): why it is slow, and the
-# order in which `make test` starts them (longest first, see sim/pytest_plugin.py)
+# order in which `make test` starts them (longest first, see sim/pytest_plugin.py). A module is marked slow only
+# here; a single slow test in an otherwise fast module carries @pytest.mark.slow itself.
 SLOW_MODULES = {
     "test_standalone.py": 180,  # a real `airflow standalone`
     "test_pipeline_dag.py": 100,  # the whole pipeline with dbt, several runs
@@ -30,6 +31,7 @@ SLOW_MODULES = {
     "test_services.py": 8,  # the sim served on loopback, another process
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
+    "test_lab_config.py": 10,  # a real JupyterLab server
 }
 HERE = Path(__file__).parent
 

@@ -27,14 +27,11 @@ DAY = "2025-09-10"
 
 
 @pytest.fixture(scope="module")
-def big_world(tmp_path_factory):
-    import sim
+def big_world(start_module_world):
     from sim.clock import FakeClock
 
     # a fake clock: the tests assert exact waits and back-offs, which real elapsed time would blur
-    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"), clock=FakeClock())
-    yield world
-    sim.stop()
+    return start_module_world(appointments=30000, clock=FakeClock())
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from unittest import mock
 import pendulum
 import pytest
 
-import sim
 from solutions.connections import open_connection
 from solutions.days import as_date
 from solutions.validation import day_to_validate, validate_appointments
@@ -20,11 +19,9 @@ CLEAN_DAY = dt.date(2025, 9, 29)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("validation"),
-                      defects={"missing_day": MISSING_DAY.isoformat(), "null_client_id": 0.05}, defect_day=NULL_DAY)
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world(defects={"missing_day": MISSING_DAY.isoformat(), "null_client_id": 0.05},
+                              defect_day=NULL_DAY)
 
 
 class Spy:
