@@ -1,6 +1,7 @@
 """The syllabus's own code, pasted unchanged: what the kit runs as written, measures, and corrects.
 
-One module per pattern (``checker``: the Data Quality Checker class, ``extractor``: the API Extractor class),
+One module per pattern (``checker``: the Data Quality Checker class, ``extractor``: the API Extractor class,
+``rate_limiter``: the rate-limit decorator),
 each exactly as the syllabus prints it, usage included. Notebooks show and run these modules, tests run them
 against the sim, and the benchmarks use them as baselines, instead of each pasting its own copy. Production
 code never imports them.
