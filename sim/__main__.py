@@ -3,7 +3,8 @@ first notebook does not pay for `airflow db migrate`. Run by `make lab` and `mak
 
 `python -m sim airflow [--port N]`: a real Airflow (`airflow standalone`) with the kit's DAGs against the sim
 served on loopback (`sim.services`, `sim.standalone`); prints the UI address and the login, runs until Ctrl-C.
-Run by `make airflow`."""
+Run by `make airflow`. This launcher is where the sim meets the kit's pipeline: it plays the partner with the
+pipeline's own "day closed" marker (``solutions.pipeline.ready_marker``)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
     from sim.paths import state_dir
     from sim.services import serve
     from sim.standalone import Standalone, StandaloneError, describe
+    from solutions.pipeline import ready_marker  # the partner's side of the kit pipeline's contract
 
     stopping: list[int] = []
 
@@ -60,7 +62,7 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
           "backend API, Slack ...", flush=True)
     try:
         with serve(state) as services:
-            services.close_days()
+            services.close_days(ready_marker)  # the partner closes every day of the data
             try:
                 damaged = services.damage_partner_feed(DEFECTIVE_DAY, **DEFECTIVE_FEED)
             except ImportError:  # a sim without partner-feed defects: every day is healthy

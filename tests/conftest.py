@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 # module -> seconds it took in one parallel run (--durations, a loaded 2-core machine): why it is slow, and the
-# order in which `make test` starts them (longest first, see sim/pytest_plugin.py)
+# order in which `make test` starts them (longest first, see sim/pytest_plugin.py). A module is marked slow only
+# here; a single slow test in an otherwise fast module carries @pytest.mark.slow itself.
 SLOW_MODULES = {
     "test_standalone.py": 330,  # a real `airflow standalone`, a week backfilled included
     "test_pipeline_dag.py": 100,  # the whole pipeline with dbt, several runs
@@ -60,6 +61,7 @@ SLOW_MODULES = {
     "test_syllabus_checker.py": 8,  # Airflow and a sim
     "test_exercises_cdc.py": 29,  # the MERGE graders run fakesnow MERGEs, several per grade
     "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
+    "test_lab_config.py": 10,  # a real JupyterLab server
 }
 HERE = Path(__file__).parent
 

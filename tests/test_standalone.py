@@ -40,7 +40,7 @@ try:
     STANDALONE = pytest.mark.standalone  # registered in pyproject.toml
 except pytest.fail.Exception:  # an older pyproject without the marker (--strict-markers refuses it)
     STANDALONE = pytest.mark.slow
-pytestmark = [STANDALONE, pytest.mark.slow]
+pytestmark = STANDALONE  # slow too: tests/conftest.py SLOW_MODULES
 
 
 def pipeline_dag() -> str:
