@@ -12,10 +12,12 @@ after trying.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from exercises.grading import Grade, Mismatch, expect, grade
+from solutions.sql import quote_table
 
 # -- reference answers ---------------------------------------------------------------------------------------
 
@@ -28,8 +30,12 @@ def upsert_sql() -> str:
 
 
 def restore_sql(table: str, query_id: str) -> str:
-    """A clone of the table as it was immediately before the statement: ``BEFORE``, not ``AT``."""
-    return f"CREATE TABLE {table}_RESTORED CLONE {table} BEFORE (STATEMENT => '{query_id}')"
+    """A clone of the table as it was immediately before the statement: ``BEFORE``, not ``AT``. The names are
+    validated and quoted and the query id checked, since neither can be a bound parameter in DDL."""
+    source = quote_table(table)
+    if not isinstance(query_id, str) or not re.fullmatch(r"[0-9A-Za-z-]{1,64}", query_id):
+        raise ValueError(f"invalid query id: {query_id!r}")
+    return f"CREATE TABLE {quote_table(f'{table}_RESTORED')} CLONE {source} BEFORE (STATEMENT => '{query_id}')"
 
 
 # -- grader 1: the MERGE, run on hand-made batches ------------------------------------------------------------

@@ -21,6 +21,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from solutions.sql import quote_table
+
 REPLICA = "ANALYTICS.CDC.APPOINTMENTS"
 CHANGE_LOG = "ANALYTICS.CDC.APPOINTMENT_CHANGES"
 OFFSETS = "ANALYTICS.CDC.STREAM_OFFSETS"
@@ -101,11 +103,14 @@ class ChangeStream:
     name: str
     table: str = CHANGE_LOG
 
+    def __post_init__(self) -> None:
+        self._source = quote_table(self.table)  # a table name cannot be bound: validated and quoted once
+
     def offset(self, cur: Any) -> int:
         cur.execute(f"SELECT LAST_SEQ FROM {OFFSETS} WHERE STREAM_NAME = %s", (self.name,))
         row = cur.fetchone()
         if row is None:  # a new stream starts at the table's current end: it sees only later changes
-            cur.execute(f"SELECT COALESCE(MAX(SEQ), 0) FROM {self.table}")
+            cur.execute(f"SELECT COALESCE(MAX(SEQ), 0) FROM {self._source}")
             start = int(cur.fetchone()[0])
             cur.execute(f"INSERT INTO {OFFSETS} VALUES (%s, %s)", (self.name, start))
             return start
@@ -116,7 +121,7 @@ class ChangeStream:
         cur.execute(f"UPDATE {OFFSETS} SET LAST_SEQ = %s WHERE STREAM_NAME = %s", (seq, self.name))
 
     def pending(self, cur: Any) -> list[tuple]:
-        cur.execute(f"SELECT SEQ, {KEY}, STATUS, IS_DELETED FROM {self.table} WHERE SEQ > %s ORDER BY SEQ",
+        cur.execute(f"SELECT SEQ, {KEY}, STATUS, IS_DELETED FROM {self._source} WHERE SEQ > %s ORDER BY SEQ",
                     (self.offset(cur),))
         return cur.fetchall()
 
@@ -127,7 +132,7 @@ class ChangeStream:
         """Run ``statement`` (which reads the changes with ``SEQ`` in ``(%(after)s, %(upto)s]``), then advance the
         offset to ``upto``; if the statement fails, the offset stays. Returns the number of changes consumed."""
         after = self.offset(cur)
-        cur.execute(f"SELECT COALESCE(MAX(SEQ), %s) FROM {self.table}", (after,))
+        cur.execute(f"SELECT COALESCE(MAX(SEQ), %s) FROM {self._source}", (after,))
         upto = int(cur.fetchone()[0])
         cur.execute(statement, {"after": after, "upto": upto})
         self.move_to(cur, upto)

@@ -38,7 +38,8 @@ def test_partner_and_mart_agree_on_the_sim_until_the_feed_is_damaged(world):
     import snowflake.connector
 
     day = "2025-09-27"
-    connect = lambda: snowflake.connector.connect(account="sim", user="u", password="p")  # noqa: E731
+    password = os.environ["AIRFLOW_VAR_SNOWFLAKE_PASSWORD"]  # the sim's random one, as a deployment reads it
+    connect = lambda: snowflake.connector.connect(account="sim", user="u", password=password)  # noqa: E731
     token = os.environ["AIRFLOW_VAR_PARTNER_API_KEY"]
     mart = fanout.mart_count(day, connect)
     served = fanout.partner_count(day, token=token)

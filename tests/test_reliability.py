@@ -222,6 +222,34 @@ def _exercises() -> Any:
     return exercises
 
 
+class SpyWarehouse:
+    """``sim``'s warehouse as the notebook helpers use it (``warehouse.duckdb().execute(sql, params)``), recording
+    statements in a ``Spy`` and answering each with one row of zeros."""
+
+    def __init__(self, spy: Spy) -> None:
+        self.statements = spy.statements
+
+    def duckdb(self) -> SpyWarehouse:
+        return self
+
+    def execute(self, sql: str, params: Any = None) -> SpyWarehouse:
+        self.statements.append(sql)
+        return self
+
+    def fetchall(self) -> list[tuple]:
+        return [(0, 0, 0, 0, 0, 0)]
+
+
+def _changing_data_call(name: str, param: str) -> Callable[[Any, Any], Any]:
+    """Call ``exercises.changing_data.<name>`` with ``param`` (table or schema) under test, the other valid."""
+    def call(spy: Any, x: Any) -> Any:
+        fn = getattr(importlib.import_module("exercises.changing_data"), name)
+        names = {"table": "fct_appointments", "schema": "incremental", param: x}
+        extra = ("run-1",) if name == "rows_written" else ()
+        return fn(SpyWarehouse(spy), names["table"], *extra, schema=names["schema"])
+    return call
+
+
 AS_OF, MAX_AGE = dt.datetime(2025, 10, 1), dt.timedelta(days=1)
 CALLS = "tests/test_quality.py::CALLS"
 QC = "solutions.quality:QualityChecker."
@@ -310,7 +338,14 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     "exercises.pipeline:day_fingerprint(date_column)": Here(
         lambda spy, x: importlib.import_module("exercises.pipeline").day_fingerprint(
             spy.cursor(), "fct_appointments", x, DAY), "appointment_date"),
+    "exercises.cdc:restore_sql(table)": Here(
+        lambda spy, x: importlib.import_module("exercises.cdc").restore_sql(x, "01bd2f6e-0000-7a1c-0000-0001")),
+    "solutions.cdc:ChangeStream.__init__(table)": Here(
+        lambda spy, x: importlib.import_module("solutions.cdc").ChangeStream("feed", x).pending(spy.cursor())),
+    **{f"exercises.changing_data:{name}({param})": Here(_changing_data_call(name, param))
+       for name in ("score", "rows_written", "content_hash") for param in ("table", "schema")},
     # -- parameters named like identifiers that never reach SQL --
+    "exercises.incremental:apply_changes(table)": NotSQL("the replica as a dictionary of records by key"),
     "solutions.extraction:dedupe(key)": NotSQL("the dictionary key records are deduplicated by"),
     "solutions.dags.wait_for_appointments_file:process_appointments(key)": NotSQL("an S3 object key"),
     "solutions.customer_metrics:SessionVerifier.__init__(key)": NotSQL("the HMAC signing key (bytes)"),
