@@ -39,6 +39,7 @@ from unittest import mock
 from sim import data
 from sim.backend_api import BackendRevenueAPI
 from sim.clock import Clock, WorldClock
+from sim.fivetran import fivetran_env
 from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
 from sim.s3 import S3
@@ -62,6 +63,10 @@ class World:
     manifest: data.Manifest
     _stack: ExitStack = field(repr=False)
     _runner: Any = field(default=None, repr=False)
+    #: Fivetran's REST API (``sim.fivetran``), at ``https://api.fivetran.com/v1``, connector ``backend_postgres``
+    fivetran: Any = None
+    #: the ``responses`` mock every fake is mounted on (``add_passthru`` lets a loopback URL through)
+    http_mock: Any = field(default=None, repr=False)
 
     def generate(self, **kwargs: Any) -> data.Manifest:
         """Rebuild every table (same knobs as ``sim.data.generate``) and return the new manifest."""
@@ -157,13 +162,15 @@ def start(
                                        requests_per_second=requests_per_second, clock=clock)
         backend = BackendRevenueAPI(_payments_source(warehouse), clock=clock)
         slack = SlackWebhook(_webhook_url(), clock=clock)
-        _mount_http(stack, partner, backend, slack)
+        fivetran = _fivetran(warehouse, clock)
+        http_mock = _mount_http(stack, partner, backend, slack, fivetran)
         stack.enter_context(mock.patch.dict(os.environ, _secrets_env(partner, slack)))
+        stack.enter_context(mock.patch.dict(os.environ, fivetran_env(fivetran)))
     except BaseException:
         stack.close()
         raise
     _current = World(run_dir=run_dir, warehouse=warehouse, s3=s3, partner=partner, backend=backend, slack=slack,
-                     clock=clock, manifest=manifest, _stack=stack)
+                     clock=clock, manifest=manifest, _stack=stack, fivetran=fivetran, http_mock=http_mock)
     return _current
 
 
@@ -193,7 +200,7 @@ atexit.register(stop)
 
 
 def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: BackendRevenueAPI,
-                slack: SlackWebhook) -> None:
+                slack: SlackWebhook, fivetran: Any) -> Any:
     import responses
 
     from sim.http import mount
@@ -203,6 +210,20 @@ def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: Backen
     mount(rsps, partner.BASE_URL, partner)
     mount(rsps, backend.BASE_URL, backend)
     mount(rsps, slack.base_url, slack)
+    mount(rsps, fivetran.BASE_URL, fivetran)
+    return rsps
+
+
+def _fivetran(warehouse: Warehouse, clock: Clock) -> Any:
+    """Fivetran with one connector, ``backend_postgres``: the backend database into BACKEND.PUBLIC."""
+    from sim.fivetran import FivetranAPI, warehouse_lander
+
+    api = FivetranAPI(api_key=secrets.token_hex(8), api_secret=secrets.token_urlsafe(24), clock=clock,
+                      land=warehouse_lander(warehouse))
+    api.add_connector("backend_postgres", tables={"CLIENTS": "CLIENT_ID", "CLINICIANS": "CLINICIAN_ID",
+                                                  "APPOINTMENTS": "APPOINTMENT_ID", "PAYMENTS": "PAYMENT_ID"},
+                      sync_seconds=1.0)
+    return api
 
 
 def _webhook_url() -> str:
