@@ -201,3 +201,14 @@ def test_the_world_lands_a_sync_into_the_backend_copy(tmp_path):
         name = world.warehouse.query("SELECT CLIENT_NAME FROM BACKEND.PUBLIC.CLIENTS WHERE CLIENT_ID = %s",
                                      (top,))
         assert name == [("Renamed",)]
+
+
+def test_the_fivetran_provider_imports_on_this_airflow_without_a_warning():
+    """Airflow 3 moved BaseOperator/BaseHook to airflow.sdk; a provider on the old paths would warn here."""
+    import subprocess
+    import sys
+
+    modules = ", ".join(f"fivetran_provider_async.{m}" for m in ("hooks", "operators", "sensors", "triggers"))
+    done = subprocess.run([sys.executable, "-W", "error", "-c", f"import {modules}"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
