@@ -53,6 +53,7 @@ from typing import Any
 from sim import data
 from sim.backend_api import BackendRevenueAPI
 from sim.clock import SystemClock
+from sim.fivetran import fivetran_env
 from sim.http import FakeRequest, FakeResponse, Service, to_fake_request
 from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
@@ -391,7 +392,7 @@ class Services:
               defects: dict[str, Any] | None = None, defect_day: dt.date | str | None = None,
               start_date: dt.date = data.START, days: int = data.DAYS,
               requests_per_second: float = 5.0) -> Services:
-        from sim.world import _appointments_source, _payments_source
+        from sim.world import _appointments_source, _fivetran, _payments_source
 
         stack = self._stack
         try:
@@ -408,6 +409,9 @@ class Services:
             self.backend = BackendRevenueAPI(_payments_source(self.warehouse), clock=clock)
             self.slack = SlackWebhook(clock=clock)
             self.slack_channel = SlackChannel(self.slack)  # the webhook, plus a page showing what it got
+            # lands synced rows in the warehouse; its timestamps are real UTC times (the clock is real time)
+            now = dt.datetime.now(dt.timezone.utc)
+            self.fivetran = _fivetran(self.warehouse, clock, now - dt.timedelta(seconds=clock.monotonic()))
             self.control = WarehouseControl(self.warehouse, self.gate)
             stack.callback(self.control.attach)  # a lease still out at stop: take the files back first
 
@@ -421,6 +425,7 @@ class Services:
             self._partner_http = self._serve_http(self.partner, "/v1", gated=True)
             self._backend_http = self._serve_http(self.backend, gated=True)
             self._slack_http = self._serve_http(self.slack_channel)
+            self._fivetran_http = self._serve_http(self.fivetran, "/v1", gated=True)
             self._control_http = self._serve_http(self.control)
         except BaseException:
             self.stop()
@@ -486,6 +491,11 @@ class Services:
         return self._slack_http.url + SlackChannel.PAGE
 
     @property
+    def fivetran_url(self) -> str:
+        """Fivetran's API on loopback (``<url>/connectors/backend_postgres``)."""
+        return self._fivetran_http.url + "/v1"
+
+    @property
     def control_url(self) -> str:
         return self._control_http.url
 
@@ -521,6 +531,10 @@ class Services:
             "AIRFLOW_VAR_DBT_WORK_DIR": str(self.run_dir / "dbt"),
             "AIRFLOW_VAR_WAREHOUSE_RELEASE_URL": self.control_url,
             "REQUESTS_CA_BUNDLE": str(self.ca_bundle),
+            **fivetran_env(self.fivetran),
+            # the Fivetran provider hard-codes https://api.fivetran.com; the local settings of `make airflow`
+            # point it here in every Airflow process (sim.standalone.LOCAL_SETTINGS)
+            "KIT_FIVETRAN_HOST": f"{self._fivetran_http.host}:{self._fivetran_http.port}",
         }
 
     # -- playing the partner

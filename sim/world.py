@@ -214,12 +214,13 @@ def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: Backen
     return rsps
 
 
-def _fivetran(warehouse: Warehouse, clock: Clock) -> Any:
-    """Fivetran with one connector, ``backend_postgres``: the backend database into BACKEND.PUBLIC."""
-    from sim.fivetran import FivetranAPI, warehouse_lander
+def _fivetran(warehouse: Warehouse, clock: Clock, epoch: dt.datetime | None = None) -> Any:
+    """Fivetran with one connector, ``backend_postgres``: the backend database into BACKEND.PUBLIC.
+    ``epoch``: the time the clock's 0.0 stands for (default ``sim.fivetran.EPOCH``, 2 October 2025 02:00 UTC)."""
+    from sim.fivetran import EPOCH, FivetranAPI, warehouse_lander
 
     api = FivetranAPI(api_key=secrets.token_hex(8), api_secret=secrets.token_urlsafe(24), clock=clock,
-                      land=warehouse_lander(warehouse))
+                      land=warehouse_lander(warehouse), epoch=epoch or EPOCH)
     api.add_connector("backend_postgres", tables={"CLIENTS": "CLIENT_ID", "CLINICIANS": "CLINICIAN_ID",
                                                   "APPOINTMENTS": "APPOINTMENT_ID", "PAYMENTS": "PAYMENT_ID"},
                       sync_seconds=1.0)

@@ -30,6 +30,7 @@ SLOW_MODULES = {
     "test_services.py": 8,  # the sim served on loopback, another process
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
+    "test_fivetran.py": 6,  # a sim world, and a fresh interpreter importing the Fivetran provider
 }
 HERE = Path(__file__).parent
 

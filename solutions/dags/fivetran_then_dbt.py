@@ -26,7 +26,7 @@ MODELS = ("stg_clients", "dim_clients")
 with DAG(
     dag_id="fivetran_then_dbt",
     schedule="0 2 * * *",  # the syllabus's 2 AM
-    start_date=dt.datetime(2025, 10, 1, tzinfo=dt.timezone.utc),
+    start_date=dt.datetime(2025, 9, 1, tzinfo=dt.timezone.utc),
     catchup=False,
     default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(minutes=1)},
     tags=["scenario-1", "fivetran", "dbt"],
