@@ -8,7 +8,7 @@ sequential client can do at most ``1 / latency`` requests a second: with 0.3 s i
 Every variant runs the **same client**, the kit's ``PartnerExtractor`` (cursor pagination, retries that honour
 ``Retry-After``, dedupe), and differs only in what it calls before each request:
 
-* the syllabus's ``@rate_limit(max_per_second=5)`` (its exact text, ``solutions.exercises.ratelimit``), one
+* the syllabus's ``@rate_limit(max_per_second=5)`` (its exact text, ``exercises.ratelimit``), one
   decoration shared by every worker, so its per-decoration budget is not even in play;
 * the kit's ``TokenBucket`` shared by every worker: at the partner's rate (``rate=5, capacity=1``), and the
   extractor's default (``rate=4``, a 20% margin for real clocks and networks, which this fake clock lacks).
@@ -148,7 +148,7 @@ class SyllabusLimiter:
     decorated with ``@rate_limit(max_per_second)`` (the syllabus's exact text, its ``time`` on ``clock``)."""
 
     def __init__(self, max_per_second: float, clock: Any) -> None:
-        from solutions.exercises.ratelimit import syllabus_rate_limit
+        from exercises.ratelimit import syllabus_rate_limit
 
         self.clock = clock
         self._call = syllabus_rate_limit(clock)(max_per_second)(lambda: None)

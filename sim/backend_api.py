@@ -22,7 +22,6 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sim.clock import Clock
 from sim.faults import Fault, FaultPlan, fault_response
 from sim.http import (
     FakeRequest,
@@ -38,6 +37,7 @@ from sim.http import (
     parse_int,
     unauthorized,
 )
+from solutions.clock import Clock
 
 Payments = Callable[[dt.date], list[dict[str, Any]]]
 CENT = Decimal("0.01")

@@ -1,8 +1,9 @@
-"""Clocks the sim and the solutions share, so timing behaviour is testable without waiting.
+"""The sim's clocks: time that moves when code sleeps, so timing behaviour is testable without waiting.
 
-Code that waits or measures time takes a clock argument: ``SystemClock`` in production, ``FakeClock`` in
-tests and notebooks. ``FakeClock.sleep`` advances time instantly, so a rate limiter that "waits" 0.5 s or a
-retry that backs off 8 s costs nothing, and the fakes see the advanced time (a 429 really expires).
+Production code takes a clock (``solutions.clock.Clock``; ``SystemClock``, real time, by default). Tests and
+notebooks pass ``FakeClock``, which satisfies that protocol: ``FakeClock.sleep`` advances time instantly, so a
+rate limiter that "waits" 0.5 s or a retry that backs off 8 s costs nothing, and the fakes see the advanced
+time (a 429 really expires).
 
 ``sim.start()`` runs the fakes on a ``WorldClock`` unless told otherwise: real time, so client code that
 really sleeps (``time.sleep(0.5)`` between requests) meets a partner whose rate window really passes, plus
@@ -14,23 +15,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Protocol
-
-
-class Clock(Protocol):
-    def monotonic(self) -> float: ...
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """Real time: ``time.monotonic`` and ``time.sleep``."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
 
 
 class FakeClock:

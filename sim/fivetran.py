@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
 
-from sim.clock import Clock
 from sim.faults import Fault, FaultPlan
 from sim.http import FakeRequest, FakeResponse, RequestLog
+from solutions.clock import Clock
 
 #: ``land(table, rows, primary_key) -> rows landed``: what a successful sync does with the source's changes
 Lander = Callable[[str, list[dict[str, Any]], str], int]
@@ -364,6 +364,13 @@ class FivetranAPI:
                 for s in self.history]
 
 
+def _quoted(name: str) -> str:
+    """A plain identifier, upper-cased and double-quoted, or ``ValueError`` (names cannot be bound)."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,254}", name):
+        raise ValueError(f"invalid identifier {name!r}: letters, digits, _ and $ only")
+    return f'"{name.upper()}"'
+
+
 def warehouse_lander(warehouse: Any, database: str = "BACKEND", schema: str = "PUBLIC") -> Lander:
     """Land a sync's rows the way Fivetran does, as an upsert on the primary key: delete then insert.
 
@@ -371,20 +378,18 @@ def warehouse_lander(warehouse: Any, database: str = "BACKEND", schema: str = "P
     the raw layer that step 1 of Scenario 1 fills. Names are validated and quoted; values are bound.
     Fivetran would also add ``_FIVETRAN_SYNCED`` (and ``_FIVETRAN_DELETED``) columns; the sim does not.
     """
-    from solutions.sql import quote_identifier, quote_table
-
     def land(table: str, rows: list[dict[str, Any]], primary_key: str) -> int:
         if not rows:
             return 0
-        target = quote_table(f"{database}.{schema}.{table}")
+        target = ".".join(_quoted(part) for part in (database, schema, table))
         columns = list(rows[0])
         if primary_key not in columns or any(list(row) != columns for row in rows):
             raise ValueError(f"rows for {table}: every row needs the same columns, including {primary_key!r}")
-        names = ", ".join(quote_identifier(c, "column") for c in columns)
+        names = ", ".join(_quoted(c) for c in columns)
         marks = ", ".join(["%s"] * len(columns))
         keys = [row[primary_key] for row in rows]
         with warehouse.cursor(database=database, schema=schema) as cur:
-            cur.execute(f"DELETE FROM {target} WHERE {quote_identifier(primary_key, 'column')} IN "
+            cur.execute(f"DELETE FROM {target} WHERE {_quoted(primary_key)} IN "
                         f"({', '.join(['%s'] * len(keys))})", keys)
             cur.executemany(f"INSERT INTO {target} ({names}) VALUES ({marks})",
                             [tuple(row[c] for c in columns) for row in rows])

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sim.clock import Clock
 from sim.faults import Fault, FaultPlan, fault_response
 from sim.http import (
     FakeRequest,
@@ -45,6 +44,7 @@ from sim.http import (
     too_many_requests,
     unauthorized,
 )
+from solutions.clock import Clock
 
 Records = Callable[[dt.date, dt.date], list[dict[str, Any]]]
 

@@ -18,7 +18,7 @@ one process at a time write a database file. So for a real Airflow, *one* proces
 * **Warehouse control** (``/release``, ``/attach``): dbt-duckdb opens the DuckDB files itself, so a dbt call
   in an Airflow task asks this process to let go of them first, as ``Warehouse.released`` does in-process.
   While they are released every warehouse request (Snowflake queries, API calls that read the warehouse)
-  waits at a gate; see :func:`remote_release`.
+  waits at a gate; see :func:`solutions.dbt_runner.remote_release`.
 
 Timeouts over HTTP: a ``timeout`` fault holds the request for ``timeout_hold`` seconds (default 35, longer
 than every kit client's read timeout: the extractor's 30 s, Slack's 10 s), so the client sees a real
@@ -52,7 +52,6 @@ from typing import Any
 
 from sim import data
 from sim.backend_api import BackendRevenueAPI
-from sim.clock import SystemClock
 from sim.fivetran import fivetran_env
 from sim.http import FakeRequest, FakeResponse, Service, to_fake_request
 from sim.partner_api import PartnerSchedulingAPI
@@ -60,6 +59,7 @@ from sim.paths import reap_stale, state_dir
 from sim.s3 import BUCKET, REGION, S3
 from sim.slack import SlackChannel, SlackWebhook
 from sim.warehouse import Warehouse
+from solutions.clock import SystemClock
 
 HOST = "127.0.0.1"
 TIMEOUT_HOLD = 35.0  # seconds a "timeout" fault holds a request: past every kit client's read timeout
@@ -175,29 +175,6 @@ class WarehouseControl:
         finally:
             self.gate.open()
         return True
-
-
-@contextmanager
-def remote_release(control_url: str, *, timeout: float = GATE_WAIT) -> Iterator[dict[str, Path]]:
-    """The DuckDB files of a sim served by another process, for the duration of the block (a dbt call).
-
-    The client side of :class:`WarehouseControl`, shaped like ``Warehouse.released`` so that
-    ``DbtRunner(..., release=functools.partial(remote_release, url))`` works under a real Airflow worker.
-    """
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = requests.post(f"{control_url.rstrip('/')}/release", timeout=(3.05, timeout))
-        if answer.status_code != 503 or time.monotonic() > deadline:
-            break
-        time.sleep(float(answer.headers.get("Retry-After", 1)))
-    answer.raise_for_status()
-    lease = answer.json()
-    try:
-        yield {name: Path(path) for name, path in lease["files"].items()}
-    finally:
-        requests.post(f"{control_url.rstrip('/')}/attach", json={"lease": lease["lease"]}, timeout=(3.05, 60))
 
 
 # -- HTTP transport for the fakes ----------------------------------------------------------------------------
@@ -607,4 +584,4 @@ def port_is_free(port: int, host: str = HOST) -> bool:
 
 
 __all__ = ["Gate", "HttpTransport", "Services", "WarehouseControl", "free_port", "make_certificate",
-           "port_is_free", "remote_release", "serve"]
+           "port_is_free", "serve"]

@@ -20,9 +20,10 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from sim.clock import Clock, FakeClock
+from sim.clock import FakeClock
 from sim.faults import Fault, FaultPlan, fault_response
 from sim.http import FakeRequest, FakeResponse, RequestLog
+from solutions.clock import Clock
 
 
 class SlackWebhook:

@@ -14,7 +14,10 @@ While a world is running, in this process:
   fakes; any other URL fails fast instead of leaving the machine;
 * secrets exist only as environment variables, the way Airflow reads them: ``AIRFLOW_VAR_PARTNER_API_KEY``,
   ``AIRFLOW_VAR_SNOWFLAKE_PASSWORD``, ``AIRFLOW_VAR_SLACK_WEBHOOK_URL``, ``AIRFLOW_CONN_SNOWFLAKE_DEFAULT``.
-  They are random per run and never printed.
+  They are random per run and never printed;
+* the settings the kit's DAGs read as Variables say where this world keeps things
+  (``AIRFLOW_VAR_DBT_WAREHOUSE_DIR``, ``AIRFLOW_VAR_DBT_WORK_DIR``), and the world lends the production
+  code its clock and its warehouse files (``solutions.runtime``).
 """
 
 from __future__ import annotations
@@ -38,13 +41,15 @@ from unittest import mock
 
 from sim import data
 from sim.backend_api import BackendRevenueAPI
-from sim.clock import Clock, WorldClock
+from sim.clock import WorldClock
 from sim.fivetran import fivetran_env
 from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
 from sim.s3 import S3
 from sim.slack import SlackWebhook
 from sim.warehouse import Warehouse
+from solutions import runtime
+from solutions.clock import Clock
 
 _current: World | None = None
 
@@ -164,8 +169,11 @@ def start(
         slack = SlackWebhook(_webhook_url(), clock=clock)
         fivetran = _fivetran(warehouse, clock)
         http_mock = _mount_http(stack, partner, backend, slack, fivetran)
-        stack.enter_context(mock.patch.dict(os.environ, _secrets_env(partner, slack)))
-        stack.enter_context(mock.patch.dict(os.environ, fivetran_env(fivetran)))
+        stack.enter_context(mock.patch.dict(os.environ, {**_secrets_env(partner, slack),
+                                                         **_settings_env(warehouse, run_dir),
+                                                         **fivetran_env(fivetran)}))
+        runtime.lend(clock=clock, warehouse_dir=warehouse.path, release=warehouse.released)
+        stack.callback(runtime.take_back, warehouse.path)
     except BaseException:
         stack.close()
         raise
@@ -252,6 +260,14 @@ def _secrets_env(partner: PartnerSchedulingAPI, slack: SlackWebhook) -> dict[str
         "AIRFLOW_VAR_SNOWFLAKE_PASSWORD": password,
         "AIRFLOW_VAR_SLACK_WEBHOOK_URL": slack.url,
         "AIRFLOW_CONN_SNOWFLAKE_DEFAULT": json.dumps(snowflake),
+    }
+
+
+def _settings_env(warehouse: Warehouse, run_dir: Path) -> dict[str, str]:
+    """The Variables that say where this world keeps what the kit's DAGs need (``solutions.pipeline``)."""
+    return {
+        "AIRFLOW_VAR_DBT_WAREHOUSE_DIR": str(warehouse.path),
+        "AIRFLOW_VAR_DBT_WORK_DIR": str(run_dir / "dbt"),
     }
 
 

@@ -1,11 +1,11 @@
-"""Failure alerts for the kit's DAGs: a Slack notifier for ``on_failure_callback``.
+"""Alerts to Slack: ``post_alert`` (a message to the team's webhook) and ``SlackNotifier`` (a failed task).
 
 The syllabus alerts with ``email_on_failure=True`` and ``email=[...]`` in ``default_args``. On Airflow 3.3
 both warn (``RemovedInAirflow4Warning``: "please migrate to SmtpNotifier") and only send anything when the
 SMTP provider and a mail server connection are configured. Teams alert where they already talk: a notifier
 object in ``on_failure_callback`` (task or DAG level). A team would install the Slack provider and use its
-``SlackWebhookNotifier``; this kit keeps its dependencies small, so ``SlackNotifier`` below is the same idea
-in a few lines, posting through ``solutions.reconciliation.post_alert`` (status checked, URL never shown).
+``SlackWebhookNotifier``; this kit keeps its dependencies small, so ``SlackNotifier`` is the same idea in a
+few lines, posting through :func:`post_alert` (status checked, URL never shown).
 
     default_args = {"owner": "data-team", "retries": 2, "on_failure_callback": SlackNotifier()}
 
@@ -13,15 +13,44 @@ Airflow calls the notifier once per task that fails for good (after its last ret
 context: ``ti`` (dag_id, task_id, try_number), ``exception``, ``logical_date`` and the rest. The webhook URL
 is read at call time from the Airflow Variable ``slack_webhook_url`` (``AIRFLOW_VAR_SLACK_WEBHOOK_URL``),
 never at import: a DAG file must not read secrets while it is parsed.
+
+``SlackNotifier`` is an Airflow class (``solutions/slack_notifier.py``), imported from here on first use:
+code that only posts (the reconciliation, the latency monitor, a notebook) does not import Airflow.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from airflow.sdk import BaseNotifier
+import requests
 
 VARIABLE = "slack_webhook_url"
+WEBHOOK_ENV = "AIRFLOW_VAR_SLACK_WEBHOOK_URL"
+
+
+class AlertError(RuntimeError):
+    """The alert could not be delivered (the message says why, never the webhook URL)."""
+
+
+def post_alert(text: str, webhook_url: str | None = None, *, session: requests.Session | None = None,
+               timeout: float = 10) -> None:
+    """Post ``{"text": text}`` to the Slack webhook (default: ``$AIRFLOW_VAR_SLACK_WEBHOOK_URL``).
+
+    Raises :class:`AlertError` on anything but 200: Slack answers ``400 invalid_payload`` or ``404
+    no_service`` as ordinary responses, which ``requests.post`` returns without raising. Not retried: a
+    POST that timed out may have been delivered, and a duplicated page is worse than a failed task
+    (Airflow retries the task). The URL is a secret and never appears in an error.
+    """
+    url = webhook_url or os.environ.get(WEBHOOK_ENV)
+    if not url:
+        raise AlertError(f"no Slack webhook configured (set {WEBHOOK_ENV})")
+    try:
+        response = (session or requests).post(url, json={"text": text}, timeout=timeout)
+    except requests.RequestException as error:
+        raise AlertError(f"Slack webhook unreachable: {type(error).__name__}") from None
+    if response.status_code != 200:
+        raise AlertError(f"Slack webhook answered {response.status_code}: {response.text[:100]}")
 
 
 def failure_text(context: Any) -> str:
@@ -37,22 +66,9 @@ def failure_text(context: Any) -> str:
     return f"FAILED {ti.dag_id}.{ti.task_id} ({date}, try {ti.try_number}): {reason}"
 
 
-class SlackNotifier(BaseNotifier):
-    """Post :func:`failure_text` (or ``text``, when given) to the Slack webhook in the Variable ``variable``.
+def __getattr__(name: str) -> Any:
+    if name == "SlackNotifier":  # an Airflow class: Airflow is imported when a DAG file asks for it
+        from solutions.slack_notifier import SlackNotifier
 
-    No ``template_fields``: Airflow renders a notifier's templated fields in place, once, so one notifier
-    shared through ``default_args`` would repeat the first failure's text for every later one (in a process
-    that runs several tasks, as ``dag.test()`` does). The text is built from each call's context instead.
-    """
-
-    def __init__(self, text: str | None = None, *, variable: str = VARIABLE) -> None:
-        super().__init__()
-        self.text = text
-        self.variable = variable
-
-    def notify(self, context: Any) -> None:
-        from airflow.sdk import Variable
-
-        from solutions.reconciliation import post_alert
-
-        post_alert(self.text or failure_text(context), Variable.get(self.variable))
+        return SlackNotifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

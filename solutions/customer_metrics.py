@@ -36,11 +36,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
+
+from solutions.connections import connected
 
 TABLE = "ANALYTICS.CUSTOMER_METRICS.CLINICIAN_NO_SHOW_RATE"
 NEXT_TABLE = f"{TABLE}__NEXT"
@@ -165,7 +165,7 @@ def precompute_clinician_metrics(connection: Any, as_of: dt.date, *, months: int
     the contract or the build is empty or inconsistent.
     """
     start, end = window(as_of, months)
-    with _connected(connection) as conn, conn.cursor() as cur:
+    with connected(connection) as conn, conn.cursor() as cur:
         cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} {_DDL}")
         cur.execute(f"DESCRIBE TABLE {TABLE}")
         drift = _drift(dict((row[0], row[1]) for row in cur.fetchall()))
@@ -266,7 +266,7 @@ def no_show_rates(session: ClinicianSession, *, months: int = 12, connection: An
         raise TypeError("expected a ClinicianSession from the authentication layer, "
                         f"got {type(session).__name__}")
     months = _months(months)
-    with _connected(connection) as conn, conn.cursor() as cur:
+    with connected(connection) as conn, conn.cursor() as cur:
         cur.execute(SERVE_SQL, (session.clinician_id, months))
         rows = [MonthlyRate(int(c), m, int(t), int(n), Decimal(r)) for c, m, t, n, r in cur.fetchall()]
     foreign = {r.clinician_id for r in rows} - {session.clinician_id}
@@ -280,15 +280,3 @@ def _months(months: int) -> int:
         raise ValueError(f"months must be an integer from 1 to {MAX_MONTHS}, got {months!r}")
     return months
 
-
-@contextmanager
-def _connected(connection: Any) -> Iterator[Any]:
-    """A connection you pass stays yours; a factory's connection is closed on every path."""
-    if hasattr(connection, "cursor"):
-        yield connection
-        return
-    conn = connection()
-    try:
-        yield conn
-    finally:
-        conn.close()

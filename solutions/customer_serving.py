@@ -14,7 +14,7 @@ integration polling. Three habits keep that load cheap and the dashboard fast:
   how stale an answer can be.
 * **A latency check** (:class:`LatencyMonitor`): every warehouse query the service makes is timed with the
   injected clock; :meth:`LatencyMonitor.check` compares the p95 of the recent window with the SLO and posts to
-  Slack (``solutions.reconciliation.post_alert``) when it goes over, once, and again when it recovers.
+  Slack (``solutions.alerting.post_alert``) when it goes over, once, and again when it recovers.
   Customers feel the slow tail, not the average: one 8-second query in twenty hides in a mean of 0.5 s.
 
 In production the warehouse side is measured too, from query history (:data:`QUERY_HISTORY_SQL`): queueing on
@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.clock import Clock, SystemClock
-from solutions.customer_metrics import TABLE, ClinicianSession, MonthlyRate, _connected, no_show_rates
+from solutions.clock import Clock, SystemClock
+from solutions.connections import connected
+from solutions.customer_metrics import TABLE, ClinicianSession, MonthlyRate, no_show_rates
 
 #: What a monitoring job would read in Snowflake (not available in the sim): the dashboard's queries, tagged
 #: by the service with ``ALTER SESSION SET QUERY_TAG = 'customer_dashboard'``, per hour, from the Information
@@ -169,7 +170,7 @@ class LatencyMonitor:
 
 
 def _post_alert(text: str) -> None:
-    from solutions.reconciliation import post_alert
+    from solutions.alerting import post_alert
 
     post_alert(text)
 
@@ -228,7 +229,7 @@ def most_active_clinicians(connection: Any, n: int) -> list[int]:
     """
     if type(n) is not int or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    with _connected(connection) as conn, conn.cursor() as cur:
+    with connected(connection) as conn, conn.cursor() as cur:
         cur.execute(f"SELECT CLINICIAN_ID FROM {TABLE} GROUP BY CLINICIAN_ID "
                     f"ORDER BY SUM(TOTAL_APPOINTMENTS::NUMBER(38, 0)) DESC, CLINICIAN_ID LIMIT %s", (n,))
         return [int(row[0]) for row in cur.fetchall()]

@@ -42,8 +42,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ ATTACHED = {"RAW": True, "BACKEND": True}  # database -> read only
 DBT_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1", "DBT_USE_COLORS": "false"}
 FAILING = ("fail", "error", "runtime error")
 RESULT_COMMANDS = ("run", "test", "build", "seed", "snapshot")  # commands whose results are per node
+LEASE_WAIT = 300.0  # seconds to wait for a lender that answers 503 (busy) before giving up
 _DBT_MAIN = "import sys; from dbt.cli.main import cli; sys.exit(cli())"  # the `dbt` script, any venv
 
 
@@ -282,6 +283,29 @@ class DbtRunner:
             output += f"\n{type(outcome.exception).__name__}: {outcome.exception}"
         nodes = _node_results(outcome.result) if argv[0] in RESULT_COMMANDS else None
         return (0 if outcome.success else (2 if outcome.exception else 1)), output, nodes
+
+
+@contextmanager
+def remote_release(control_url: str, *, timeout: float = LEASE_WAIT) -> Iterator[dict[str, Path]]:
+    """The warehouse's DuckDB files, lent by the process that holds them over HTTP, for the duration of the
+    block (a dbt call): ``POST /release`` (retried while it answers 503), then ``POST /attach`` to give them
+    back. Shaped like ``Warehouse.released``, so ``DbtRunner(..., release=functools.partial(remote_release,
+    url))`` works under a real Airflow worker; the sim's ``python -m sim airflow`` serves the other side.
+    """
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = requests.post(f"{control_url.rstrip('/')}/release", timeout=(3.05, timeout))
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            break
+        time.sleep(float(answer.headers.get("Retry-After", 1)))
+    answer.raise_for_status()
+    lease = answer.json()
+    try:
+        yield {name: Path(path) for name, path in lease["files"].items()}
+    finally:
+        requests.post(f"{control_url.rstrip('/')}/attach", json={"lease": lease["lease"]}, timeout=(3.05, 60))
 
 
 def _close_duckdb_handles() -> None:

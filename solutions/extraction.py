@@ -47,7 +47,7 @@ from typing import Any
 import requests
 import tenacity
 
-from sim.clock import Clock, SystemClock
+from solutions.clock import Clock, SystemClock
 from solutions.ratelimit import TokenBucket
 
 DEFAULT_BASE_URL = "https://api.partner.com/v1"

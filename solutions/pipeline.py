@@ -5,8 +5,9 @@
 
 Every function takes the day it processes (the DAG passes the day before its logical date) and plain
 arguments, so it runs the same in a test, a notebook or an Airflow task. :class:`PipelineConfig` collects
-every endpoint from Airflow Variables / Connections, with the in-process sim's values as defaults; pointing
-the DAG at other endpoints (the sim served over loopback, or real systems) changes configuration, not code.
+every endpoint from Airflow Variables / Connections (the sim sets them like a deployment would); pointing
+the DAG at other endpoints (the sim in this process, served over loopback, or real systems) changes
+configuration, not code.
 
 Two kinds of failure, treated differently:
 
@@ -21,14 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import sys
+import os
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from solutions.dbt_runner import DbtRunner, DbtTestFailure
+from solutions import runtime
+from solutions.dbt_runner import DbtRunner, DbtTestFailure, remote_release
 
 DAG_ID = "clinic_appointments_pipeline"
 READY_KEY = "partner/appointments/{day}/ready.json"
@@ -36,14 +38,14 @@ READY_KEY = "partner/appointments/{day}/ready.json"
 BUILD = ("staging", "marts")
 CUSTOMER_FACING = ("customer_metrics",)
 
-#: Airflow Variable -> default (the in-process sim's endpoints). Secrets have no default.
+#: Airflow Variable -> default (the sim's endpoints, which stand for the real ones). Secrets have no default.
 VARIABLES = {
     "partner_api_base_url": "https://api.partner.com/v1",
     "backend_api_base_url": "https://api.backend.com",
     "raw_bucket": "simplepractice-raw-data",
     "dbt_invocation_mode": "subprocess",  # or "dbt_runner": dbt's Python API in the task's process
-    "dbt_warehouse_dir": None,  # default: the in-process sim's warehouse folder
-    "dbt_work_dir": None,  # default: the sim's run folder / dbt, else <state dir>/dbt
+    "dbt_warehouse_dir": None,  # no default: where the warehouse's DuckDB files are (the sim sets it)
+    "dbt_work_dir": None,  # no default: where dbt keeps its profile, target/ and logs/ (the sim sets it)
     # the sim served by another process (python -m sim airflow) lends its DuckDB files to dbt over HTTP
     "warehouse_release_url": None,
 }
@@ -82,18 +84,15 @@ class PipelineConfig:
 
     @classmethod
     def resolve(cls, values: dict[str, Any]) -> PipelineConfig:
-        """Fill the defaults that depend on the running sim; validate the invocation mode."""
-        values = {**VARIABLES, **{k: v for k, v in values.items() if v is not None}}
-        world = in_process_world()
-        if values["dbt_warehouse_dir"] is None:
-            if world is None:
-                raise RuntimeError("set the dbt_warehouse_dir Variable (AIRFLOW_VAR_DBT_WAREHOUSE_DIR): the "
-                                   "folder of the warehouse's DuckDB files dbt builds into")
-            values["dbt_warehouse_dir"] = world.warehouse.path
-        if values["dbt_work_dir"] is None:
-            from sim.paths import state_dir
-
-            values["dbt_work_dir"] = world.run_dir / "dbt" if world is not None else state_dir() / "dbt"
+        """Fill what ``values`` leaves out from ``AIRFLOW_VAR_*`` (where Airflow reads Variables first; the sim
+        sets them too), then the defaults; validate the invocation mode."""
+        from_env = {name: os.environ.get(f"AIRFLOW_VAR_{name.upper()}") for name in VARIABLES}
+        values = {**VARIABLES, **{k: v for k, v in from_env.items() if v is not None},
+                  **{k: v for k, v in values.items() if v is not None}}
+        for folder, what in (("dbt_warehouse_dir", "the folder of the warehouse's DuckDB files dbt builds into"),
+                             ("dbt_work_dir", "the folder for dbt's profile, target/ and logs/")):
+            if values[folder] is None:
+                raise RuntimeError(f"set the {folder} Variable (AIRFLOW_VAR_{folder.upper()}): {what}")
         if values["dbt_invocation_mode"] not in ("subprocess", "dbt_runner"):
             raise ValueError(f"dbt_invocation_mode must be 'subprocess' or 'dbt_runner', "
                              f"got {values['dbt_invocation_mode']!r}")
@@ -106,39 +105,19 @@ class PipelineConfig:
 
     def dbt(self) -> DbtRunner:
         """The dbt runner for this configuration. Whoever holds the warehouse files lends them for each dbt
-        call: a sim running in this process (notebooks, tests, ``dag.test()``) directly, a sim served by
-        another process through ``warehouse_release_url``; with neither, nothing needs releasing."""
-        world = in_process_world()
-        release = None
-        if world is not None and Path(world.warehouse.path).resolve() == self.dbt_warehouse_dir.resolve():
-            release = world.warehouse.released
-        elif self.warehouse_release_url:
-            from sim.services import remote_release
-
+        call: this process (the sim in a notebook, a test, ``dag.test()``: :mod:`solutions.runtime`), or a
+        process that serves them through ``warehouse_release_url``; with neither, nothing needs releasing."""
+        release = runtime.warehouse_release(self.dbt_warehouse_dir)
+        if release is None and self.warehouse_release_url:
             release = functools.partial(remote_release, self.warehouse_release_url)
         return DbtRunner(self.dbt_warehouse_dir, self.dbt_work_dir, release=release,
                          in_process=self.dbt_invocation_mode == "dbt_runner")
 
 
-def in_process_world() -> Any:
-    """The sim running in this process, if any (a notebook, a test, ``dag.test()``); ``None`` under a real
-    Airflow worker, where the sim (if any) is served over the network and configured through Variables."""
-    sim = sys.modules.get("sim")
-    if sim is None or not hasattr(sim, "current"):
-        return None
-    try:
-        return sim.current()
-    except RuntimeError:
-        return None
-
-
 def partner_clock() -> Any:
-    """The clock the partner API's rate limit runs on: the in-process sim's (real time, plus whatever is
-    skipped by sleeping on it), else real time."""
-    from sim.clock import SystemClock
-
-    world = in_process_world()
-    return world.clock if world is not None else SystemClock()
+    """The clock the partner API's rate limit runs on: the one this process lends (the sim's: real time, plus
+    whatever is skipped by sleeping on it), else real time."""
+    return runtime.clock()
 
 
 # -- 1. the partner's "day closed" file ----------------------------------------------------------------------
@@ -296,7 +275,7 @@ def deadline_missed(context: dict[str, Any] | None = None, **kwargs: Any) -> Non
     finished by its deadline (the DAG's ``deadline=DeadlineAlert(...)``). Posts who is late and since when."""
     from airflow.sdk import Variable
 
-    from solutions.reconciliation import post_alert
+    from solutions.alerting import post_alert
 
     run = (context or {}).get("dag_run") or {}
     deadline = (context or {}).get("deadline") or {}

@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sim.clock import Clock, SystemClock
+from solutions.clock import Clock, SystemClock
 
 F = TypeVar("F", bound=Callable[..., Any])
 

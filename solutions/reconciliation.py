@@ -27,10 +27,7 @@ In the sim, ``responses`` replays those retries without sleeping.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -39,20 +36,17 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from solutions.alerting import post_alert
+from solutions.connections import connected
 from solutions.sql import quote_table
 
 BASE_URL = "https://api.backend.com"
 TOLERANCE = Decimal("0.01")
-WEBHOOK_ENV = "AIRFLOW_VAR_SLACK_WEBHOOK_URL"
 TIMEOUT = (3.05, 30)  # (connect, read) seconds: requests waits forever without one
 
 
 class BackendError(RuntimeError):
     """The backend API could not give a usable answer (after retries)."""
-
-
-class AlertError(RuntimeError):
-    """The alert could not be delivered (the message says why, never the webhook URL)."""
 
 
 # -- what counts as money ------------------------------------------------------------------------------------
@@ -174,23 +168,11 @@ class BackendClient:
 # -- the warehouse ---------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _connected(connection: Any) -> Iterator[Any]:
-    """A connection you pass stays yours; a factory's connection is closed on every path."""
-    if hasattr(connection, "cursor"):
-        yield connection
-        return
-    conn = connection()
-    try:
-        yield conn
-    finally:
-        conn.close()
-
 
 def warehouse_revenue(connection: Any, day: dt.date, *, table: str = "fct_payments") -> tuple[Decimal, int]:
     """(exact total, row count) of the day's payments. The cast sits inside ``SUM`` (see the module doc), so a
     FLOAT column still gives an exact total."""
-    with _connected(connection) as conn, conn.cursor() as cur:
+    with connected(connection) as conn, conn.cursor() as cur:
         cur.execute(f"SELECT COALESCE(SUM(PAYMENT_AMOUNT::NUMBER(12, 2)), 0), COUNT(*) "
                     f"FROM {quote_table(table)} WHERE PAYMENT_DATE = %s", (day,))
         total, count = cur.fetchone()
@@ -201,7 +183,7 @@ def warehouse_revenue(connection: Any, day: dt.date, *, table: str = "fct_paymen
 
 def warehouse_payments(connection: Any, day: dt.date, *, table: str = "fct_payments") -> list[tuple[str, Decimal]]:
     """(payment_id, amount) of every row of ``day``, duplicates included, in id order."""
-    with _connected(connection) as conn, conn.cursor() as cur:
+    with connected(connection) as conn, conn.cursor() as cur:
         cur.execute(f"SELECT PAYMENT_ID, PAYMENT_AMOUNT::NUMBER(12, 2) FROM {quote_table(table)} "
                     f"WHERE PAYMENT_DATE = %s ORDER BY PAYMENT_ID", (day,))
         rows = cur.fetchall()
@@ -334,7 +316,7 @@ def reconcile(day: dt.date | str, *, connection: Any, client: BackendClient | No
     check_tolerance(tolerance)
     client = client or BackendClient()
     source = client.revenue(day)
-    with _connected(connection) as conn:
+    with connected(connection) as conn:
         total, count = warehouse_revenue(conn, day, table=table)
         result = Reconciliation(day, total, source.total, count, source.payment_count, tolerance,
                                 currency=source.currency or "USD")
@@ -343,29 +325,6 @@ def reconcile(day: dt.date | str, *, connection: Any, client: BackendClient | No
         found = compare_payments(warehouse_payments(conn, day, table=table), client.payments(day))
     return Reconciliation(day, total, source.total, count, source.payment_count, tolerance, True,
                           currency=source.currency or "USD", **found)
-
-
-# -- alerting --------------------------------------------------------------------------------------------------
-
-
-def post_alert(text: str, webhook_url: str | None = None, *, session: requests.Session | None = None,
-               timeout: float = 10) -> None:
-    """Post ``{"text": text}`` to the Slack webhook (default: ``$AIRFLOW_VAR_SLACK_WEBHOOK_URL``).
-
-    Raises :class:`AlertError` on anything but 200: Slack answers ``400 invalid_payload`` or ``404
-    no_service`` as ordinary responses, which ``requests.post`` returns without raising. Not retried: a
-    POST that timed out may have been delivered, and a duplicated page is worse than a failed task
-    (Airflow retries the task). The URL is a secret and never appears in an error.
-    """
-    url = webhook_url or os.environ.get(WEBHOOK_ENV)
-    if not url:
-        raise AlertError(f"no Slack webhook configured (set {WEBHOOK_ENV})")
-    try:
-        response = (session or requests).post(url, json={"text": text}, timeout=timeout)
-    except requests.RequestException as error:
-        raise AlertError(f"Slack webhook unreachable: {type(error).__name__}") from None
-    if response.status_code != 200:
-        raise AlertError(f"Slack webhook answered {response.status_code}: {response.text[:100]}")
 
 
 def run_reconciliation(day: dt.date | str, *, connection: Any, client: BackendClient | None = None,

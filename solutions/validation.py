@@ -25,6 +25,7 @@ from collections.abc import Callable
 from contextlib import closing
 from typing import Any
 
+from solutions.connections import open_connection
 from solutions.sql import quote_table
 
 TABLE = "fct_appointments"
@@ -58,15 +59,6 @@ def day_to_validate(logical_date: dt.date | dt.datetime | str) -> dt.date:
     """
     return as_date(logical_date) - dt.timedelta(days=1)
 
-
-def open_connection(connect: Any) -> Any:
-    """A new DB-API connection from a hook (anything with ``get_conn()``) or a zero-argument factory."""
-    if hasattr(connect, "get_conn"):
-        return connect.get_conn()
-    if callable(connect):
-        return connect()
-    raise TypeError(f"connect must be a hook with get_conn() or a function returning a connection, "
-                    f"got {type(connect).__name__}")
 
 
 def validate_appointments(day: dt.date | dt.datetime | str, connect: Any | Callable[[], Any], *,

@@ -9,7 +9,7 @@ import pytest
 
 import sim
 from solutions.alerting import SlackNotifier, failure_text
-from solutions.reconciliation import AlertError
+from solutions.alerting import AlertError
 
 
 @pytest.fixture(scope="module")

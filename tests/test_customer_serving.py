@@ -10,7 +10,7 @@ import sim
 from sim.clock import FakeClock
 from solutions import customer_metrics as cm
 from solutions import customer_serving as cs
-from solutions.reconciliation import AlertError
+from solutions.alerting import AlertError
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import sim
-from solutions.exercises import branching as ex
-from solutions.grading import failed_exactly
+from exercises import branching as ex
+from exercises.grading import failed_exactly
 
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 import sim
-from solutions.exercises import context as ex
-from solutions.grading import failed_exactly
+from exercises import context as ex
+from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)

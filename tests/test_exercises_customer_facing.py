@@ -14,8 +14,8 @@ import statistics
 import pytest
 
 import sim
-from solutions.exercises import customer_facing as ex
-from solutions.grading import failed_exactly
+from exercises import customer_facing as ex
+from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from solutions.exercises import dependencies as ex
-from solutions.grading import failed_exactly
+from exercises import dependencies as ex
+from exercises.grading import failed_exactly
 
 
 def not_attempted(*args):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from solutions.exercises import deployment as ex
-from solutions.grading import failed_exactly
+from exercises import deployment as ex
+from exercises.grading import failed_exactly
 
 
 def test_not_attempted_is_reported_calmly():

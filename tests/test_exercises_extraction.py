@@ -7,8 +7,8 @@ import random
 import pytest
 
 from solutions.extraction import ExtractionError, RetriesExhausted
-from solutions.grading import failed_exactly
-from solutions.exercises.extraction import (
+from exercises.grading import failed_exactly
+from exercises.extraction import (
     grade_backoff_delay,
     grade_collect_cursor_pages,
     grade_extract_with_resume,

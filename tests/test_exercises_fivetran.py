@@ -8,8 +8,8 @@ import datetime as dt
 import pendulum
 import pytest
 
-from solutions.exercises import fivetran as ex
-from solutions.grading import failed_exactly
+from exercises import fivetran as ex
+from exercises.grading import failed_exactly
 
 
 def not_attempted(*args, **kwargs):

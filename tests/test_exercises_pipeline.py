@@ -9,9 +9,9 @@ import json
 import pytest
 
 import sim
-from solutions.exercises import pipeline as ex
+from exercises import pipeline as ex
 from solutions.pipeline import DataProblem
-from solutions.grading import failed_exactly
+from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)

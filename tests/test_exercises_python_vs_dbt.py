@@ -7,8 +7,8 @@ import statistics
 import pytest
 
 import sim
-from solutions.exercises import python_vs_dbt as ex
-from solutions.grading import Mismatch, failed_exactly
+from exercises import python_vs_dbt as ex
+from exercises.grading import Mismatch, failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 import sim
-from solutions.exercises import quality as ex
-from solutions.grading import failed_exactly
+from exercises import quality as ex
+from exercises.grading import failed_exactly
 
 DEFECTS = {"null_client_id": 0.05, "orphan_client_id": 3, "duplicate_appointment_id": 2, "out_of_range_date": 2,
            "missing_day": True}

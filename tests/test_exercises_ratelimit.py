@@ -8,14 +8,14 @@ import threading
 
 import pytest
 
-from solutions.exercises.ratelimit import (
+from exercises.ratelimit import (
     ReferenceBucket,
     grade_thread_safe_rate_limit,
     grade_token_bucket,
     reference_rate_limit,
     syllabus_rate_limit,
 )
-from solutions.grading import failed_exactly
+from exercises.grading import failed_exactly
 from solutions.ratelimit import TokenBucket
 
 # -- exercise 1: token bucket --------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 import sim
-from solutions.exercises import reconciliation as ex
-from solutions.grading import failed_exactly
+from exercises import reconciliation as ex
+from exercises.grading import failed_exactly
 
 DEFECTS = {"missing_payment": 2, "duplicate_payment": 2, "misamounted_payment": 2}
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 import sim
-from solutions.exercises import xcom as ex
-from solutions.grading import failed_exactly
+from exercises import xcom as ex
+from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -212,3 +212,13 @@ def test_the_fivetran_provider_imports_on_this_airflow_without_a_warning():
     done = subprocess.run([sys.executable, "-W", "error", "-c", f"import {modules}"], capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_lander_refuses_names_it_cannot_quote():
+    from sim.fivetran import warehouse_lander
+
+    land = warehouse_lander(warehouse=None)
+    with pytest.raises(ValueError, match="invalid identifier 'CLIENTS; DROP TABLE X'"):
+        land("CLIENTS; DROP TABLE X", [{"CLIENT_ID": 1}], "CLIENT_ID")
+    with pytest.raises(ValueError, match="including 'CLIENT_ID'"):
+        land("CLIENTS", [{"ID": 1}], "CLIENT_ID")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from solutions.grading import expect, grade
+from exercises.grading import expect, grade
 
 
 def not_attempted(x):
@@ -50,7 +50,7 @@ import datetime as dt  # noqa: E402
 
 import pytest  # noqa: E402
 
-from solutions.grading import (  # noqa: E402
+from exercises.grading import (  # noqa: E402
     Mismatch,
     QueryFailed,
     SpyConnection,

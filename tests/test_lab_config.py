@@ -54,8 +54,8 @@ def lab(tmp_path_factory):
 
 def test_the_server_is_rooted_at_the_kit_wherever_it_starts(lab):
     url, token = lab
-    listing = requests.get(f"{url}/api/contents/solutions/exercises", params={"token": token}, timeout=10)
-    assert listing.status_code == 200  # "Reference answers: solutions/exercises/..." opens
+    listing = requests.get(f"{url}/api/contents/exercises", params={"token": token}, timeout=10)
+    assert listing.status_code == 200  # "Reference answers: exercises/..." opens
     assert "pipeline.py" in {item["name"] for item in listing.json()["content"]}
     page = requests.get(f"{url}/lab", params={"token": token}, timeout=10, allow_redirects=False)
     assert page.status_code == 200

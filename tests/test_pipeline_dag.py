@@ -166,10 +166,13 @@ def test_config_comes_from_variables_with_the_sims_defaults(world, monkeypatch, 
         pipeline.PipelineConfig.resolve({"dbt_invocation_mode": "bash"})
 
 
-def test_config_without_a_sim_needs_the_warehouse_dir(monkeypatch):
-    monkeypatch.setattr(pipeline, "in_process_world", lambda: None)
+def test_config_without_a_sim_needs_the_warehouse_dir(monkeypatch, tmp_path):
+    monkeypatch.delenv("AIRFLOW_VAR_DBT_WAREHOUSE_DIR", raising=False)
+    monkeypatch.delenv("AIRFLOW_VAR_DBT_WORK_DIR", raising=False)
     with pytest.raises(RuntimeError, match="dbt_warehouse_dir"):
         pipeline.PipelineConfig.resolve({})
+    with pytest.raises(RuntimeError, match="dbt_work_dir"):
+        pipeline.PipelineConfig.resolve({"dbt_warehouse_dir": str(tmp_path)})
 
 
 def test_marker_and_contract_helpers():

@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from sim.clock import FakeClock, SystemClock
+from sim.clock import FakeClock
+from solutions.clock import SystemClock
 from sim.partner_api import SlidingWindowLimiter
-from solutions.exercises.ratelimit import LockstepClock, run_threads, syllabus_rate_limit
+from exercises.ratelimit import LockstepClock, run_threads, syllabus_rate_limit
 from solutions.ratelimit import TokenBucket, rate_limited
 
 

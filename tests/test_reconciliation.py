@@ -10,14 +10,13 @@ import pytest
 import requests
 
 import sim
+from solutions.alerting import AlertError, post_alert
 from solutions.reconciliation import (
-    AlertError,
     BackendClient,
     BackendError,
     Reconciliation,
     WrongAmount,
     compare_payments,
-    post_alert,
     reconcile,
     run_reconciliation,
     warehouse_payments,

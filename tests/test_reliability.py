@@ -109,11 +109,15 @@ def _public_callables(module: Any) -> list[tuple[str, Callable[..., Any]]]:
 
 def discover() -> set[str]:
     """``module:qualname(parameter)`` for every identifier-like parameter of every public function and method
-    (constructors included) defined in a module of the ``solutions`` package."""
+    (constructors included) defined in a module of the ``solutions`` package or of ``exercises`` (whose
+    reference answers take table and column names too)."""
+    import exercises
     import solutions
 
     found = set()
-    for info in pkgutil.walk_packages(solutions.__path__, "solutions."):
+    modules = [*pkgutil.walk_packages(solutions.__path__, "solutions."),
+               *pkgutil.walk_packages(exercises.__path__, "exercises.")]
+    for info in modules:
         module = importlib.import_module(info.name)
         for qualname, fn in _public_callables(module):
             for parameter in inspect.signature(fn).parameters:
@@ -213,7 +217,7 @@ def _recon() -> Any:
 
 
 def _exercises() -> Any:
-    import solutions.exercises.quality as exercises
+    import exercises.quality as exercises
 
     return exercises
 
@@ -281,30 +285,30 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     "solutions.pipeline:marts_fingerprint(tables)": Here(
         lambda spy, x: importlib.import_module("solutions.pipeline").marts_fingerprint(lambda: spy, (x,))),
     # -- the exercises' reference answers (their graders try one payload each; the corpus runs here) --
-    "solutions.exercises.quality:check_freshness(table)": Here(
+    "exercises.quality:check_freshness(table)": Here(
         lambda spy, x: _exercises().check_freshness(spy.cursor(), x, "appointment_ts", AS_OF, MAX_AGE)),
-    "solutions.exercises.quality:check_freshness(column)": Here(
+    "exercises.quality:check_freshness(column)": Here(
         lambda spy, x: _exercises().check_freshness(spy.cursor(), "fct_appointments", x, AS_OF, MAX_AGE),
         "appointment_ts"),
-    "solutions.exercises.quality:count_unaccepted(table)": Here(
+    "exercises.quality:count_unaccepted(table)": Here(
         lambda spy, x: _exercises().count_unaccepted(spy.cursor(), x, "status", ["completed"])),
-    "solutions.exercises.quality:count_unaccepted(column)": Here(
+    "exercises.quality:count_unaccepted(column)": Here(
         lambda spy, x: _exercises().count_unaccepted(spy.cursor(), "fct_appointments", x, ["completed"]),
         "status"),
-    "solutions.exercises.quality:null_percentage(table)": Here(
+    "exercises.quality:null_percentage(table)": Here(
         lambda spy, x: _exercises().null_percentage(spy.cursor(), x, "client_id", "appointment_date", DAY)),
-    "solutions.exercises.quality:null_percentage(column)": Here(
+    "exercises.quality:null_percentage(column)": Here(
         lambda spy, x: _exercises().null_percentage(spy.cursor(), "fct_appointments", x, "appointment_date",
                                                     DAY),
         "client_id"),
-    "solutions.exercises.quality:null_percentage(date_column)": Here(
+    "exercises.quality:null_percentage(date_column)": Here(
         lambda spy, x: _exercises().null_percentage(spy.cursor(), "fct_appointments", "client_id", x, DAY),
         "appointment_date"),
-    "solutions.exercises.pipeline:day_fingerprint(table)": Here(
-        lambda spy, x: importlib.import_module("solutions.exercises.pipeline").day_fingerprint(
+    "exercises.pipeline:day_fingerprint(table)": Here(
+        lambda spy, x: importlib.import_module("exercises.pipeline").day_fingerprint(
             spy.cursor(), x, "appointment_date", DAY)),
-    "solutions.exercises.pipeline:day_fingerprint(date_column)": Here(
-        lambda spy, x: importlib.import_module("solutions.exercises.pipeline").day_fingerprint(
+    "exercises.pipeline:day_fingerprint(date_column)": Here(
+        lambda spy, x: importlib.import_module("exercises.pipeline").day_fingerprint(
             spy.cursor(), "fct_appointments", x, DAY), "appointment_date"),
     # -- parameters named like identifiers that never reach SQL --
     "solutions.extraction:dedupe(key)": NotSQL("the dictionary key records are deduplicated by"),
@@ -312,8 +316,8 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     "solutions.customer_metrics:SessionVerifier.__init__(key)": NotSQL("the HMAC signing key (bytes)"),
     "solutions.customer_serving:RatesCache.get(key)": NotSQL("an in-memory cache key"),
     "solutions.customer_serving:RatesCache.put(key)": NotSQL("an in-memory cache key"),
-    "solutions.exercises.xcom:FakeTaskInstance.xcom_pull(key)": NotSQL("an XCom key"),
-    "solutions.exercises.xcom:FakeTaskInstance.xcom_push(key)": NotSQL("an XCom key"),
+    "exercises.xcom:FakeTaskInstance.xcom_pull(key)": NotSQL("an XCom key"),
+    "exercises.xcom:FakeTaskInstance.xcom_push(key)": NotSQL("an XCom key"),
 }
 
 

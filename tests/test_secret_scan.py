@@ -87,8 +87,8 @@ ALLOWED = [
     Allowed("tests/test_slack.py", re.escape(SLACK + "TEAM/BOT/secret"),
             "a placeholder webhook in the Slack fake's tests"),
     # Bearer tokens of the sim's own fake APIs (the sim itself uses a random token per run).
-    Allowed("solutions/exercises/extraction.py", "grader-token", "the grader's token for its own fake API"),
-    Allowed("solutions/exercises/extraction.py", "a-revoked-token",
+    Allowed("exercises/extraction.py", "grader-token", "the grader's token for its own fake API"),
+    Allowed("exercises/extraction.py", "a-revoked-token",
             "a made-up token the grader's fake partner refuses (the AuthError case)"),
     Allowed("tests/test_partner_api.py", "partner-secret", "the partner API fake's test token"),
     Allowed("tests/test_backend_api.py", "backend-secret", "the backend API fake's test token"),

@@ -15,9 +15,10 @@ from decimal import Decimal
 import pytest
 import requests
 
-from sim.clock import SystemClock
+from solutions.clock import SystemClock
+from solutions.dbt_runner import remote_release
 from sim.partner_api import SlidingWindowLimiter
-from sim.services import AWS_TEST_CREDENTIALS, HOST, Gate, port_is_free, remote_release, serve
+from sim.services import AWS_TEST_CREDENTIALS, HOST, Gate, port_is_free, serve
 
 DAY = "2025-09-10"
 

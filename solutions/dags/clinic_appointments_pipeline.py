@@ -155,7 +155,7 @@ with DAG(
         from airflow.sdk import Variable
 
         from solutions.pipeline import success_text
-        from solutions.reconciliation import post_alert
+        from solutions.alerting import post_alert
 
         text = success_text(_day(logical_date), extract, build, tests, checks, refresh)
         post_alert(text, Variable.get("slack_webhook_url"))

@@ -59,7 +59,7 @@ def send_slack_notification(ti):
     """Asks for ``ti`` by name: PythonOperator passes only the context keys a callable declares."""
     from airflow.sdk import Variable
 
-    from solutions.reconciliation import post_alert
+    from solutions.alerting import post_alert
 
     result = ti.xcom_pull(task_ids="validate_appointment_data")
     text = f"daily_appointments_pipeline: {result['appointments']} appointments validated for {result['day']}"

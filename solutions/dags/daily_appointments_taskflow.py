@@ -62,7 +62,7 @@ def daily_appointments_taskflow():
     def send_completion_alert(result: dict) -> None:
         from airflow.sdk import Variable
 
-        from solutions.reconciliation import post_alert
+        from solutions.alerting import post_alert
 
         text = (f"daily_appointments_taskflow: {result['appointments']} appointments validated "
                 f"for {result['day']}")

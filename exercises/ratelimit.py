@@ -12,8 +12,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from sim.clock import Clock, FakeClock, SystemClock
-from solutions.grading import Grade, Mismatch, expect, grade
+from sim.clock import FakeClock
+from solutions.clock import Clock, SystemClock
+from exercises.grading import Grade, Mismatch, expect, grade
 
 #: The syllabus's decorator ("Handling API Rate Limits"), verbatim, without its usage example.
 SYLLABUS_RATE_LIMIT = '''\

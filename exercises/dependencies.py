@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade
 
 PIPELINE_TASKS = ("extract_appointments", "extract_payments", "run_dbt_models", "validate_appointments",
                   "validate_payments", "send_completion_alert")

@@ -1,7 +1,7 @@
 """Graders for notebook 08 (API extraction): cursor pagination, backoff with full jitter, resuming a run.
 
 Each ``grade_*`` takes the candidate's function, runs named checks and prints one line per check
-(:func:`solutions.grading.grade`). The first two run against the partner API fake directly (its ``handle``
+(:func:`exercises.grading.grade`). The first two run against the partner API fake directly (its ``handle``
 method, no HTTP), the third against the running sim's API with an injected outage.
 """
 
@@ -16,7 +16,7 @@ from sim.clock import FakeClock
 from sim.http import FakeRequest
 from sim.partner_api import PartnerSchedulingAPI
 from solutions.extraction import AuthError, ExtractionError, PartnerExtractor, RetriesExhausted, RetryPolicy
-from solutions.grading import Grade, Mismatch, expect, grade, some
+from exercises.grading import Grade, Mismatch, expect, grade, some
 
 TOKEN = "grader-token"  # noqa: S105 - the graders' fake API token
 MAX_REQUESTS = 50

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
+from exercises.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound, world
 from solutions.pipeline import DataProblem
 from solutions.sql import quote_identifier, quote_table
 
@@ -163,16 +163,10 @@ def grade_check_contract(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     return grade("check_contract", fn, checks, show=show)
 
 
-def _world() -> Any:
-    import sim
-
-    return sim.current()
-
-
 @contextmanager
 def _scratch() -> Iterator[None]:
     """Two tables with the same rows inserted in opposite orders, two days each, and a victim table."""
-    warehouse = _world().warehouse
+    warehouse = world().warehouse
     values = [(1, "2025-09-29", "completed"), (2, "2025-09-29", "no_show"), (3, "2025-09-29", "cancelled"),
               (4, "2025-09-30", "completed"), (5, "2025-09-30", "completed")]
     # 2025-09-28: three rows each, a duplicated row in both tables (a XOR of row hashes cancels duplicates)
@@ -192,7 +186,7 @@ def _scratch() -> Iterator[None]:
 
 def grade_day_fingerprint(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     day, other, twins = dt.date(2025, 9, 29), dt.date(2025, 9, 30), dt.date(2025, 9, 28)
-    warehouse = _world().warehouse
+    warehouse = world().warehouse
     statements: list[tuple[str, Any]] = []
 
     def run(table: str, when: dt.date = day, column: str = "appointment_date") -> Any:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade
 
 BASE_URL = "https://fivetran.example.test/v1"  # the graders' own fake, apart from the world's api.fivetran.com
 CONNECTOR = "backend_postgres"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade
 
 # -- reference answers ---------------------------------------------------------------------------------------
 

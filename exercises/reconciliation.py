@@ -15,7 +15,7 @@ from unittest import mock
 
 import requests
 
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound, some
+from exercises.grading import Grade, Mismatch, cursor, expect, grade, require_bound, some, world
 from solutions.reconciliation import BASE_URL, retrying_session
 
 NO_PAYMENTS_DAY = dt.date(2025, 8, 1)  # before the sim's data: a day with no payments at all
@@ -52,22 +52,9 @@ def source_total(day: dt.date) -> Decimal:
 # -- graders -------------------------------------------------------------------------------------------------
 
 
-def _world() -> Any:
-    import sim
-
-    return sim.current()
-
-
-@contextmanager
-def _cursor(statements: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
-    """A cursor on the sim that records each statement run through it in ``statements``."""
-    with _world().warehouse.cursor() as cur:
-        yield SpyCursor(cur, statements)
-
-
 def _days() -> tuple[dt.date, dt.date]:
     """(the defect day, a day before it with no payment defect)."""
-    day = dt.date.fromisoformat(_world().manifest.defect_day)
+    day = dt.date.fromisoformat(world().manifest.defect_day)
     return day, day - dt.timedelta(days=1)
 
 
@@ -84,13 +71,13 @@ def _exact(value: Any, wanted: Decimal, what: str, float_hint: str = "") -> None
 
 def _sum(sql: str, params: Sequence[Any]) -> Decimal:
     """Add the rows up in Python, one exact Decimal at a time: the truth the graders compare with."""
-    return sum((Decimal(r[0]) for r in _world().warehouse.query(sql, params)), Decimal("0.00"))
+    return sum((Decimal(r[0]) for r in world().warehouse.query(sql, params)), Decimal("0.00"))
 
 
 @contextmanager
 def _planted() -> Iterator[None]:
     """``PLANTED`` loaded into FCT_PAYMENTS (and one copy of P-GRADER-2 the next day), removed afterwards."""
-    warehouse, days = _world().warehouse, (PLANT_DAY, PLANT_DAY + dt.timedelta(days=1))
+    warehouse, days = world().warehouse, (PLANT_DAY, PLANT_DAY + dt.timedelta(days=1))
     rows = [(pid, PLANT_DAY) for pid, copies in PLANTED for _ in range(copies)] + [("P-GRADER-2", days[1])]
     marks = ", ".join(["(%s, 1, 1, %s, 10.00, 'card')"] * len(rows))
     warehouse.query("INSERT INTO ANALYTICS.MARTS.FCT_PAYMENTS (PAYMENT_ID, APPOINTMENT_ID, CLIENT_ID, "
@@ -104,13 +91,13 @@ def _planted() -> Iterator[None]:
 
 def grade_duplicated_payment_ids(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     day, clean = _days()
-    wanted = sorted(_world().manifest.ids("duplicate_payment"))
+    wanted = sorted(world().manifest.ids("duplicate_payment"))
     planted = sorted(pid for pid, copies in PLANTED if copies > 1)
     statements: list[tuple[str, Any]] = []
 
     def run(on: dt.date) -> Any:
         statements.clear()
-        with _cursor(statements) as cur:
+        with cursor(statements) as cur:
             return fn(cur, on)
 
     def same_ids(value: Any, ids: list[str]) -> None:
@@ -149,7 +136,7 @@ def grade_warehouse_total(fn: Callable[..., Any], *, show: bool = True) -> Grade
 
     def run(on: dt.date) -> Any:
         statements.clear()
-        with _cursor(statements) as cur:
+        with cursor(statements) as cur:
             return fn(cur, on)
 
     def bound(f: Any) -> None:
@@ -170,7 +157,7 @@ def grade_warehouse_total(fn: Callable[..., Any], *, show: bool = True) -> Grade
 
 def grade_source_total(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     day, clean = _days()
-    backend = _world().backend
+    backend = world().backend
     truth = "SELECT PAYMENT_AMOUNT FROM BACKEND.PUBLIC.PAYMENTS WHERE PAYMENT_DATE = %s"
 
     def after_one_500(on: dt.date) -> Any:

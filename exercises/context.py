@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.exercises import _in_airflow
-from solutions.grading import Grade, Mismatch, QueryFailed, SpyConnection, expect, grade, require_bound
+from exercises import _in_airflow
+from exercises.grading import Grade, Mismatch, QueryFailed, SpyConnection, expect, grade, require_bound
 
 CONTEXT_DAG = "exercise_context_day"
 EMPTY_DAY = dt.date(2025, 10, 1)  # after the sim's data: no appointments

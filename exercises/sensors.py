@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
+from exercises.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound, world
 
 BUCKET = "simplepractice-raw-data"
 DAY = dt.date(2025, 9, 30)
@@ -46,12 +46,6 @@ def staging_rows_ready(cursor: Any, day: dt.date, min_rows: int) -> Any:
 # -- graders -------------------------------------------------------------------------------------------------
 
 
-def _world() -> Any:
-    import sim
-
-    return sim.current()
-
-
 def _poke_result(result: Any) -> Any:
     from airflow.sdk import PokeReturnValue
 
@@ -64,7 +58,7 @@ def _poke_result(result: Any) -> Any:
 def _landing(files: dict[str, bytes]) -> Iterator[None]:
     """These objects under ``appointments/`` and nothing else there, for one check; what was there before
     is put back afterwards."""
-    s3 = _world().s3
+    s3 = world().s3
     saved = {key: s3.read(key) for key in s3.keys("appointments/")}
 
     def clear() -> None:
@@ -111,7 +105,7 @@ def grade_appointments_file_ready(fn: Callable[..., Any], *, show: bool = True) 
 
 
 def grade_staging_rows_ready(fn: Callable[..., Any], *, show: bool = True) -> Grade:
-    warehouse = _world().warehouse
+    warehouse = world().warehouse
     landed = warehouse.query("SELECT COUNT(*) FROM RAW.STAGING.RAW_APPOINTMENTS "
                              "WHERE RAW_DATA:appointment_date::DATE = %s", (DAY,))[0][0]
     if not landed:

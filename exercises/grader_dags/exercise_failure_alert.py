@@ -1,5 +1,5 @@
 """Grader DAG for notebook 01's failure-alert exercise: a validation that fails, with the attempt as its
-``on_failure_callback`` (looked up in ``solutions.exercises._in_airflow`` when the file is parsed)."""
+``on_failure_callback`` (looked up in ``exercises._in_airflow`` when the file is parsed)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
 
-from solutions.exercises.dag_basics import failing_validation, recording_callback
+from exercises.dag_basics import failing_validation, recording_callback
 
 with DAG(
     dag_id="exercise_failure_alert",

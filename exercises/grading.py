@@ -12,14 +12,15 @@ calmly (so the stored notebook still runs clean), a wrong attempt says which che
         ("stale table fails",  lambda fn: expect(fn(...).passed, False)),
     ])
 
-Graders for each notebook live in ``solutions/exercises/<topic>.py``; tests prove each one accepts the
+Graders for each notebook live in ``exercises/<topic>.py``; tests prove each one accepts the
 reference solution and rejects broken variants.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +97,28 @@ def failed_exactly(result: Grade, *names: str) -> bool:
     bad = [line for line in result.lines if line.startswith("  ✗")]
     return result.status == "failed" and len(bad) == len(names) and all(
         any(line.startswith(f"  ✗ {n}") for line in bad) for n in names)
+
+
+# -- the world a grader checks against ----------------------------------------------------------------------
+
+
+def world() -> Any:
+    """The running sim (``sim.current()``): the warehouse, S3, the fakes and the manifest of what was injected.
+
+    Imported when a grader runs, not when its module loads, so a notebook imports its grader before it starts
+    the sim.
+    """
+    import sim
+
+    return sim.current()
+
+
+@contextmanager
+def cursor(statements: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
+    """A cursor on the sim's warehouse, closed afterwards; with ``statements``, a :class:`SpyCursor` that records
+    each statement run through it there."""
+    with world().warehouse.cursor() as cur:
+        yield cur if statements is None else SpyCursor(cur, statements)
 
 
 # -- what an answer's SQL did: a cursor and a connection that record each statement --------------------------

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade, world
 
 BUCKET = "simplepractice-raw-data"
 COUNT_KEY = "appointment_count"
@@ -129,18 +129,12 @@ def grade_check_appointment_threshold(fn: Callable[..., Any], *, show: bool = Tr
     return grade("check_appointment_threshold", fn, checks, show=show)
 
 
-def _world() -> Any:
-    import sim
-
-    return sim.current()
-
-
 def _handoff_keys() -> list[str]:
-    return _world().s3.keys(HANDOFF_PREFIX)
+    return world().s3.keys(HANDOFF_PREFIX)
 
 
 def _clear_handoff() -> None:
-    s3 = _world().s3
+    s3 = world().s3
     for key in s3.keys("handoff/"):
         s3.client.delete_object(Bucket=BUCKET, Key=key)
 
@@ -148,7 +142,7 @@ def _clear_handoff() -> None:
 def _frame() -> Any:
     import pandas as pd
 
-    rows = _world().warehouse.query(
+    rows = world().warehouse.query(
         "SELECT APPOINTMENT_ID, CLIENT_ID, STATUS, FEE_AMOUNT::VARCHAR FROM ANALYTICS.STAGING.APPOINTMENTS "
         "ORDER BY APPOINTMENT_ID")
     return pd.DataFrame(rows, columns=["appointment_id", "client_id", "status", "fee_amount"])
@@ -163,7 +157,7 @@ def grade_write_handoff(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     returned: dict[str, Any] = {}
 
     def call(when: dt.date = day) -> Any:
-        return fn(_world().s3.client, df, when)
+        return fn(world().s3.client, df, when)
 
     def small_key(_: Any) -> None:
         key = call()
@@ -184,7 +178,7 @@ def grade_write_handoff(fn: Callable[..., Any], *, show: bool = True) -> Grade:
         expect(key(), f"{HANDOFF_PREFIX}{day.isoformat()}.csv", "key")
 
     def reads_back(_: Any) -> None:
-        body = _world().s3.read(key())
+        body = world().s3.read(key())
         back = pd.read_csv(io.BytesIO(body), dtype=str)
         want = pd.read_csv(io.StringIO(df.to_csv(index=False)), dtype=str)
         if list(back.columns) != list(want.columns):

@@ -16,7 +16,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade, world
 
 SCRATCH = "EXERCISE_FCT_APPOINTMENTS"
 MODELS = {"fct_appointments": "FCT_APPOINTMENTS", "dim_clients": "DIM_CLIENTS", "dim_clinicians": "DIM_CLINICIANS"}
@@ -56,12 +56,6 @@ def volume_anomaly(history: Sequence[int], today: int, *, max_z: float = 3.0, mi
 # -- graders -------------------------------------------------------------------------------------------------
 
 
-def _world() -> Any:
-    import sim
-
-    return sim.current()
-
-
 def compile_refs(sql: str, models: dict[str, str] | None = None) -> str:
     """``{{ ref('fct_appointments') }}`` -> ``ANALYTICS.MARTS.FCT_APPOINTMENTS``; anything else in ``{{ }}``
     or ``{% %}`` is refused (the exercise needs no other Jinja)."""
@@ -85,7 +79,7 @@ def compile_refs(sql: str, models: dict[str, str] | None = None) -> str:
 def _failing_ids(sql: str, models: dict[str, str] | None = None) -> list[Any]:
     """The test's failing APPOINTMENT_IDs, the query run in Snowflake's dialect on the sim."""
     compiled = compile_refs(sql, models)
-    with _world().warehouse.cursor() as cur:
+    with world().warehouse.cursor() as cur:
         cur.execute(compiled)
         names = [d[0].upper() for d in cur.description]
         if "APPOINTMENT_ID" not in names:
@@ -96,7 +90,7 @@ def _failing_ids(sql: str, models: dict[str, str] | None = None) -> list[Any]:
 
 def _damaged_copy() -> dict[str, list[Any]]:
     """A copy of fct_appointments with four rows whose flag disagrees with their status, one way each."""
-    duck = _world().warehouse.duckdb().cursor()
+    duck = world().warehouse.duckdb().cursor()
     try:
         duck.execute(f'CREATE OR REPLACE TABLE "ANALYTICS"."MARTS"."{SCRATCH}" AS '
                      'SELECT * FROM "ANALYTICS"."MARTS"."FCT_APPOINTMENTS"')
@@ -116,7 +110,7 @@ def _damaged_copy() -> dict[str, list[Any]]:
 
 
 def _drop_copy() -> None:
-    duck = _world().warehouse.duckdb().cursor()
+    duck = world().warehouse.duckdb().cursor()
     try:
         duck.execute(f'DROP TABLE IF EXISTS "ANALYTICS"."MARTS"."{SCRATCH}"')
     finally:

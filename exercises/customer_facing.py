@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from solutions.customer_metrics import TABLE, ClinicianSession, precompute_clinician_metrics, window
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
+from exercises.grading import Grade, Mismatch, SpyCursor, cursor, expect, grade, require_bound, world
 
 # -- reference answers ---------------------------------------------------------------------------------------
 
@@ -62,20 +61,8 @@ def latency_alert(durations: list[float], threshold: float, post: Callable[[str]
 # -- shared --------------------------------------------------------------------------------------------------
 
 
-def _world() -> Any:
-    import sim
-
-    return sim.current()
-
-
-@contextmanager
-def _cursor() -> Iterator[Any]:
-    with _world().warehouse.cursor() as cur:
-        yield cur
-
-
 def _end() -> dt.date:
-    return dt.date.fromisoformat(_world().manifest.end)
+    return dt.date.fromisoformat(world().manifest.end)
 
 
 def _months_before(day: dt.date, k: int, dom: int = 15) -> dt.date:
@@ -91,7 +78,7 @@ def _truth(as_of: dt.date) -> list[tuple]:
     """The pre-aggregate's rows, added up in Python from the appointments themselves."""
     start, end = window(as_of, 12)
     counts: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
-    for clinician, day, no_show in _world().warehouse.query(
+    for clinician, day, no_show in world().warehouse.query(
             "SELECT CLINICIAN_ID, APPOINTMENT_DATE, IS_NO_SHOW FROM ANALYTICS.MARTS.FCT_APPOINTMENTS"):
         if clinician is not None and start <= day <= end:
             tally = counts[(int(clinician), day.replace(day=1))]
@@ -139,13 +126,13 @@ def grade_no_show_rows(fn: Callable[..., Any], *, show: bool = True) -> Grade:
 
     def check(as_of: dt.date) -> None:
         statements.clear()
-        with _cursor() as cur:
+        with cursor() as cur:
             value = fn(SpyCursor(cur, statements), as_of)
         _same_rows(value, _truth(as_of))
 
     def bound(_: Any) -> None:
         statements.clear()
-        with _cursor() as cur:
+        with cursor() as cur:
             fn(SpyCursor(cur, statements), end)
         start, _ = window(end, 12)
         require_bound(statements, {"as_of": end, "the window's first day": start})
@@ -164,14 +151,14 @@ def grade_no_show_rows(fn: Callable[..., Any], *, show: bool = True) -> Grade:
 
 def _table_rows() -> dict[int, list[tuple]]:
     rows: dict[int, list[tuple]] = defaultdict(list)
-    for row in _world().warehouse.query(f"SELECT * FROM {TABLE} ORDER BY CLINICIAN_ID, MONTH"):
+    for row in world().warehouse.query(f"SELECT * FROM {TABLE} ORDER BY CLINICIAN_ID, MONTH"):
         rows[int(row[0])].append(tuple(row))
     return rows
 
 
 def grade_my_rates(fn: Callable[..., Any], *, show: bool = True) -> Grade:
-    world = _world()
-    precompute_clinician_metrics(world.warehouse.connect, _end())  # the table as the notebook built it
+    sim_world = world()
+    precompute_clinician_metrics(sim_world.warehouse.connect, _end())  # the table as the notebook built it
     table = _table_rows()
     first = min(table)
 
@@ -180,7 +167,7 @@ def grade_my_rates(fn: Callable[..., Any], *, show: bool = True) -> Grade:
     def rates(session: Any, months: int, cur: Any = None) -> Any:
         if cur is not None:
             return fn(SpyCursor(cur, statements), session, months)
-        with _cursor() as fresh:
+        with cursor() as fresh:
             return fn(SpyCursor(fresh, statements), session, months)
 
     def bound(_: Any) -> None:
@@ -198,7 +185,7 @@ def grade_my_rates(fn: Callable[..., Any], *, show: bool = True) -> Grade:
         expect([tuple(r) for r in value], table[clinician_id][-months:], f"clinician {clinician_id}'s rows")
 
     def everyone() -> None:
-        with _cursor() as cur:
+        with cursor() as cur:
             for clinician_id in table:
                 own(clinician_id, 12, cur)
 

@@ -17,8 +17,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from solutions.exercises import _in_airflow
-from solutions.grading import Grade, Mismatch, expect, grade
+from exercises import _in_airflow
+from exercises.grading import Grade, Mismatch, expect, grade
 
 DAG_ID = "ex_daily_appointments"
 START = dt.datetime(2025, 9, 1, tzinfo=dt.timezone.utc)

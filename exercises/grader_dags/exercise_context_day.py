@@ -11,7 +11,7 @@ import datetime as dt
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG
 
-from solutions.exercises._in_airflow import attempt
+from exercises._in_airflow import attempt
 
 with DAG(
     dag_id="exercise_context_day",

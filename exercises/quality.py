@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from solutions.grading import Grade, Mismatch, SpyCursor, expect, grade, require_bound
+from exercises.grading import Grade, Mismatch, cursor, expect, grade, require_bound, world
 from solutions.sql import quote_identifier, quote_table
 
 STATUSES = ("completed", "no_show", "cancelled")
@@ -53,21 +53,8 @@ def null_percentage(cursor: Any, table: str, column: str, date_column: str, day:
 # -- graders -------------------------------------------------------------------------------------------------
 
 
-def _world() -> Any:
-    import sim
-
-    return sim.current()
-
-
-@contextmanager
-def _cursor(statements: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
-    """A cursor on the sim that records each statement run through it in ``statements``."""
-    with _world().warehouse.cursor() as cur:
-        yield SpyCursor(cur, statements)
-
-
 def _one(sql: str, params: Sequence[Any] = ()) -> Any:
-    return _world().warehouse.query(sql, params)[0][0]
+    return world().warehouse.query(sql, params)[0][0]
 
 
 def _table_exists(name: str) -> bool:
@@ -78,7 +65,7 @@ def _table_exists(name: str) -> bool:
 @contextmanager
 def _scratch(*statements: str) -> Iterator[None]:
     """Throwaway tables in ANALYTICS.MARTS for one grading, dropped afterwards whatever happened."""
-    warehouse = _world().warehouse
+    warehouse = world().warehouse
     for sql in statements:
         warehouse.query(sql)
     try:
@@ -109,7 +96,7 @@ def grade_check_freshness(fn: Callable[..., Any], *, show: bool = True) -> Grade
 
     def run(table: str, as_of: dt.datetime, max_age: dt.timedelta, column: str = "appointment_ts") -> Any:
         statements.clear()
-        with _cursor(statements) as cur:
+        with cursor(statements) as cur:
             return fn(cur, table, column, as_of, max_age)
 
     def bound(f: Any) -> None:
@@ -142,7 +129,7 @@ def grade_count_unaccepted(fn: Callable[..., Any], *, show: bool = True) -> Grad
 
     def run(table: str, column: str, accepted: Sequence[Any]) -> Any:
         statements.clear()
-        with _cursor(statements) as cur:
+        with cursor(statements) as cur:
             return fn(cur, table, column, accepted)
 
     def bound(f: Any) -> None:
@@ -169,7 +156,7 @@ def grade_count_unaccepted(fn: Callable[..., Any], *, show: bool = True) -> Grad
 
 
 def grade_null_percentage(fn: Callable[..., Any], *, show: bool = True) -> Grade:
-    manifest = _world().manifest
+    manifest = world().manifest
     needed = {"null_client_id", "missing_day"} - set(manifest.defects)
     defect_day = dt.date.fromisoformat(manifest.defect_day)
     missing_day = dt.date.fromisoformat(manifest.defects["missing_day"].day) if not needed else None
@@ -184,7 +171,7 @@ def grade_null_percentage(fn: Callable[..., Any], *, show: bool = True) -> Grade
         if needed:
             raise Mismatch(f"this exercise needs a world started with the defects {sorted(needed)}")
         statements.clear()
-        with _cursor(statements) as cur:
+        with cursor(statements) as cur:
             return fn(cur, "fct_appointments", column, "appointment_date", day)
 
     def bound(f: Any) -> None:
