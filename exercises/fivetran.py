@@ -122,14 +122,14 @@ def _fivetran(clock: Any, **connector: Any) -> Iterator[tuple[Any, Any]]:
     from sim.fivetran import FivetranAPI
     from sim.http import mount
 
-    secret = secrets.token_urlsafe(16)
-    api = FivetranAPI(api_key="grader", api_secret=secret, clock=clock)
+    key, secret = secrets.token_hex(4), secrets.token_urlsafe(16)
+    api = FivetranAPI(api_key=key, api_secret=secret, clock=clock)
     api.add_connector(CONNECTOR, tables={"CLIENTS": "CLIENT_ID"}, **connector)
     limited = _Limited(api)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         mount(rsps, BASE_URL, limited)
         session = requests.Session()
-        session.auth = ("grader", secret)
+        session.auth = (key, secret)
         yield api, session
 
 

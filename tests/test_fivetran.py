@@ -3,6 +3,8 @@ same object over loopback HTTP."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 import requests
 import responses
@@ -12,7 +14,7 @@ from sim.fivetran import EPOCH, FivetranAPI, timestamp
 from sim.http import mount
 
 BASE = FivetranAPI.BASE_URL
-AUTH = ("key", "secret")
+AUTH = ("key", secrets.token_urlsafe(12))  # Fivetran's API key and secret (HTTP Basic), random per run
 
 
 @pytest.fixture
@@ -31,7 +33,7 @@ def api(clock: FakeClock, landed: list) -> FivetranAPI:
         landed.append((table, rows, key))
         return len(rows)
 
-    api = FivetranAPI(api_key="key", api_secret="secret", clock=clock, land=land, requests_per_hour=100)
+    api = FivetranAPI(api_key=AUTH[0], api_secret=AUTH[1], clock=clock, land=land, requests_per_hour=100)
     api.add_connector("backend_postgres", tables={"CLIENTS": "CLIENT_ID"}, sync_seconds=30)
     return api
 
