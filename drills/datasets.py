@@ -193,16 +193,18 @@ def ties() -> Dataset:
 
 
 def nulls() -> Dataset:
-    """NULL foreign keys, a NULL fee, a client with no state."""
+    """NULL foreign keys, a NULL fee, two clients with no state, a payment with no method."""
     data = _base(13)
     appts = data["APPOINTMENTS"]
     _replace(appts, 2, CLIENT_ID=None)  # an appointment with no client
     _replace(appts, 3, CLINICIAN_ID=None, STATUS="completed", IS_NO_SHOW=0)
     _replace(appts, 4, STATUS="completed", FEE_AMOUNT=None)  # completed but not priced yet
     clients = list(data["CLIENTS"])
-    clients[1] = (clients[1][0], clients[1][1], None, clients[1][3])
+    for i in (1, 7):  # two clients with no state: a NULL never equals another NULL
+        clients[i] = (clients[i][0], clients[i][1], None, clients[i][3])
     data = _derive({"CLINICIANS": data["CLINICIANS"], "CLIENTS": clients, "APPOINTMENTS": appts}, 13)
     data["PAYMENTS"].append(("pay_unlinked", None, None, date(2025, 1, 20), Decimal("40.00"), "card"))
+    data["PAYMENTS"][4] = data["PAYMENTS"][4][:5] + (None,)  # a payment whose method was not recorded
     return data
 
 
@@ -287,7 +289,7 @@ CASES: dict[str, tuple[Callable[[], Dataset], str]] = {
         ties,
         "values tie (clinicians with the same revenue, two visits at the same time or on the same day)",
     ),
-    "nulls": (nulls, "keys or amounts are NULL"),
+    "nulls": (nulls, "keys or amounts are NULL (or a client's state, a payment's method)"),
     "duplicates": (duplicates, "a row arrives twice or a visit has two payments"),
     "empty_groups": (
         empty_groups,

@@ -11,10 +11,15 @@
 * **No files, no network.** After the datasets are loaded, DuckDB's ``enable_external_access`` is switched
   off (it cannot be switched back on in a running database), so even a table function that reads files fails.
 * **A time limit.** A timer thread calls DuckDB's ``interrupt()`` on the statement's connection.
+* **Two fixes of fakesnow 0.12, while a drill runs.** ``SUM(DISTINCT x)`` runs (fakesnow's cast makes it a
+  syntax error, see ``_distinct_aggregates``).
+* **Division by zero fails, as in Snowflake.** DuckDB returns inf or NaN for ``x / 0``; a result holding one
+  raises ``DivisionByZero`` (see ``no_division_by_zero``).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import warnings
@@ -67,6 +72,11 @@ class Refused(Exception):
 
 class TimedOut(Exception):
     """The statement was interrupted at the time limit."""
+
+
+class DivisionByZero(Exception):
+    """What Snowflake raises for ``x / 0``; DuckDB returns inf or NaN instead, so a result holding one is
+    reported as this error (see ``no_division_by_zero``)."""
 
 
 def database(case: str) -> str:
@@ -247,7 +257,7 @@ class Scratch:
 
         timer = threading.Timer(time_limit, stop)
         timer.daemon = True
-        with conn.cursor() as cur, _quiet():
+        with conn.cursor() as cur, _quiet(), _distinct_aggregates():
             timer.start()
             try:
                 cur.execute(sql)
@@ -260,7 +270,49 @@ class Scratch:
                 timer.cancel()
             columns = tuple(d.name for d in cur.description or ())
             self._fs.results_cache.pop(cur.sfqid, None)  # fakesnow keeps every result by query id otherwise
+        no_division_by_zero(rows)
         return Outcome(columns, [tuple(r) for r in rows])
+
+
+@contextmanager
+def _distinct_aggregates() -> Iterator[None]:
+    """Let ``SUM(DISTINCT x)`` (and AVG, MEDIAN ... with DISTINCT) run, as it does in Snowflake.
+
+    fakesnow 0.12 wraps a numeric aggregate's argument in ``TRY_CAST(... AS DOUBLE)``; when the argument is
+    ``DISTINCT x`` the result, ``SUM(TRY_CAST(DISTINCT x AS DOUBLE))``, is a syntax error in DuckDB. While
+    a drill's statement runs, the cast goes inside the DISTINCT instead: ``SUM(DISTINCT TRY_CAST(x AS
+    DOUBLE))``, the same values."""
+    from unittest import mock
+
+    from fakesnow import transforms
+    from fakesnow.transforms.transforms import _NUMERIC_ONLY_AGGS
+    from sqlglot import exp
+
+    original = transforms.numeric_agg_implicit_cast
+
+    def cast(expression: Any) -> Any:
+        if isinstance(expression, _NUMERIC_ONLY_AGGS) and isinstance(expression.this, exp.Distinct):
+            for value in expression.this.expressions:
+                if not isinstance(value, (exp.Cast, exp.TryCast)):
+                    value.replace(exp.TryCast(this=value.copy(), to=exp.DataType.build("DOUBLE")))
+            return expression
+        return original(expression)
+
+    with mock.patch.object(transforms, "numeric_agg_implicit_cast", cast):
+        yield
+
+
+def no_division_by_zero(rows: list) -> None:
+    """Snowflake fails a query that divides by zero ("Division by zero"; DIV0 and NULLIF are the ways
+    around it); DuckDB returns inf (x / 0) or NaN (0 / 0). No drill's answer is infinite, so an inf or NaN in
+    a result is taken as the error Snowflake would have raised. A division by zero whose result never reaches
+    the output (inside a filter, say) goes unnoticed on the sim."""
+    for row in rows:
+        for value in row:
+            if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+                raise DivisionByZero(
+                    "Division by zero (Snowflake raises this error; use DIV0(a, b) or NULLIF(b, 0))"
+                )
 
 
 @contextmanager

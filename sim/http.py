@@ -145,6 +145,16 @@ def parse_date(value: str | None, name: str) -> dt.date:
         raise ValueError(f"{name}={value!r} is not a valid calendar date") from None
 
 
+def parse_timestamp(value: str | None, name: str = "updated_since") -> dt.datetime:
+    """``YYYY-MM-DDTHH:MM:SS`` (naive, the source's own clock) or ``ValueError`` with a message fit for a 400."""
+    if not value or not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}", value):
+        raise ValueError(f"{name}={value!r} is not a timestamp in YYYY-MM-DDTHH:MM:SS form")
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a valid timestamp") from None
+
+
 def parse_int(value: str | None, name: str, default: int, lo: int, hi: int | None = None) -> int:
     """An integer parameter within [lo, hi], or ``ValueError`` with a message fit for a 400."""
     if value is None:

@@ -16,6 +16,13 @@ real partner would:
 * **Injectable faults** (:meth:`PartnerSchedulingAPI.inject`) that fire ``times`` times and then heal, so
   a client with retries recovers, and a **request log** (``api.log``) to assert on.
 
+* **A change feed** when the source keeps a history (``sim.start(history=True)``):
+  ``GET /appointments?updated_since=YYYY-MM-DDTHH:MM:SS`` instead of the date range answers every record whose
+  ``updated_at`` is at or after ``updated_since`` (inclusive: a client that passes its last high-water mark
+  gets the records at that instant again, and must merge by key), oldest change first, ties by id, with the
+  same paging. A deleted record arrives as a tombstone ``{"appointment_id", "deleted": true, "updated_at"}``.
+  Without a history the parameter is a 400.
+
 Nothing here imports ``requests`` or ``responses``: :func:`sim.http.mount` wires it into ``responses``.
 """
 
@@ -41,12 +48,14 @@ from sim.http import (
     not_found,
     parse_date,
     parse_int,
+    parse_timestamp,
     too_many_requests,
     unauthorized,
 )
 from solutions.clock import Clock
 
 Records = Callable[[dt.date, dt.date], list[dict[str, Any]]]
+Feed = Callable[[dt.datetime], list[dict[str, Any]]]
 
 
 class SlidingWindowLimiter:
@@ -87,6 +96,7 @@ class _Query:
     per_page: int
     page: int
     cursor_mode: bool
+    updated_since: dt.datetime | None = None
 
 
 class PartnerSchedulingAPI:
@@ -109,6 +119,8 @@ class PartnerSchedulingAPI:
         #: optional ``records -> records`` applied to every date range before paging: what the partner's
         #: feed carries when its data (not its transport) is wrong; see :func:`sim.feed.damage`
         self.transform: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None
+        #: ``updated_since -> records`` in change order, set when the source keeps a history
+        self.feed: Feed | None = None
 
     def inject(
         self, kind: str, *, page: int | None = None, times: int = 1, status: int = 500, count: int = 3,
@@ -175,6 +187,8 @@ class PartnerSchedulingAPI:
             state = decode_cursor(self.PATH, params["cursor"])
             if state is None:
                 raise ValueError("unknown or invalid cursor")
+            if "since" in state:
+                return self._parse_feed(params, state)
             start, end = dt.date.fromisoformat(state["start"]), dt.date.fromisoformat(state["end"])
             for name, value in (("start_date", start), ("end_date", end)):
                 if name in params and parse_date(params[name], name) != value:
@@ -183,6 +197,8 @@ class PartnerSchedulingAPI:
             if per_page != state["per_page"]:
                 raise ValueError("per_page cannot change in the middle of a cursor walk")
             return _Query(start, end, per_page, state["page"], True)
+        if "updated_since" in params:
+            return self._parse_feed(params, None)
         start = parse_date(params.get("start_date"), "start_date")
         end = parse_date(params.get("end_date"), "end_date")
         if start > end:
@@ -191,9 +207,33 @@ class PartnerSchedulingAPI:
         page = parse_int(params.get("page"), "page", 1, 1)
         return _Query(start, end, per_page, page, mode == "cursor")
 
+    def _parse_feed(self, params: dict[str, str], state: dict[str, Any] | None) -> _Query:
+        """``updated_since`` (first page, page or cursor paging) or a cursor of a change-feed walk."""
+        if self.feed is None:
+            raise ValueError("updated_since: this partner keeps no change history "
+                             "(start the sim with history=True)")
+        if "start_date" in params or "end_date" in params:
+            raise ValueError("use either start_date/end_date or updated_since, not both")
+        if state is not None:
+            since = dt.datetime.fromisoformat(state["since"])
+            if "updated_since" in params and parse_timestamp(params["updated_since"]) != since:
+                raise ValueError("updated_since does not match the query this cursor belongs to")
+            per_page = parse_int(params.get("per_page"), "per_page", state["per_page"], 1, self.MAX_PER_PAGE)
+            if per_page != state["per_page"]:
+                raise ValueError("per_page cannot change in the middle of a cursor walk")
+            return _Query(since.date(), since.date(), per_page, state["page"], True, since)
+        since = parse_timestamp(params["updated_since"])
+        mode = params.get("mode", "page")
+        per_page = parse_int(params.get("per_page"), "per_page", self.MAX_PER_PAGE, 1, self.MAX_PER_PAGE)
+        page = parse_int(params.get("page"), "page", 1, 1)
+        return _Query(since.date(), since.date(), per_page, page, mode == "cursor", since)
+
     def _page(self, query: _Query) -> tuple[FakeResponse, Fault | None]:
         """Serve one page; returns the response and the duplicates fault that shaped it, if any."""
-        rows = self.records(query.start, query.end)
+        if query.updated_since is not None:
+            rows = self.feed(query.updated_since)
+        else:
+            rows = self.records(query.start, query.end)
         if self.transform is not None:
             rows = self.transform(rows)
         shifts = [f for f in self.faults.pending("duplicate_records") if (f.page or 0) <= query.page]
@@ -202,11 +242,10 @@ class PartnerSchedulingAPI:
         has_more = offset + query.per_page < len(rows)
         next_cursor = None
         if query.cursor_mode and has_more:
+            where = ({"since": query.updated_since.isoformat()} if query.updated_since is not None
+                     else {"start": query.start.isoformat(), "end": query.end.isoformat()})
             next_cursor = encode_cursor(
-                self.PATH,
-                {"start": query.start.isoformat(), "end": query.end.isoformat(),
-                 "per_page": query.per_page, "page": query.page + 1}
-            )
+                self.PATH, {**where, "per_page": query.per_page, "page": query.page + 1})
         payload = {
             "appointments": chunk, "has_more": has_more, "page": query.page, "next_cursor": next_cursor,
         }

@@ -368,8 +368,8 @@ class Services:
     def start(self, *, seed: int = 7, appointments: int = data.APPOINTMENTS,
               defects: dict[str, Any] | None = None, defect_day: dt.date | str | None = None,
               start_date: dt.date = data.START, days: int = data.DAYS,
-              requests_per_second: float = 5.0) -> Services:
-        from sim.world import _appointments_source, _fivetran, _payments_source
+              requests_per_second: float = 5.0, history: bool | dict[str, float] | None = None) -> Services:
+        from sim.world import _appointments_source, _enable_history, _fivetran, _payments_source
 
         stack = self._stack
         try:
@@ -383,6 +383,8 @@ class Services:
             self.partner = PartnerSchedulingAPI(_appointments_source(self.warehouse),
                                                 token=secrets.token_urlsafe(24),
                                                 requests_per_second=requests_per_second, clock=clock)
+            #: the source's change history (``sim.history``) when asked for, else None
+            self.history = _enable_history(self.warehouse, self.manifest, self.partner, history)
             self.backend = BackendRevenueAPI(_payments_source(self.warehouse), clock=clock)
             self.slack = SlackWebhook(clock=clock)
             self.slack_channel = SlackChannel(self.slack)  # the webhook, plus a page showing what it got
@@ -549,7 +551,7 @@ def serve(state: str | os.PathLike | None = None, *, timeout_hold: float = TIMEO
     """Start the sim's systems in this process and serve them on loopback; stop everything on exit.
 
     ``knobs``: the data knobs of ``sim.start`` (seed, appointments, defects, defect_day, start_date, days,
-    requests_per_second). State goes to ``<state dir>/services-<pid>`` (deleted on exit).
+    requests_per_second, history). State goes to ``<state dir>/services-<pid>`` (deleted on exit).
     """
     reap_stale(state_dir(state), "services-*")  # left by a process that was killed
     run_dir = state_dir(state) / f"services-{os.getpid()}"

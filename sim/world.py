@@ -67,15 +67,19 @@ class World:
     clock: Clock
     manifest: data.Manifest
     _stack: ExitStack = field(repr=False)
+    #: the source's change history (``sim.history.History``) when started with ``history=...``, else None
+    history: Any = None
     _runner: Any = field(default=None, repr=False)
     #: Fivetran's REST API (``sim.fivetran``), at ``https://api.fivetran.com/v1``, connector ``backend_postgres``
     fivetran: Any = None
     #: the ``responses`` mock every fake is mounted on (``add_passthru`` lets a loopback URL through)
     http_mock: Any = field(default=None, repr=False)
 
-    def generate(self, **kwargs: Any) -> data.Manifest:
-        """Rebuild every table (same knobs as ``sim.data.generate``) and return the new manifest."""
+    def generate(self, *, history: bool | dict[str, float] | None = None, **kwargs: Any) -> data.Manifest:
+        """Rebuild every table (same knobs as ``sim.data.generate``, plus ``history`` as in ``sim.start``) and
+        return the new manifest."""
         self.manifest = data.generate(self.warehouse, **kwargs)
+        self.history = _enable_history(self.warehouse, self.manifest, self.partner, history)
         self.partner.records.cache_clear()
         self.heal_partner_feed()
         return self.manifest
@@ -133,6 +137,7 @@ def start(
     requests_per_second: float = 5.0,
     clock: Clock | None = None,
     state: str | os.PathLike | None = None,
+    history: bool | dict[str, float] | None = None,
 ) -> World:
     """Start the whole sim (stopping a world this process started before) and return it.
 
@@ -141,8 +146,15 @@ def start(
     default a ``WorldClock`` (real time, plus anything skipped with ``world.clock.sleep``/``advance``), or
     ``FakeClock()`` for time that moves only when something sleeps on it (reproducible to the digit).
     Dates may be ``date`` objects or ISO strings; a bad argument is a ``ValueError`` naming it.
+    ``history``: True (default rates) or ``{kind: rate}`` gives the source a change history after the fact
+    (``sim.history``: ``world.history``, ``UPDATED_AT`` columns, the partner's ``updated_since`` feed); off by
+    default, so the source is exactly what ``sim.data`` generates.
     """
     global _current
+    if history:
+        from sim.history import validate_rates
+
+        validate_rates(None if history is True else history)
     seed, start_date, defect_day, defects = data.validate_knobs(
         seed=seed, appointments=appointments, start=start_date, days=days, defects=defects,
         defect_day=defect_day)
@@ -166,6 +178,7 @@ def start(
         partner = PartnerSchedulingAPI(_appointments_source(warehouse), token=secrets.token_urlsafe(24),
                                        requests_per_second=requests_per_second, clock=clock)
         backend = BackendRevenueAPI(_payments_source(warehouse), clock=clock)
+        history_ = _enable_history(warehouse, manifest, partner, history)
         slack = SlackWebhook(_webhook_url(), clock=clock)
         fivetran = _fivetran(warehouse, clock)
         http_mock = _mount_http(stack, partner, backend, slack, fivetran)
@@ -178,7 +191,8 @@ def start(
         stack.close()
         raise
     _current = World(run_dir=run_dir, warehouse=warehouse, s3=s3, partner=partner, backend=backend, slack=slack,
-                     clock=clock, manifest=manifest, _stack=stack, fivetran=fivetran, http_mock=http_mock)
+                     clock=clock, manifest=manifest, _stack=stack, history=history_,
+                     fivetran=fivetran, http_mock=http_mock)
     return _current
 
 
@@ -292,6 +306,44 @@ def _appointments_source(warehouse: Warehouse):
         ]
 
     return records
+
+
+def _enable_history(warehouse: Warehouse, manifest: data.Manifest, partner: PartnerSchedulingAPI,
+                    history: bool | dict[str, float] | None) -> Any:
+    """Give the fresh source its change history and the partner its ``updated_since`` feed (or neither)."""
+    partner.feed = None
+    if not history:
+        return None
+    from sim import history as changes
+
+    made = changes.enable(warehouse, seed=manifest.seed, start=dt.date.fromisoformat(manifest.start),
+                          days=manifest.days, rates=None if history is True else history)
+    made.listeners.append(partner.records.cache_clear)
+    partner.feed = _appointment_feed(warehouse, made)
+    return made
+
+
+def _appointment_feed(warehouse: Warehouse, history: Any):
+    """The partner's change feed: records updated at or after ``since`` and tombstones of deletes, as of the
+    source's ``now``, oldest change first (ties by id)."""
+    from sim.history import deletes_since
+
+    def feed(since: dt.datetime) -> list[dict[str, Any]]:
+        rows = warehouse.query(
+            """SELECT APPOINTMENT_ID, CLIENT_ID, CLINICIAN_ID, APPOINTMENT_DATE, APPOINTMENT_TS, STATUS,
+                      DURATION_MINUTES, FEE_AMOUNT, UPDATED_AT
+               FROM BACKEND.PUBLIC.APPOINTMENTS WHERE UPDATED_AT >= %s""", (since,))
+        live = [
+            {"appointment_id": a, "client_id": c, "clinician_id": k, "appointment_date": d.isoformat(),
+             "start_time": ts.isoformat(), "status": s, "duration_minutes": m, "fee_amount": str(fee),
+             "updated_at": u.isoformat(), "deleted": False}
+            for a, c, k, d, ts, s, m, fee, u in rows
+        ]
+        gone = [{"appointment_id": int(key), "deleted": True, "updated_at": at}
+                for key, at in deletes_since(warehouse, "appointment", since, history.now)]
+        return sorted(live + gone, key=lambda r: (r["updated_at"], r["appointment_id"]))
+
+    return feed
 
 
 def _payments_source(warehouse: Warehouse):

@@ -24,12 +24,18 @@ SLOW_MODULES = {
     "test_exercises_context.py": 27,  # the graders run DAGs with dag.test()
     "test_exercises_dag_basics.py": 23,  # dag.test()
     "test_data.py": 21,  # builds the warehouse several times to compare seeds
+    "test_history.py": 30,  # rebuilds the warehouse with its change history; walks the change feed
+    "test_change_scoring.py": 11,  # a world with its change history
+    "test_history_off.py": 10,  # two worlds and the sim served on loopback
     "test_bench_smoke.py": 16,  # runs the benchmarks and a notebook under nbval
     "test_world.py": 15,  # dag.test()
     "test_exercises_xcom.py": 10,  # the graders run DAGs with dag.test()
     "test_services.py": 8,  # the sim served on loopback, another process
     "test_exercises_branching.py": 8,  # dag.test()
     "test_runner.py": 6,  # dag.test()
+    "test_drills_bank_proofs_1.py": 60,  # grades every answer of half the SQL drills on 7 datasets (~45 CPU-s)
+    "test_drills_bank_proofs_2.py": 60,  # the other half, so that two workers share the proofs
+    "test_drills_cli.py": 15,  # kit-drill in subprocesses, each building the drills' database
     "test_fivetran.py": 6,  # a sim world, and a fresh interpreter importing the Fivetran provider
 }
 HERE = Path(__file__).parent

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from drills import bank
 
 SCRIPT = Path(sys.executable).parent / "kit-drill"
 # the console script as a user types it; the module (same code path) if the install predates the script
@@ -64,9 +67,11 @@ def test_check_a_wrong_file_read_the_message_fix_it_check_again(run, tmp_path):
 
     stats = run("stats")
     assert stats.returncode == 0 and " 1 solved, 1 attempted" in stats.stdout
-    assert "anti-join              1/1" in stats.stdout
+    tagged = sum("anti-join" in d.tags for d in bank.load())
+    assert re.search(rf"^  anti-join +1/{tagged}$", stats.stdout, re.MULTILINE)
     nxt = run("next", "--tag", "anti-join")
-    assert "Nothing due and nothing new" in nxt.stdout  # solved, its review is days away
+    # the solved drill's review is days away: the next is another anti-join drill, not yet tried
+    assert nxt.stdout.startswith("Next new drill: ") and "clients-never-booked" not in nxt.stdout
 
 
 def test_usage_errors_and_refusals_have_their_exit_codes(run, tmp_path):
@@ -87,3 +92,11 @@ def test_an_unusable_store_exits_3_and_is_left_alone(run, tmp_path):
     result = run("stats")
     assert result.returncode == 3 and "unreadable" in result.stderr
     assert store.read_bytes() == b"garbage" * 500
+
+
+def test_nothing_is_next_once_a_selection_is_solved(run, tmp_path):
+    answer = tmp_path / "not_card.sql"
+    answer.write_text(bank.by_id()["payments-not-by-card"].solution)
+    assert run("check", "payments-not-by-card", str(answer)).returncode == 0
+    nxt = run("next", "--tag", "filtering")  # the one drill with this tag: solved, its review days away
+    assert nxt.returncode == 0 and "Nothing due and nothing new" in nxt.stdout

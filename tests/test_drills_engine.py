@@ -124,3 +124,24 @@ def test_every_merge_starts_from_a_fresh_copy(scratch):
     assert len(again.rows) == 7  # clients 1, 3, 5, 7 were there; 2, 4, 6 arrive with updates; 8 never booked
     with pytest.raises(ProgrammingError, match="DIM_CLIENTS"):  # the setup ran elsewhere, not in the dataset
         scratch.query("visible", "SELECT * FROM dim_clients")
+
+
+def test_division_by_zero_fails_as_in_snowflake_and_div0_does_not(scratch):
+    with pytest.raises(engine.DivisionByZero, match="Division by zero"):
+        scratch.query("visible", "SELECT COUNT(*) / 0 AS rate FROM appointments")
+    with pytest.raises(engine.DivisionByZero):  # 0 / 0: NaN on DuckDB
+        scratch.query("visible", "SELECT COUNT_IF(status = 'x') / COUNT_IF(status = 'y') AS rate FROM appointments")
+    assert scratch.query("visible", "SELECT DIV0(COUNT(*), 0) AS rate FROM appointments").rows == [(0,)]
+
+
+def test_numeric_aggregates_over_distinct_values_run(scratch):
+    """fakesnow 0.12 turns SUM(DISTINCT x) into SUM(TRY_CAST(DISTINCT x AS DOUBLE)), a syntax error; the
+    engine moves the cast inside DISTINCT. COUNT(DISTINCT text) is not cast at all."""
+    outcome = scratch.query(
+        "visible",
+        "SELECT SUM(DISTINCT duration_minutes) AS s, AVG(DISTINCT duration_minutes) AS a, "
+        "COUNT(DISTINCT status) AS n FROM appointments",
+    )
+    durations = {r[7] for r in datasets.build("visible")["APPOINTMENTS"]}
+    statuses = {r[5] for r in datasets.build("visible")["APPOINTMENTS"]}
+    assert outcome.rows == [(sum(durations), sum(durations) / len(durations), len(statuses))]
