@@ -1,6 +1,6 @@
 """Landing N partner-API records in a Snowflake VARIANT staging table: row by row vs in bulk.
 
-Baseline: the syllabus's ``load_to_snowflake``, unchanged (``bench/syllabus.py``): one
+Baseline: the syllabus's ``load_to_snowflake``, unchanged (``syllabus/extractor.py``): one
 ``INSERT INTO staging.api_appointments (raw_data) SELECT PARSE_JSON(%s)`` per record.
 Kit: ``solutions.landing.land_day``: one NDJSON file, ``PUT`` to a temporary stage, one ``COPY INTO``, one
 ``INSERT ... SELECT`` in a transaction.
@@ -65,7 +65,7 @@ class Paths:
     """The two loaders on one connection, each starting from an empty table (the drop is untimed)."""
 
     def __init__(self, conn: Any) -> None:
-        from bench.syllabus import SimplePracticeAPIExtractor
+        from syllabus.extractor import SimplePracticeAPIExtractor
 
         self.conn = conn
         self.syllabus = SimplePracticeAPIExtractor(api_key=None, snowflake_conn=conn)

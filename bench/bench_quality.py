@@ -3,7 +3,7 @@
 The five checks of the syllabus's ``run_quality_checks`` (row count, null percentage, referential integrity,
 date range, duplicate keys) on ``fct_appointments`` after a day's load with injected defects, three ways:
 
-* **syllabus**: ``DataQualityChecker`` unchanged (``bench/syllabus.py``), one query per check, every row;
+* **syllabus**: ``DataQualityChecker`` unchanged (``syllabus/checker.py``), one query per check, every row;
 * **kit, whole table**: ``solutions.quality.QualityChecker``: ``scan`` answers row count, nulls and date
   range in one ``SELECT``, then referential integrity and duplicate keys, every row;
 * **kit, after the day's load**: the same one pass over every row, then referential integrity for the day's
@@ -56,7 +56,7 @@ class Clocked:
 
 
 def syllabus_run(clock: Clocked) -> dict[str, Any]:
-    from bench.syllabus import DataQualityChecker
+    from syllabus.checker import DataQualityChecker
 
     checker = clock("connect", lambda: DataQualityChecker(CONNECTION))
     counts = {

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sim.data import METHODS, SPECIALTIES, STATES
+from sim.data_sql import METHODS, SPECIALTIES, STATES
 from sim.data_sql import APPOINTMENT_COLUMNS, CLIENT_COLUMNS, CLINICIAN_COLUMNS, PAYMENT_COLUMNS
 
 Dataset = dict[str, list[tuple]]

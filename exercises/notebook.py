@@ -19,6 +19,10 @@ from typing import Any
 
 from IPython.display import Code, display
 
+from sim.lazy_iri import defer_iri_grammar
+
+defer_iri_grammar()  # notebooks import this module first: Airflow then starts about 1 s sooner (see sim.lazy_iri)
+
 
 def show(obj: Any) -> None:
     """Display the source of a module, class or function (``inspect.getsource``): what runs is what you read."""

@@ -7,6 +7,7 @@ the way a real ``time.sleep`` does, so the decorator's race shows the same resul
 
 from __future__ import annotations
 
+import inspect
 import threading
 import types
 from collections.abc import Callable
@@ -15,29 +16,10 @@ from typing import Any
 from sim.clock import FakeClock
 from solutions.clock import Clock, SystemClock
 from exercises.grading import Grade, Mismatch, expect, grade
+from syllabus import rate_limiter
 
-#: The syllabus's decorator ("Handling API Rate Limits"), verbatim, without its usage example.
-SYLLABUS_RATE_LIMIT = '''\
-import time
-from functools import wraps
-
-def rate_limit(max_per_second):
-    """Decorator to enforce rate limiting"""
-    min_interval = 1.0 / max_per_second
-    last_called = [0.0]
-    
-    def decorator(func):
-        @wraps(func)
-        def wrapper(*args, **kwargs):
-            elapsed = time.time() - last_called[0]
-            wait_time = min_interval - elapsed
-            if wait_time > 0:
-                time.sleep(wait_time)
-            last_called[0] = time.time()
-            return func(*args, **kwargs)
-        return wrapper
-    return decorator
-'''
+#: The syllabus's decorator as text (``syllabus/rate_limiter.py``), to run it with another ``time`` module.
+SYLLABUS_RATE_LIMIT = inspect.getsource(rate_limiter)
 
 
 def syllabus_rate_limit(clock: Clock | None = None) -> Callable[[float], Callable]:
@@ -46,7 +28,7 @@ def syllabus_rate_limit(clock: Clock | None = None) -> Callable[[float], Callabl
     ``clock=None`` keeps the real ``time`` module. The code is unchanged: only the module it calls is.
     """
     namespace: dict[str, Any] = {"__name__": "syllabus_rate_limit"}
-    exec(SYLLABUS_RATE_LIMIT, namespace)  # noqa: S102 - fixed text defined above
+    exec(SYLLABUS_RATE_LIMIT, namespace)  # noqa: S102 - the syllabus's fixed text
     if clock is not None:
         namespace["time"] = types.SimpleNamespace(time=clock.monotonic, sleep=clock.sleep)
     return namespace["rate_limit"]

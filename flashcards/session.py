@@ -15,16 +15,15 @@ another program holds a lock), the session says so and offers to try again rathe
 
 from __future__ import annotations
 
-import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .answer import check_card, vocabulary
 from .deck import Card
+from .interrupts import ctrl_c_held
 from .planner import Plan
 from .scheduler import AGAIN, GOOD, RATING_NAMES, REVIEW, STATE_NAMES, Memory, Scheduler, parse_rating
 from .store import CardRecord, Store, StoreError
@@ -78,23 +77,6 @@ def format_duration(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds / 3600:.0f} h"
     return f"{seconds / 86400:.0f} days"
-
-
-@contextmanager
-def _no_interrupt() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) while an answer is being written; it is delivered right after."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    try:
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    except (ValueError, OSError):  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _remaining(queue) -> str:
@@ -209,7 +191,7 @@ class Session:
         mode = "cram" if self.plan.cram else "scheduled"
         while True:
             try:
-                with _no_interrupt():  # the answer and the session's count of it, together
+                with ctrl_c_held():  # the answer and the session's count of it, together
                     self.store.record_review(card.id, rating, now, before, after, mode=mode,
                                              duration_ms=duration_ms)
                     self._count(card, record, before, rating, after, now)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .interrupts import ctrl_c_held
 from .scheduler import REVIEW, Memory
 
 APP_NAME = "kit-quiz"
@@ -67,17 +68,22 @@ class StoreError(Exception):
 @contextmanager
 def saving(db: sqlite3.Connection, path: Path, what: str) -> Iterator[sqlite3.Connection]:
     """One write transaction: committed at the end, rolled back on any failure; a database error becomes a
-    ``StoreError`` saying that ``what`` could not be saved to ``path``."""
-    try:
-        db.execute("BEGIN IMMEDIATE")
+    ``StoreError`` saying that ``what`` could not be saved to ``path``.
+
+    Ctrl-C is held meanwhile and takes effect once the transaction is over: it can neither cut a write in
+    half nor, landing just after the commit, be taken for a failed save (the rollback would then fail).
+    """
+    with ctrl_c_held():
         try:
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-    except sqlite3.DatabaseError as error:
-        raise StoreError(f"could not save {what} to {path}: {error}") from error
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"could not save {what} to {path}: {error}") from error
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ testable. rich is imported only in that case.
 
 from __future__ import annotations
 
+import functools
 import os
 import select
 import signal
@@ -15,6 +16,8 @@ import sys
 import threading
 from collections.abc import Sequence
 from typing import TextIO
+
+from .interrupts import ctrl_c_held
 
 
 def read_line() -> str:
@@ -36,30 +39,42 @@ def read_line() -> str:
     ):
         return input()
     fd = sys.stdin.fileno()
-    wake_read, wake_write = os.pipe()
-    os.set_blocking(wake_read, False)
-    os.set_blocking(wake_write, False)
+    wake_read, wake_write = _wake_pipe()
     previous = signal.set_wakeup_fd(wake_write, warn_on_full_buffer=False)
     try:
         while True:
+            _drain(wake_read)  # bytes of signals already handled; a later one writes again and wakes select()
             # Run any handler already pending (Ctrl-C raises here). A Ctrl-C that came before the wake-up fd
             # was set wrote nothing to it, and calling select() runs no handler: without this check the
             # wait would block with the interrupt pending. One that comes later wakes select().
             signal.pthread_sigmask(signal.SIG_BLOCK, [])
             ready, _, _ = select.select([fd, wake_read], [], [])
-            if wake_read in ready:
-                os.read(wake_read, 512)  # a signal: checked at the top of the loop
-                continue
-            data = _read_ready(fd)
-            if data is not None:
+            if fd in ready and (data := _read_ready(fd)) is not None:
                 break
     finally:
         signal.set_wakeup_fd(previous)
-        os.close(wake_read)
-        os.close(wake_write)
     if not data:
         raise EOFError
     return data.decode(sys.stdin.encoding or "utf-8", errors="replace").rstrip("\r\n")
+
+
+@functools.cache
+def _wake_pipe() -> tuple[int, int]:
+    """The wake-up pipe (read end, write end), made once per process so that no descriptor can leak; both
+    ends non-blocking (the signal handler must never block) and not inherited by child processes."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
+    return read_end, write_end
+
+
+def _drain(pipe: int) -> None:
+    """Empty the non-blocking ``pipe``."""
+    try:
+        while os.read(pipe, 512):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def _read_ready(fd: int) -> bytes | None:
@@ -67,9 +82,8 @@ def _read_ready(fd: int) -> bytes | None:
 
     Ctrl-C is held for these few calls: stdin, stdout and stderr of a terminal share one open file, so a
     KeyboardInterrupt between switching it to non-blocking and back would leave the next prompts' writes
-    failing. A Ctrl-C that arrives meanwhile is delivered when the mask is restored (it raises there)."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
+    failing. A Ctrl-C that arrives meanwhile is raised when the block ends (see ``interrupts``)."""
+    with ctrl_c_held():
         was_blocking = os.get_blocking(fd)
         try:
             os.set_blocking(fd, False)
@@ -78,8 +92,6 @@ def _read_ready(fd: int) -> bytes | None:
             return None
         finally:
             os.set_blocking(fd, was_blocking)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 class PlainUI:

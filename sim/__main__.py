@@ -3,7 +3,8 @@ first notebook does not pay for `airflow db migrate`. Run by `make lab` and `mak
 
 `python -m sim airflow [--port N]`: a real Airflow (`airflow standalone`) with the kit's DAGs against the sim
 served on loopback (`sim.services`, `sim.standalone`); prints the UI address and the login, runs until Ctrl-C.
-Run by `make airflow`."""
+Run by `make airflow`. This launcher is where the sim meets the kit's pipeline: it plays the partner with the
+pipeline's own "day closed" marker (``solutions.pipeline.ready_marker``)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
     from sim.paths import state_dir
     from sim.services import serve
     from sim.standalone import Standalone, StandaloneError, describe
+    from solutions.pipeline import ready_marker  # the partner's side of the kit pipeline's contract
 
     stopping: list[int] = []
 
@@ -60,7 +62,7 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
           "backend API, Slack ...", flush=True)
     try:
         with serve(state) as services:
-            services.close_days()
+            services.close_days(ready_marker)  # the partner closes every day of the data
             try:
                 damaged = services.damage_partner_feed(DEFECTIVE_DAY, **DEFECTIVE_FEED)
             except ImportError:  # a sim without partner-feed defects: every day is healthy
@@ -79,7 +81,8 @@ def airflow(port: int | None = None, timeout: float = 300.0, state: str | None =
                 ready_file.write_text(json.dumps(describe(services, af), indent=2))
                 username, password = af.credentials()
                 print(_banner(af.url, username, password, str(af.log_file), services.manifest, damaged,
-                              time.perf_counter() - started, services.slack_channel_url), flush=True)
+                              time.perf_counter() - started, services.slack_channel_url,
+                              str(services.landing_dir)), flush=True)
                 while af.process is not None and af.process.poll() is None:
                     time.sleep(1)
                 print(f"airflow standalone exited; its log: {af.log_file}", file=sys.stderr)
@@ -99,7 +102,7 @@ def _echo_slack(payload: dict) -> None:
 
 
 def _banner(url: str, username: str, password: str, log: str, manifest, damaged, seconds: float,
-            slack: str = "") -> str:
+            slack: str = "", landing: str = "") -> str:
     first, last = _next_day(manifest.start), _next_day(manifest.end)
     green = _next_day("2025-09-10")
     defective = ""
@@ -121,6 +124,8 @@ Airflow is ready ({seconds:.0f} s): {url}
          date. Run ids come from the moment you press Trigger: to tell runs apart, type one under
          Advanced Options -> Run ID (e.g. {green}).{defective}
   Slack: every message appears here and at {slack or "(not served)"}
+  Wait:  sensor_modes waits three ways (poke, reschedule, deferrable) for appointments_<ds>.ready in
+         {landing or "(no landing folder)"}: trigger it, watch, then create that file.
   Log:   {log}
 Stop with Ctrl-C: it stops Airflow and the sim, and nothing keeps running.
 """

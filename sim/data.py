@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sim.data_sql import build_steps, ddl  # the SQL that builds the tables
 from sim.warehouse import Warehouse
 
 START = date(2025, 9, 1)
@@ -35,9 +36,6 @@ DEFECTS: dict[str, str] = {
 }
 OUT_OF_RANGE_DATES = (date(2019, 6, 30), date(2099, 1, 1))
 STATUSES = ("completed", "no_show", "cancelled")
-SPECIALTIES = ("psychotherapy", "psychiatry", "counseling", "family therapy", "speech therapy")
-STATES = ("CA", "NY", "TX", "FL", "WA", "IL", "CO", "MA")
-METHODS = ("card", "ach", "insurance")
 
 
 @dataclass(frozen=True)
@@ -157,8 +155,6 @@ def generate(
     """
     seed, start, day, defects = validate_knobs(seed=seed, appointments=appointments, start=start, days=days,
                                                defects=defects, defect_day=defect_day)
-
-    from sim.data_sql import build_steps, ddl  # the SQL lives beside this module
 
     with warehouse.cursor() as cur:  # DDL through fakesnow, so the columns carry Snowflake's types
         for statement in ddl():

@@ -28,6 +28,11 @@ PAYMENT_COLUMNS = """(
 CLIENT_COLUMNS = "(CLIENT_ID NUMBER(38, 0), CLIENT_NAME VARCHAR, STATE VARCHAR, CREATED_DATE DATE)"
 CLINICIAN_COLUMNS = "(CLINICIAN_ID NUMBER(38, 0), CLINICIAN_NAME VARCHAR, SPECIALTY VARCHAR, HOURLY_RATE NUMBER(10, 2))"
 
+#: the vocabularies the generated rows draw from
+SPECIALTIES = ("psychotherapy", "psychiatry", "counseling", "family therapy", "speech therapy")
+STATES = ("CA", "NY", "TX", "FL", "WA", "IL", "CO", "MA")
+METHODS = ("card", "ach", "insurance")
+
 # (table, columns) in Snowflake DDL
 TABLES: list[tuple[str, str]] = [
     ("BACKEND.PUBLIC.CLIENTS", CLIENT_COLUMNS),
@@ -73,8 +78,6 @@ def build_steps(*, seed: int, n: int, n_clients: int, n_clinicians: int, start: 
 
     No ORDER BY: DuckDB preserves insertion order (``preserve_insertion_order``), and ``range`` is ordered.
     """
-    from sim.data import METHODS, SPECIALTIES, STATES
-
     s = start.isoformat()
     clinician = f"{CLINICIAN_BASE} + 1 + (hash(i, {seed}, {salt('clinician')}) % {n_clinicians})"
     no_show_rate = f"(0.04 + 0.14 * {_u('c', seed, 'no_show_rate')})"

@@ -266,7 +266,7 @@ def _plan(duck: Any, seed: int, start: date, end: date, rates: dict[str, float])
         return late(kind, "CLIENT_ID", c, f"TIMESTAMP '{start} 08:00:00'", window, 0)
 
     clients = {r[0]: r[1:] for r in duck.execute(f"SELECT CLIENT_ID, CLIENT_NAME, STATE FROM {c}").fetchall()}
-    from sim.data import STATES
+    from sim.data_sql import STATES
 
     deleted = set(_pick(duck, seed, "client_delete", f"SELECT CLIENT_ID AS id FROM {c}",
                         rates["client_delete"], set()))

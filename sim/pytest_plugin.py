@@ -6,6 +6,10 @@
     def test_other(start_world):          # start with your own knobs
         world = start_world(defects={"orphan_client_id": 3})
 
+    @pytest.fixture(scope="module")       # one world for every test of a module (tests that only read it)
+    def world(start_module_world):
+        return start_module_world(defects={"orphan_client_id": 3})
+
 It also orders the collected files for a parallel run (``pytest -n 2 --dist loadfile --no-loadscope-reorder``,
 what `make test` runs): a real Airflow first, then the other slow modules, then notebooks, then the rest, so
 the longest files start first and the short ones fill the end (no worker idles while another finishes a long
@@ -39,6 +43,22 @@ def start_world(tmp_path) -> Iterator[Callable[..., Any]]:
 @pytest.fixture
 def world(start_world) -> Any:
     return start_world()
+
+
+@pytest.fixture(scope="module")
+def start_module_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                       ) -> Iterator[Callable[..., Any]]:
+    """``start_module_world(**knobs)`` starts a sim (``sim.start``'s knobs) in a state folder of the module's
+    own, and stops it after the module's last test. Starting another one stops the one before."""
+    import sim
+
+    name = request.module.__name__.rpartition(".")[2]
+
+    def _start(**kwargs: Any) -> Any:
+        return sim.start(state=tmp_path_factory.mktemp(name), **kwargs)
+
+    yield _start
+    sim.stop()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -51,13 +51,12 @@ from pathlib import Path
 from typing import Any
 
 from sim import data
-from sim.backend_api import BackendRevenueAPI
 from sim.fivetran import fivetran_env
 from sim.http import FakeRequest, FakeResponse, Service, to_fake_request
-from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
 from sim.s3 import BUCKET, REGION, S3
-from sim.slack import SlackChannel, SlackWebhook
+from sim.slack import SlackChannel
+from sim.systems import build
 from sim.warehouse import Warehouse
 from solutions.clock import SystemClock
 
@@ -369,28 +368,19 @@ class Services:
               defects: dict[str, Any] | None = None, defect_day: dt.date | str | None = None,
               start_date: dt.date = data.START, days: int = data.DAYS,
               requests_per_second: float = 5.0, history: bool | dict[str, float] | None = None) -> Services:
-        from sim.world import _appointments_source, _enable_history, _fivetran, _payments_source
-
         stack = self._stack
         try:
-            self.warehouse = Warehouse(self.run_dir / "warehouse")
-            stack.callback(self.warehouse.stop)
-            self.warehouse.start()
-            self.manifest = data.generate(self.warehouse, seed=seed, appointments=appointments,
-                                          defects=defects, defect_day=defect_day, start=start_date, days=days)
-            clock = SystemClock()
-            self.clock = clock
-            self.partner = PartnerSchedulingAPI(_appointments_source(self.warehouse),
-                                                token=secrets.token_urlsafe(24),
-                                                requests_per_second=requests_per_second, clock=clock)
+            clock = SystemClock()  # Fivetran's timestamps: real UTC times on that clock
+            epoch = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=clock.monotonic())
+            self.systems = build(self.run_dir, stack, clock=clock, requests_per_second=requests_per_second,
+                                 seed=seed, appointments=appointments, defects=defects, defect_day=defect_day,
+                                 start=start_date, days=days, history=history, fivetran_epoch=epoch)
+            self.warehouse, self.manifest, self.clock = self.systems.warehouse, self.systems.manifest, self.systems.clock
             #: the source's change history (``sim.history``) when asked for, else None
-            self.history = _enable_history(self.warehouse, self.manifest, self.partner, history)
-            self.backend = BackendRevenueAPI(_payments_source(self.warehouse), clock=clock)
-            self.slack = SlackWebhook(clock=clock)
+            self.history = self.systems.history
+            self.partner, self.backend, self.slack = self.systems.partner, self.systems.backend, self.systems.slack
+            self.fivetran = self.systems.fivetran  # lands synced rows in the warehouse
             self.slack_channel = SlackChannel(self.slack)  # the webhook, plus a page showing what it got
-            # lands synced rows in the warehouse; its timestamps are real UTC times (the clock is real time)
-            now = dt.datetime.now(dt.timezone.utc)
-            self.fivetran = _fivetran(self.warehouse, clock, now - dt.timedelta(seconds=clock.monotonic()))
             self.control = WarehouseControl(self.warehouse, self.gate)
             stack.callback(self.control.attach)  # a lease still out at stop: take the files back first
 
@@ -404,8 +394,8 @@ class Services:
             self._partner_http = self._serve_http(self.partner, "/v1", gated=True)
             self._backend_http = self._serve_http(self.backend, gated=True)
             self._slack_http = self._serve_http(self.slack_channel)
-            self._fivetran_http = self._serve_http(self.fivetran, "/v1", gated=True)
             self._control_http = self._serve_http(self.control)
+            self._fivetran_http = self._serve_http(self.fivetran, "/v1", gated=True)
         except BaseException:
             self.stop()
             raise
@@ -478,6 +468,13 @@ class Services:
     def control_url(self) -> str:
         return self._control_http.url
 
+    @property
+    def landing_dir(self) -> Path:
+        """A local folder files are dropped into (``sensor_modes`` waits for one): the ``landing`` connection."""
+        folder = self.run_dir / "landing"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def snowflake_kwargs(self, **overrides: Any) -> dict[str, Any]:
         """``snowflake.connector.connect(**kwargs)`` for the served warehouse (set ``REQUESTS_CA_BUNDLE`` to
         ``ca_bundle`` first, or the connector will not trust the certificate)."""
@@ -500,6 +497,7 @@ class Services:
         return {
             "AIRFLOW_CONN_SNOWFLAKE_DEFAULT": json.dumps(snowflake),
             "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws),
+            "AIRFLOW_CONN_LANDING": json.dumps({"conn_type": "fs", "extra": {"path": str(self.landing_dir)}}),
             "AIRFLOW_VAR_PARTNER_API_KEY": self.partner.token,
             "AIRFLOW_VAR_SLACK_WEBHOOK_URL": self.slack_url,
             "AIRFLOW_VAR_SNOWFLAKE_PASSWORD": password,
@@ -518,31 +516,21 @@ class Services:
 
     # -- playing the partner
 
-    def close_days(self) -> list[str]:
-        """Write the partner's "day closed" marker (``partner/appointments/<day>/ready.json`` with the day's
-        count) for every day of the data, as the partner would after each day; returns the days."""
+    def close_days(self, marker: Callable[[dt.date, int], tuple[str, str]]) -> list[str]:
+        """Play the partner after each day of the data: write ``marker(day, count)``, its "day closed" file
+        (key, body) with the day's appointment count, to S3. The key and body are the pipeline's contract,
+        so whoever starts the sim for the kit's DAGs passes ``solutions.pipeline.ready_marker``."""
         rows = self.warehouse.query(
             """SELECT APPOINTMENT_DATE, COUNT(*) FROM BACKEND.PUBLIC.APPOINTMENTS
                WHERE APPOINTMENT_DATE BETWEEN %s AND %s GROUP BY 1 ORDER BY 1""",
             (self.manifest.start, self.manifest.end))
-        days = []
         for day, count in rows:
-            self.s3.put(f"partner/appointments/{day.isoformat()}/ready.json",
-                        json.dumps({"day": day.isoformat(), "appointments": int(count)}))
-            days.append(day.isoformat())
-        return days
+            self.s3.put(*marker(day, int(count)))
+        return [day.isoformat() for day, _ in rows]
 
     def damage_partner_feed(self, day: dt.date | str, **defects: Any) -> dict[str, data.Injected]:
-        """Serve ``day`` with defects from the partner API (see ``sim.feed``); the source stays the truth."""
-        from sim import feed
-
-        day = day.isoformat() if isinstance(day, dt.date) else dt.date.fromisoformat(day).isoformat()
-        top = self.warehouse.query("SELECT MAX(CLIENT_ID) FROM BACKEND.PUBLIC.CLIENTS")[0][0]
-        when = dt.date.fromisoformat(day)
-        damage = feed.plan(self.partner.records(when, when), day, defects, seed=self.manifest.seed,
-                           orphan_base=int(top) + 1000)
-        self.partner.transform = damage
-        return damage.injected
+        """Serve ``day`` with defects from the partner API (``Systems.damage_partner_feed``)."""
+        return self.systems.damage_partner_feed(day, **defects)
 
 
 @contextmanager

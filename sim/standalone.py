@@ -12,12 +12,16 @@ What it sets up, all through environment variables (they beat any ``airflow.cfg`
 * the api-server (UI and REST API) on ``127.0.0.1`` only, on the given port; the log servers of the scheduler
   and the triggerer on free ports (Airflow binds those on every interface and has no setting for the host;
   they only serve this home's task logs to holders of a token signed with this run's secret);
-* one api-server worker, a small parallelism, no scheduled runs (``use_job_schedule = False``: the kit's DAGs
-  have schedules, and a real scheduler would start today's runs, far outside the sim's dates) and DAGs
-  unpaused at creation, so a run triggered in the UI or through the REST API starts at once;
+* one api-server worker, a small parallelism, no scheduled runs and DAGs unpaused at creation, so a run
+  triggered in the UI or through the REST API starts at once;
 * with ``end_date``, a cluster policy (``AIRFLOW_HOME/config/airflow_local_settings.py``) that ends every
   scheduled DAG there, so the UI shows no "Next Run" (nothing will be scheduled); a run triggered for a later
-  logical date does not start;
+  logical date does not start. The scheduler then creates runs (``use_job_schedule = True``): none on the
+  clock (every schedule has ended) and those that asset events ask for (a DAG scheduled on an asset starts
+  when its producer records an event). Airflow creates both kinds in one step
+  (``SchedulerJobRunner._create_dagruns_for_dags``), so ``use_job_schedule = False`` would stop both. Without
+  ``end_date`` (the kit's DAGs have schedules, and a real scheduler would start today's runs, far outside the
+  sim's dates) the scheduler creates no runs at all;
 * JWT keys of the length HS512 asks for (64 bytes), so no ``InsecureKeyLengthWarning``;
 * the Connections and Variables it is given (``Services.airflow_env()``): the DAG files are the production
   code, only the connections point at loopback.
@@ -52,9 +56,10 @@ KEY_BYTES = 64
 
 LOCAL_SETTINGS = '''"""Cluster policy of the kit's `make airflow` (written by sim.standalone).
 
-Nothing is scheduled here ([scheduler] use_job_schedule = False), yet Airflow would still show each DAG's
-"Next Run" (a time already past). Ending every scheduled DAG where the sim's data ends makes the UI say what
-will happen: no next run. Runs you trigger for a logical date up to that end run as usual.
+Nothing is scheduled on the clock here, yet Airflow would show each DAG's "Next Run" and start today's runs,
+far outside the sim's data. Ending every scheduled DAG where the sim's data ends makes the UI say what will
+happen: no next run. Runs you trigger for a logical date up to that end run as usual, and so do the runs
+asset events start (an asset-triggered run has no logical date).
 """
 
 import os
@@ -139,7 +144,7 @@ class Standalone:
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": str(self.parallelism),
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "True" if self.end_date else "False",
             "AIRFLOW__API__HOST": HOST,
             "AIRFLOW__API__PORT": str(self.port),
             "AIRFLOW__API__WORKERS": "1",
@@ -320,4 +325,5 @@ def describe(services: Any, airflow: Standalone) -> dict[str, Any]:
     return {"url": airflow.url, "username": username, "password_file": str(airflow.password_file),
             "home": str(airflow.home), "pid": os.getpid(), "airflow_pgid": airflow.process.pid,
             "log_file": str(airflow.log_file), "days": [services.manifest.start, services.manifest.end],
-            "slack_channel": getattr(services, "slack_channel_url", None)}
+            "slack_channel": getattr(services, "slack_channel_url", None),
+            "landing": str(services.landing_dir) if hasattr(services, "landing_dir") else None}

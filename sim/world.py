@@ -23,7 +23,6 @@ While a world is running, in this process:
 from __future__ import annotations
 
 import atexit
-import functools
 import datetime as dt
 import json
 import os
@@ -34,7 +33,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -47,6 +45,7 @@ from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
 from sim.s3 import S3
 from sim.slack import SlackWebhook
+from sim.systems import Systems, build
 from sim.warehouse import Warehouse
 from solutions import runtime
 from solutions.clock import Clock
@@ -55,52 +54,16 @@ _current: World | None = None
 
 
 @dataclass
-class World:
-    """Handles on every simulated system. Create it with ``sim.start()``."""
+class World(Systems):
+    """Handles on every simulated system (``Systems``: warehouse, manifest, partner, backend, slack, clock),
+    plus S3, the run folder and the Airflow runner. Create it with ``sim.start()``."""
 
     run_dir: Path
-    warehouse: Warehouse
     s3: S3
-    partner: PartnerSchedulingAPI
-    backend: BackendRevenueAPI
-    slack: SlackWebhook
-    clock: Clock
-    manifest: data.Manifest
     _stack: ExitStack = field(repr=False)
-    #: the source's change history (``sim.history.History``) when started with ``history=...``, else None
-    history: Any = None
     _runner: Any = field(default=None, repr=False)
-    #: Fivetran's REST API (``sim.fivetran``), at ``https://api.fivetran.com/v1``, connector ``backend_postgres``
-    fivetran: Any = None
     #: the ``responses`` mock every fake is mounted on (``add_passthru`` lets a loopback URL through)
     http_mock: Any = field(default=None, repr=False)
-
-    def generate(self, *, history: bool | dict[str, float] | None = None, **kwargs: Any) -> data.Manifest:
-        """Rebuild every table (same knobs as ``sim.data.generate``, plus ``history`` as in ``sim.start``) and
-        return the new manifest."""
-        self.manifest = data.generate(self.warehouse, **kwargs)
-        self.history = _enable_history(self.warehouse, self.manifest, self.partner, history)
-        self.partner.records.cache_clear()
-        self.heal_partner_feed()
-        return self.manifest
-
-    def damage_partner_feed(self, day: dt.date | str, **defects: Any) -> dict[str, data.Injected]:
-        """Make the partner API serve ``day`` with defects (``sim.feed.FEED_DEFECTS``: null_client_id,
-        orphan_client_id, duplicate_appointment_id, unknown_status, missing_records); the source tables stay
-        the truth. Returns what was injected, by defect name. Replaces any earlier damage."""
-        from sim import feed
-
-        day = day.isoformat() if isinstance(day, dt.date) else dt.date.fromisoformat(day).isoformat()
-        top = self.warehouse.query("SELECT MAX(CLIENT_ID) FROM BACKEND.PUBLIC.CLIENTS")[0][0]
-        when = dt.date.fromisoformat(day)
-        damage = feed.plan(self.partner.records(when, when), day, defects, seed=self.manifest.seed,
-                           orphan_base=int(top) + 1000)
-        self.partner.transform = damage
-        return damage.injected
-
-    def heal_partner_feed(self) -> None:
-        """The partner API serves the source's truth again."""
-        self.partner.transform = None
 
     @property
     def airflow(self) -> Any:
@@ -167,32 +130,22 @@ def start(
     stack = ExitStack()
     stack.callback(shutil.rmtree, run_dir, ignore_errors=True)  # runs last: a failed start leaves nothing
     try:
-        warehouse = Warehouse(run_dir / "warehouse")
-        stack.callback(warehouse.stop)
-        warehouse.start()
-        manifest = data.generate(warehouse, seed=seed, appointments=appointments, defects=defects,
-                                 defect_day=defect_day, start=start_date, days=days)
+        systems = build(run_dir, stack, clock=clock, slack_url=_webhook_url(),
+                        requests_per_second=requests_per_second, seed=seed, appointments=appointments,
+                        defects=defects, defect_day=defect_day, start=start_date, days=days, history=history)
         s3 = S3()
         stack.callback(s3.stop)
         s3.start()
-        partner = PartnerSchedulingAPI(_appointments_source(warehouse), token=secrets.token_urlsafe(24),
-                                       requests_per_second=requests_per_second, clock=clock)
-        backend = BackendRevenueAPI(_payments_source(warehouse), clock=clock)
-        history_ = _enable_history(warehouse, manifest, partner, history)
-        slack = SlackWebhook(_webhook_url(), clock=clock)
-        fivetran = _fivetran(warehouse, clock)
-        http_mock = _mount_http(stack, partner, backend, slack, fivetran)
-        stack.enter_context(mock.patch.dict(os.environ, {**_secrets_env(partner, slack),
-                                                         **_settings_env(warehouse, run_dir),
-                                                         **fivetran_env(fivetran)}))
-        runtime.lend(clock=clock, warehouse_dir=warehouse.path, release=warehouse.released)
-        stack.callback(runtime.take_back, warehouse.path)
+        http_mock = _mount_http(stack, systems.partner, systems.backend, systems.slack, systems.fivetran)
+        stack.enter_context(mock.patch.dict(os.environ, {**_secrets_env(systems.partner, systems.slack),
+                                                         **_settings_env(systems.warehouse, run_dir),
+                                                         **fivetran_env(systems.fivetran)}))
+        runtime.lend(clock=clock, warehouse_dir=systems.warehouse.path, release=systems.warehouse.released)
+        stack.callback(runtime.take_back, systems.warehouse.path)
     except BaseException:
         stack.close()
         raise
-    _current = World(run_dir=run_dir, warehouse=warehouse, s3=s3, partner=partner, backend=backend, slack=slack,
-                     clock=clock, manifest=manifest, _stack=stack, history=history_,
-                     fivetran=fivetran, http_mock=http_mock)
+    _current = World(**vars(systems), run_dir=run_dir, s3=s3, _stack=stack, http_mock=http_mock)
     return _current
 
 
@@ -236,19 +189,6 @@ def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: Backen
     return rsps
 
 
-def _fivetran(warehouse: Warehouse, clock: Clock, epoch: dt.datetime | None = None) -> Any:
-    """Fivetran with one connector, ``backend_postgres``: the backend database into BACKEND.PUBLIC.
-    ``epoch``: the time the clock's 0.0 stands for (default ``sim.fivetran.EPOCH``, 2 October 2025 02:00 UTC)."""
-    from sim.fivetran import EPOCH, FivetranAPI, warehouse_lander
-
-    api = FivetranAPI(api_key=secrets.token_hex(8), api_secret=secrets.token_urlsafe(24), clock=clock,
-                      land=warehouse_lander(warehouse), epoch=epoch or EPOCH)
-    api.add_connector("backend_postgres", tables={"CLIENTS": "CLIENT_ID", "CLINICIANS": "CLINICIAN_ID",
-                                                  "APPOINTMENTS": "APPOINTMENT_ID", "PAYMENTS": "PAYMENT_ID"},
-                      sync_seconds=1.0)
-    return api
-
-
 def _webhook_url() -> str:
     """A Slack incoming-webhook URL in Slack's shape (team, bot, token), random per run: it is a secret."""
     services = SlackWebhook.DEFAULT_URL.split("/T")[0]  # https://hooks.slack.com/services
@@ -283,77 +223,3 @@ def _settings_env(warehouse: Warehouse, run_dir: Path) -> dict[str, str]:
         "AIRFLOW_VAR_DBT_WAREHOUSE_DIR": str(warehouse.path),
         "AIRFLOW_VAR_DBT_WORK_DIR": str(run_dir / "dbt"),
     }
-
-
-def _appointments_source(warehouse: Warehouse):
-    """The partner API serves the source system's appointments (the truth, before any mart defect).
-
-    Cached per date range (a paging client asks for the same range once per page); ``World.generate``
-    clears the cache when it rebuilds the data.
-    """
-
-    @functools.lru_cache(maxsize=64)
-    def records(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-        rows = warehouse.query(
-            """SELECT APPOINTMENT_ID, CLIENT_ID, CLINICIAN_ID, APPOINTMENT_DATE, APPOINTMENT_TS, STATUS,
-                      DURATION_MINUTES, FEE_AMOUNT
-               FROM BACKEND.PUBLIC.APPOINTMENTS
-               WHERE APPOINTMENT_DATE BETWEEN %s AND %s ORDER BY APPOINTMENT_ID""", (start, end))
-        return [
-            {"appointment_id": a, "client_id": c, "clinician_id": k, "appointment_date": d.isoformat(),
-             "start_time": ts.isoformat(), "status": s, "duration_minutes": m, "fee_amount": str(fee)}
-            for a, c, k, d, ts, s, m, fee in rows
-        ]
-
-    return records
-
-
-def _enable_history(warehouse: Warehouse, manifest: data.Manifest, partner: PartnerSchedulingAPI,
-                    history: bool | dict[str, float] | None) -> Any:
-    """Give the fresh source its change history and the partner its ``updated_since`` feed (or neither)."""
-    partner.feed = None
-    if not history:
-        return None
-    from sim import history as changes
-
-    made = changes.enable(warehouse, seed=manifest.seed, start=dt.date.fromisoformat(manifest.start),
-                          days=manifest.days, rates=None if history is True else history)
-    made.listeners.append(partner.records.cache_clear)
-    partner.feed = _appointment_feed(warehouse, made)
-    return made
-
-
-def _appointment_feed(warehouse: Warehouse, history: Any):
-    """The partner's change feed: records updated at or after ``since`` and tombstones of deletes, as of the
-    source's ``now``, oldest change first (ties by id)."""
-    from sim.history import deletes_since
-
-    def feed(since: dt.datetime) -> list[dict[str, Any]]:
-        rows = warehouse.query(
-            """SELECT APPOINTMENT_ID, CLIENT_ID, CLINICIAN_ID, APPOINTMENT_DATE, APPOINTMENT_TS, STATUS,
-                      DURATION_MINUTES, FEE_AMOUNT, UPDATED_AT
-               FROM BACKEND.PUBLIC.APPOINTMENTS WHERE UPDATED_AT >= %s""", (since,))
-        live = [
-            {"appointment_id": a, "client_id": c, "clinician_id": k, "appointment_date": d.isoformat(),
-             "start_time": ts.isoformat(), "status": s, "duration_minutes": m, "fee_amount": str(fee),
-             "updated_at": u.isoformat(), "deleted": False}
-            for a, c, k, d, ts, s, m, fee, u in rows
-        ]
-        gone = [{"appointment_id": int(key), "deleted": True, "updated_at": at}
-                for key, at in deletes_since(warehouse, "appointment", since, history.now)]
-        return sorted(live + gone, key=lambda r: (r["updated_at"], r["appointment_id"]))
-
-    return feed
-
-
-def _payments_source(warehouse: Warehouse):
-    """The backend API's truth: its own payments table, untouched by the marts' defects."""
-
-    def payments(day: dt.date) -> list[dict[str, Any]]:
-        rows = warehouse.query(
-            """SELECT PAYMENT_ID, APPOINTMENT_ID, CLIENT_ID, PAYMENT_AMOUNT, PAYMENT_METHOD
-               FROM BACKEND.PUBLIC.PAYMENTS WHERE PAYMENT_DATE = %s ORDER BY PAYMENT_ID""", (day,))
-        return [{"payment_id": p, "appointment_id": a, "client_id": c, "amount": Decimal(amount), "method": m}
-                for p, a, c, amount, m in rows]
-
-    return payments

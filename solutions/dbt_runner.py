@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from solutions.days import iso_day
+
 PROJECT_DIR = Path(__file__).resolve().parent / "dbt"
 PROFILE = "kit_sim"
 TARGET = "sim"
@@ -226,7 +228,7 @@ class DbtRunner:
         """(what is shown, what is run): the dbt arguments without and with the folder flags."""
         shown = [command, *args]
         if day is not None:
-            shown += ["--vars", json.dumps({"day": _iso_day(day)})]
+            shown += ["--vars", json.dumps({"day": iso_day(day)})]
         folders = ["--project-dir", str(self.project_dir), "--profiles-dir", str(self.work_dir),
                    "--target-path", str(self.target_path), "--log-path", str(self.log_path)]
         return shown, [*shown, *folders]
@@ -363,11 +365,4 @@ def _last_error(output: str) -> str:
     errors = [line for line in lines if "error" in line.lower()]
     return (errors or lines or ["dbt failed without output"])[-1][:300]
 
-
-def _iso_day(day: dt.date | str) -> str:
-    if isinstance(day, dt.datetime):
-        return day.date().isoformat()
-    if isinstance(day, dt.date):
-        return day.isoformat()
-    return dt.date.fromisoformat(str(day)).isoformat()
 

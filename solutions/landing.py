@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from solutions.days import iso_day
 from solutions.sql import quote_identifier, quote_table, validate_identifier
 
 TABLE = "RAW.STAGING.PARTNER_APPOINTMENTS"
@@ -76,7 +77,7 @@ def land_day(conn: Any, load_date: dt.date | str, records: list[dict[str, Any]],
     parts = table.split(".")
     load_name = validate_identifier(f"{parts[-1]}_LOAD", "load table name")
     stage_name = validate_identifier(f"{parts[-1]}_STAGE", "stage name")
-    day = dt.date.fromisoformat(str(load_date)).isoformat()
+    day = iso_day(load_date)
     if any(not isinstance(r, dict) or r.get(KEY) is None for r in records):
         raise ValueError(f"every record must be a JSON object with {KEY!r}")
     first: dict[Any, dict[str, Any]] = {}

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from solutions import runtime
+from solutions.days import as_date, iso_day
 from solutions.dbt_runner import DbtRunner, DbtTestFailure, remote_release
 
 DAG_ID = "clinic_appointments_pipeline"
@@ -125,12 +126,12 @@ def partner_clock() -> Any:
 
 def ready_key(day: dt.date | str) -> str:
     """The S3 key the partner writes when ``day`` is complete: ``{"day": ..., "appointments": n}``."""
-    return READY_KEY.format(day=_iso(day))
+    return READY_KEY.format(day=iso_day(day))
 
 
 def ready_marker(day: dt.date | str, appointments: int) -> tuple[str, str]:
     """(key, body) of the partner's marker, for whoever plays the partner (a test, a notebook)."""
-    return ready_key(day), json.dumps({"day": _iso(day), "appointments": int(appointments)})
+    return ready_key(day), json.dumps({"day": iso_day(day), "appointments": int(appointments)})
 
 
 def read_marker(body: str | bytes, day: dt.date | str) -> int:
@@ -138,12 +139,12 @@ def read_marker(body: str | bytes, day: dt.date | str) -> int:
     try:
         marker = json.loads(body)
         count = int(marker["appointments"])
-        same_day = marker["day"] == _iso(day)
+        same_day = marker["day"] == iso_day(day)
     except (ValueError, KeyError, TypeError) as error:
-        raise DataProblem(f"{_iso(day)}: unreadable ready marker ({error})",
+        raise DataProblem(f"{iso_day(day)}: unreadable ready marker ({error})",
                           ["ready marker unreadable"]) from None
     if not same_day:
-        raise DataProblem(f"{_iso(day)}: the ready marker is for {marker['day']}",
+        raise DataProblem(f"{iso_day(day)}: the ready marker is for {marker['day']}",
                           ["ready marker for another day"])
     return count
 
@@ -160,7 +161,7 @@ def extract_and_land(day: dt.date | str, *, token: str, connect: Callable[[], An
     from solutions.extraction import PartnerExtractor, RetryPolicy
     from solutions.landing import land_day
 
-    day = _iso(day)
+    day = iso_day(day)
     extractor = PartnerExtractor(token, base_url=base_url, clock=clock or partner_clock(),
                                  policy=RetryPolicy(seed=0))
     extraction = extractor.extract(day, day)
@@ -183,32 +184,32 @@ def extract_and_land(day: dt.date | str, *, token: str, connect: Callable[[], An
 
 def dbt_run(day: dt.date | str, runner: DbtRunner) -> dict[str, Any]:
     """``dbt run --select staging marts --vars '{"day": ...}'``: staging views, dimensions, the fact's day."""
-    result = runner.invoke("run", "--select", *BUILD, day=_iso(day))
+    result = runner.invoke("run", "--select", *BUILD, day=iso_day(day))
     print(result.summary())
     return result.raise_for_status().to_dict()
 
 
 def dbt_test(day: dt.date | str, runner: DbtRunner) -> dict[str, Any]:
     """``dbt test --select staging marts``: failing tests are a DataProblem naming them."""
-    result = runner.invoke("test", "--select", *BUILD, day=_iso(day))
+    result = runner.invoke("test", "--select", *BUILD, day=iso_day(day))
     print(result.summary())
     try:
         result.raise_for_status()
     except DbtTestFailure:
         failures = [n.describe() for n in result.nodes if n.failed]
-        raise DataProblem(f"{_iso(day)}: dbt tests failed: {', '.join(failures)}", failures) from None
+        raise DataProblem(f"{iso_day(day)}: dbt tests failed: {', '.join(failures)}", failures) from None
     return result.to_dict()
 
 
 def refresh_customer_metrics(day: dt.date | str, runner: DbtRunner) -> dict[str, Any]:
     """``dbt build --select customer_metrics``: rebuild the customer-facing pre-aggregate and test it."""
-    result = runner.invoke("build", "--select", *CUSTOMER_FACING, day=_iso(day))
+    result = runner.invoke("build", "--select", *CUSTOMER_FACING, day=iso_day(day))
     print(result.summary())
     try:
         return result.raise_for_status().to_dict()
     except DbtTestFailure:
         failures = [n.describe() for n in result.nodes if n.failed]
-        raise DataProblem(f"{_iso(day)}: customer metrics failed their tests: {', '.join(failures)}",
+        raise DataProblem(f"{iso_day(day)}: customer metrics failed their tests: {', '.join(failures)}",
                           failures) from None
 
 
@@ -228,7 +229,7 @@ def quality_checks(day: dt.date | str, *, connect: Callable[[], Any],
     from solutions.quality import run_quality_checks
     from solutions.reconciliation import BackendClient
 
-    day_date = dt.date.fromisoformat(_iso(day))
+    day_date = as_date(day)
     with closing(connect()) as conn:
         report = run_quality_checks(conn, day_date, raise_on_failure=False)
         with closing(conn.cursor()) as cur:
@@ -264,7 +265,7 @@ def success_text(day: dt.date | str, extract: dict[str, Any], build: dict[str, A
     def n(counts: dict[str, int], *keys: str) -> int:
         return sum(counts.get(k, 0) for k in keys)
 
-    return (f"{DAG_ID} {_iso(day)}: OK. {extract['records']} appointments landed; dbt built "
+    return (f"{DAG_ID} {iso_day(day)}: OK. {extract['records']} appointments landed; dbt built "
             f"{n(build['counts'], 'success')} models, {n(tests['counts'], 'pass')} tests passed; "
             f"{checks['checks']} quality checks passed ({len(checks['warnings'])} warnings); "
             f"customer metrics refreshed ({n(refresh['counts'], 'pass')} tests passed).")
@@ -287,13 +288,6 @@ def deadline_missed(context: dict[str, Any] | None = None, **kwargs: Any) -> Non
 
 # -- helpers -------------------------------------------------------------------------------------------------
 
-
-def _iso(day: dt.date | str) -> str:
-    if isinstance(day, dt.datetime):
-        return day.date().isoformat()
-    if isinstance(day, dt.date):
-        return day.isoformat()
-    return dt.date.fromisoformat(str(day)).isoformat()
 
 
 def marts_fingerprint(connect: Callable[[], Any], tables: tuple[str, ...] = (

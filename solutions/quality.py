@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from solutions.days import as_date
 from solutions.quality_rules import (
     AcceptedValues,
     CheckResult,
@@ -314,7 +315,7 @@ class QualityChecker:
         normal volume) and counted in ``detail``. With fewer than ``min_history`` days the check passes
         with a note: too little history to judge.
         """
-        day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        day = as_date(day)
         source, col = quote_table(table), quote_identifier(date_column, "date column")
         first = day - dt.timedelta(days=history_days)
         rows = self._fetch(f"SELECT {col}, COUNT(*) FROM {source} WHERE {col} BETWEEN %s AND %s GROUP BY {col}",
@@ -362,7 +363,7 @@ def run_quality_checks(connection: Any, day: dt.date | str, *, raise_on_failure:
     at the end of the logical day. Returns the report as plain JSON (fit for XCom); raises
     :class:`QualityCheckFailed` after an error-severity failure.
     """
-    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    day = as_date(day)
     end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
     table, on_day = "fct_appointments", Where("appointment_date", day)
     with QualityChecker(connection, keys={table: "appointment_id"}) as qc:

@@ -38,6 +38,7 @@ from urllib3.util.retry import Retry
 
 from solutions.alerting import post_alert
 from solutions.connections import connected
+from solutions.days import as_date
 from solutions.sql import quote_table
 
 BASE_URL = "https://api.backend.com"
@@ -312,7 +313,7 @@ def reconcile(day: dt.date | str, *, connection: Any, client: BackendClient | No
     """Compare ``day`` in the warehouse with the backend. ``investigate``: ``None`` (default) looks at the
     payment ids only when totals or counts differ, ``True`` always (catches offsetting errors), ``False``
     never. ``connection`` is a connection or a factory (then closed on every path)."""
-    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    day = as_date(day)
     check_tolerance(tolerance)
     client = client or BackendClient()
     source = client.revenue(day)

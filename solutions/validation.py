@@ -26,6 +26,7 @@ from contextlib import closing
 from typing import Any
 
 from solutions.connections import open_connection
+from solutions.days import as_date
 from solutions.sql import quote_table
 
 TABLE = "fct_appointments"
@@ -36,19 +37,6 @@ COUNTS_SQL = """SELECT COUNT(*),
 FROM {table}
 WHERE appointment_date = %s"""
 
-
-def as_date(value: dt.date | dt.datetime | str) -> dt.date:
-    """``date``, ``datetime`` or an ISO string -> ``date`` (a datetime keeps its own calendar date)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):  # strictly ISO: anything else (a quote, SQL) raises ValueError here
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return dt.datetime.fromisoformat(value).date()
-    raise TypeError(f"expected a date, datetime or 'YYYY-MM-DD', got {type(value).__name__}")
 
 
 def day_to_validate(logical_date: dt.date | dt.datetime | str) -> dt.date:

@@ -7,16 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-import sim
 from solutions.alerting import SlackNotifier, failure_text
 from solutions.alerting import AlertError
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("alerting"))
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world()
 
 
 def context(**extra):

@@ -48,10 +48,13 @@ def test_importing_production_code_loads_no_sim_module():
 
 def test_the_sim_takes_only_the_sockets_production_code_offers():
     """sim/ may import solutions.clock (its clocks satisfy that protocol) and solutions.runtime (what it lends
-    the production code), nothing else of solutions/ and nothing of the graders."""
+    the production code), nothing else of solutions/ and nothing of the graders. One exception: the launcher
+    of `make airflow` (sim/__main__.py), which plays the partner with the pipeline's own marker."""
     allowed = {"solutions.clock", "solutions.runtime", "solutions"}
     offences = []
     for path in sorted((ROOT / "sim").rglob("*.py")):
+        if path.name == "__main__.py":
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module

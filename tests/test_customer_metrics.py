@@ -11,18 +11,14 @@ from types import SimpleNamespace
 import pytest
 from snowflake.connector.errors import ProgrammingError
 
-import sim
 from solutions import customer_metrics as cm
 
 END = dt.date(2025, 9, 30)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("customer_metrics"), start_date=dt.date(2024, 10, 1),
-                      days=365, appointments=20000)
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world(start_date=dt.date(2024, 10, 1), days=365, appointments=20000)
 
 
 @pytest.fixture

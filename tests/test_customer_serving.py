@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-import sim
 from sim.clock import FakeClock
 from solutions import customer_metrics as cm
 from solutions import customer_serving as cs
@@ -14,12 +13,10 @@ from solutions.alerting import AlertError
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("customer_serving"), start_date=dt.date(2024, 10, 1),
-                      days=365, appointments=20000)
+def world(start_module_world):
+    world = start_module_world(start_date=dt.date(2024, 10, 1), days=365, appointments=20000)
     cm.precompute_clinician_metrics(world.warehouse.connect, dt.date(2025, 9, 30))
-    yield world
-    sim.stop()
+    return world
 
 
 # -- the cache -----------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-import sim
 from sim.paths import DAGS_DIR
 
 MISSING_DAY = "2025-09-15"
@@ -16,10 +15,8 @@ FAILING_RUN = "2025-09-16T02:00:00+00:00"  # validates the missing day
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("dags_01_03"), defects={"missing_day": MISSING_DAY})
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world(defects={"missing_day": MISSING_DAY})
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import io
 
 import pytest
 
-import sim
 from sim.paths import DAGS_DIR
 
 RUN = "2025-10-01T02:00:00+00:00"  # the 02:00 run on 1 October processes 30 September
@@ -24,10 +23,8 @@ BODY = "appointment_id,status\n18,completed\n53,completed\n89,no_show\n"
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("dags_04_06"))
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world()
 
 
 def run(world, name: str, **kwargs):

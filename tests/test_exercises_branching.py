@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-import sim
 from exercises import branching as ex
 from exercises.grading import failed_exactly
 
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_branching"))
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world()
 
 
 def not_attempted(*args):

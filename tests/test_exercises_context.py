@@ -6,16 +6,13 @@ import datetime as dt
 
 import pytest
 
-import sim
 from exercises import context as ex
 from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_context"), defects={"null_client_id": 0.05})
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world(defects={"null_client_id": 0.05})
 
 
 def not_attempted(*args, **kwargs):

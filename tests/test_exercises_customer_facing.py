@@ -13,17 +13,13 @@ import statistics
 
 import pytest
 
-import sim
 from exercises import customer_facing as ex
 from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_customer_facing"), start_date=dt.date(2024, 10, 1),
-                      days=365, appointments=20000)
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world(start_date=dt.date(2024, 10, 1), days=365, appointments=20000)
 
 
 def not_attempted(*args):

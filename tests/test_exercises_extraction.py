@@ -183,12 +183,8 @@ def no_resume(extractor, start, end):
 
 
 @pytest.fixture(scope="module")
-def big_world(tmp_path_factory):
-    import sim
-
-    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"))
-    yield world
-    sim.stop()
+def big_world(start_module_world):
+    return start_module_world(appointments=30000)
 
 
 def test_resume_grader_accepts_the_reference(big_world):

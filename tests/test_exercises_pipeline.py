@@ -8,17 +8,14 @@ import json
 
 import pytest
 
-import sim
 from exercises import pipeline as ex
 from solutions.pipeline import DataProblem
 from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_pipeline"))
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world()
 
 
 def not_attempted(*args, **kwargs):

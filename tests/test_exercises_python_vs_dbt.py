@@ -6,16 +6,13 @@ import statistics
 
 import pytest
 
-import sim
 from exercises import python_vs_dbt as ex
 from exercises.grading import Mismatch, failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_python_vs_dbt"))
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world()
 
 
 def not_attempted(*args, **kwargs):

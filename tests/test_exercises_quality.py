@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-import sim
 from exercises import quality as ex
 from exercises.grading import failed_exactly
 
@@ -15,10 +14,8 @@ DEFECTS = {"null_client_id": 0.05, "orphan_client_id": 3, "duplicate_appointment
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_quality"), defects=DEFECTS)
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world(defects=DEFECTS)
 
 
 def tables(world):

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 import requests
 
-import sim
 from exercises import reconciliation as ex
 from exercises.grading import failed_exactly
 
@@ -16,10 +15,8 @@ DEFECTS = {"missing_payment": 2, "duplicate_payment": 2, "misamounted_payment": 
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_reconciliation"), defects=DEFECTS)
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world(defects=DEFECTS)
 
 
 def not_attempted(*args):

@@ -7,16 +7,13 @@ import datetime as dt
 
 import pytest
 
-import sim
 from exercises import sensors as ex
 from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_sensors"))
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world()
 
 
 def not_attempted(*args):

@@ -10,16 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-import sim
 from exercises import xcom as ex
 from exercises.grading import failed_exactly
 
 
 @pytest.fixture(scope="module", autouse=True)
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("ex_xcom"))
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world()
 
 
 def not_attempted(*args, **kwargs):

@@ -1,5 +1,5 @@
 """solutions.extraction end to end against the sim's partner API: pagination, errors, backoff, budget, resume,
-and the syllabus's extractor (pasted unchanged) for comparison."""
+and the syllabus's extractor (syllabus/extractor.py, unchanged) for comparison."""
 
 from __future__ import annotations
 
@@ -21,19 +21,17 @@ from solutions.extraction import (
     dedupe,
 )
 from solutions.ratelimit import TokenBucket
+from syllabus.extractor import SimplePracticeAPIExtractor
 
 DAY = "2025-09-10"
 
 
 @pytest.fixture(scope="module")
-def big_world(tmp_path_factory):
-    import sim
+def big_world(start_module_world):
     from sim.clock import FakeClock
 
     # a fake clock: the tests assert exact waits and back-offs, which real elapsed time would blur
-    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"), clock=FakeClock())
-    yield world
-    sim.stop()
+    return start_module_world(appointments=30000, clock=FakeClock())
 
 
 @pytest.fixture
@@ -288,93 +286,7 @@ def test_dedupe_keeps_the_first_copy_in_order():
     assert dedupe(records) == ([{"appointment_id": 3}, {"appointment_id": 1}, {"appointment_id": 2}], 2)
 
 
-# --- the syllabus's extractor, pasted verbatim ("Pattern: API Extractor Class"), for comparison -------------
-import requests
-import json
-from datetime import datetime, timedelta
 
-class SimplePracticeAPIExtractor:
-    """Extract data from external APIs and load to Snowflake"""
-    
-    def __init__(self, api_key, snowflake_conn):
-        self.api_key = api_key
-        self.conn = snowflake_conn
-        self.base_url = "https://api.partner.com/v1"
-    
-    def extract_appointments(self, start_date, end_date):
-        """
-        Extract appointments from external scheduling API.
-        Handles pagination, rate limiting, retries.
-        """
-        appointments = []
-        page = 1
-        has_more = True
-        
-        while has_more:
-            # API call with parameters
-            response = requests.get(
-                f"{self.base_url}/appointments",
-                headers={
-                    'Authorization': f'Bearer {self.api_key}',
-                    'Content-Type': 'application/json'
-                },
-                params={
-                    'start_date': start_date,
-                    'end_date': end_date,
-                    'page': page,
-                    'per_page': 100
-                },
-                timeout=30
-            )
-            
-            # Handle errors
-            if response.status_code != 200:
-                raise Exception(f"API error: {response.status_code} - {response.text}")
-            
-            data = response.json()
-            appointments.extend(data['appointments'])
-            
-            # Check pagination
-            has_more = data.get('has_more', False)
-            page += 1
-            
-            # Rate limiting - wait between requests
-            if has_more:
-                import time
-                time.sleep(0.5)  # 500ms delay
-        
-        return appointments
-    
-    def load_to_snowflake(self, data, table_name):
-        """Load extracted data to Snowflake staging table"""
-        cursor = self.conn.cursor()
-        
-        # Create staging table if not exists
-        cursor.execute(f"""
-        CREATE TABLE IF NOT EXISTS staging.{table_name} (
-            raw_data VARIANT,
-            extracted_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP()
-        )
-        """)
-        
-        # Insert data as JSON
-        for record in data:
-            cursor.execute(
-                f"INSERT INTO staging.{table_name} (raw_data) SELECT PARSE_JSON(%s)",
-                (json.dumps(record),)
-            )
-        
-        self.conn.commit()
-        cursor.close()
-        
-        print(f"✓ Loaded {len(data)} records to staging.{table_name}")
-    
-    def extract_and_load(self, start_date, end_date):
-        """Complete ETL: extract from API, load to Snowflake"""
-        appointments = self.extract_appointments(start_date, end_date)
-        self.load_to_snowflake(appointments, 'api_appointments')
-        return len(appointments)
-# --- end of the syllabus's code -----------------------------------------------------------------------------
 
 
 @pytest.fixture

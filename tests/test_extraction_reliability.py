@@ -29,17 +29,15 @@ FAULTS = {
 
 
 @pytest.fixture(scope="module")
-def big_world(tmp_path_factory):
-    import sim
+def big_world(start_module_world):
     from sim.clock import FakeClock
 
     # a fake clock: the tests assert exact waits and back-offs, which real elapsed time would blur
-    world = sim.start(appointments=30000, state=tmp_path_factory.mktemp("sim"), clock=FakeClock())
+    world = start_module_world(appointments=30000, clock=FakeClock())
     truth = [a for (a,) in world.warehouse.query(
         "SELECT APPOINTMENT_ID FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s ORDER BY 1",
         (DAY,))]
-    yield world, truth
-    sim.stop()
+    return world, truth
 
 
 @pytest.mark.parametrize("mode", ["cursor", "page"])

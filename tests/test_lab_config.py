@@ -15,8 +15,6 @@ import requests
 from sim.paths import KIT_ROOT
 from sim.services import free_port
 
-pytestmark = pytest.mark.slow
-
 
 def test_make_lab_puts_the_kits_jupyter_config_first():
     recipe = re.search(r"^lab:.*?(?=^\S)", (KIT_ROOT / "Makefile").read_text(), re.MULTILINE | re.DOTALL)

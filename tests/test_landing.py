@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_sql import INJECTIONS
+from payloads import INJECTIONS
 
 from solutions.landing import TABLE, day_counts, land_day
 
@@ -39,12 +39,8 @@ class Recorder:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    import sim
-
-    world = sim.start(appointments=3000, state=tmp_path_factory.mktemp("sim"))
-    yield world.warehouse
-    sim.stop()
+def warehouse(start_module_world):
+    return start_module_world(appointments=3000).warehouse
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-import sim
 from sim.paths import DAGS_DIR
 from solutions import pipeline
 
@@ -40,10 +39,8 @@ def publish_marker(world, day: dt.date, count: int | None = None) -> int:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("pipeline"))
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-import sim
 from solutions.quality import (
     APPOINTMENT_SCHEMA,
     STATUSES,
@@ -24,7 +23,7 @@ from solutions.quality import (
     Where,
     run_quality_checks,
 )
-from test_sql import INJECTIONS
+from payloads import INJECTIONS
 
 DEFECTS = {"null_client_id": 0.05, "orphan_client_id": 3, "duplicate_appointment_id": 2, "out_of_range_date": 2,
            "missing_day": True}
@@ -34,10 +33,8 @@ KEYS = {FA: "appointment_id"}
 
 
 @pytest.fixture(scope="module")
-def dq(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("quality"), defects=DEFECTS)
-    yield world
-    sim.stop()
+def dq(start_module_world):
+    return start_module_world(defects=DEFECTS)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 import requests
 
-import sim
 from solutions.alerting import AlertError, post_alert
 from solutions.reconciliation import (
     BackendClient,
@@ -28,10 +27,8 @@ DAY, CLEAN_DAY = dt.date(2025, 9, 30), dt.date(2025, 9, 29)
 
 
 @pytest.fixture(scope="module")
-def rw(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("reconciliation"), defects=DEFECTS)
-    yield world
-    sim.stop()
+def rw(start_module_world):
+    return start_module_world(defects=DEFECTS)
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 
-from test_sql import INJECTIONS
+from payloads import INJECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = dt.date(2025, 9, 30)

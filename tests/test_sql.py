@@ -2,14 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from solutions.sql import quote_identifier, quote_table, validate_identifier
+from payloads import INJECTIONS
 
-# Payloads an attacker (or a typo) could put where a table or column name goes.
-INJECTIONS = [
-    "fct_appointments; DROP TABLE dim_clients", "fct_appointments --", "x' OR '1'='1", '"q"', "a b", "", "1table",
-    "t/*c*/", "t;", "dim_clients)", "(SELECT 1)", "t\nDROP", "t\x00", "t`", "t%s", "${x}", "t.*", "t,u", "-1", None,
-    "a" * 300, "fct_appointments\n", "fct_appointments\r\n", "\nfct_appointments",
-]
+from solutions.sql import quote_identifier, quote_table, validate_identifier
 
 
 @pytest.mark.parametrize("name", ["fct_appointments", "CLIENT_ID", "_tmp$1"])

@@ -3,13 +3,17 @@
 One Airflow for the module (a minute or two to become healthy on a loaded 2-core machine): every kit DAG is
 listed through the REST API with no import errors and no next run, the daily pipeline triggered through the
 REST API succeeds with every task in its own process, the defective day fails dbt_test and quality_checks and
-both alerts reach the fake Slack (its page and the terminal), the Fivetran sync defers to the triggerer
-before dbt runs, Airflow's log carries none of the warnings the kit used to cause, and stopping leaves no
-process behind. Deselect with ``-m "not standalone"``.
+both alerts reach the fake Slack (its page and the terminal), an asset event starts its consumers, the
+Fivetran sync defers to the triggerer before dbt runs, a week backfilled through the REST API runs in order
+two at a time, one file awaited by a poke, a reschedule and a
+deferrable sensor shows only the poke sensor holding a worker while the deferrable one waits in the triggerer,
+Airflow's log carries none of the warnings the kit used to cause, and stopping leaves no process behind.
+Deselect with ``-m "not standalone"``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import importlib.util
 import json
@@ -37,7 +41,7 @@ try:
     STANDALONE = pytest.mark.standalone  # registered in pyproject.toml
 except pytest.fail.Exception:  # an older pyproject without the marker (--strict-markers refuses it)
     STANDALONE = pytest.mark.slow
-pytestmark = [STANDALONE, pytest.mark.slow]
+pytestmark = STANDALONE  # slow too: tests/conftest.py SLOW_MODULES
 
 
 def pipeline_dag() -> str:
@@ -187,6 +191,88 @@ def test_the_defective_day_goes_red_and_both_failures_reach_slack(airflow):
     assert page.status_code == 200 and all(html.escape(a.splitlines()[0]) in page.text for a in alerts)
     echoed = airflow.output.read_text()
     assert echoed.count("Slack message:") >= 2 and all(a.splitlines()[0] in echoed for a in alerts)
+
+
+def test_an_asset_event_starts_the_consumers(airflow):
+    """appointments_extract, triggered through the REST API, records an asset event for the day; the scheduler
+    starts appointments_marts from it, whose event starts customer_metrics_refresh. Nobody triggers those two."""
+    state, tasks = run_to_the_end(airflow, "appointments_extract", LOGICAL_DATE, "assets-producer")
+    assert state == "success", tasks
+    for consumer, asset in (("appointments_marts", "raw_partner_appointments"),
+                            ("customer_metrics_refresh", "fct_appointments")):
+        started, runs = time.monotonic(), []
+        while time.monotonic() - started < RUN_DEADLINE:
+            runs = airflow.api("GET", f"/dags/{consumer}/dagRuns")["dag_runs"]
+            if runs and runs[0]["state"] in ("success", "failed"):
+                break
+            time.sleep(3)
+        assert len(runs) == 1, f"{consumer}: {runs}"
+        run = runs[0]
+        assert (run["run_type"], run["state"]) == ("asset_triggered", "success"), run
+        events = airflow.api("GET", f"/dags/{consumer}/dagRuns/{run['dag_run_id']}/upstreamAssetEvents")
+        assert [(e["name"], e["extra"]["day"]) for e in events["asset_events"]] == [(asset, "2025-09-10")]
+
+
+def test_a_week_backfilled_through_the_rest_api(airflow):
+    """A week of kit_tour, two runs at a time (notebook 18 makes the same calls in-process): seven backfill runs,
+    all green, started in logical-date order, never more than two at once, the backfill marked complete."""
+    from solutions.backfills import BackfillAPI, max_overlap
+
+    api = BackfillAPI.remote(airflow.info["url"], airflow.token)
+    backfill = api.create_on_sqlite("kit_tour", "2025-09-02T02:00:00Z", "2025-09-08T02:00:00Z", max_active_runs=2)
+    started = time.monotonic()
+    runs = api.wait(backfill, timeout=2 * RUN_DEADLINE)["runs"]
+    assert [run["logical_date"][:10] for run in runs] == [f"2025-09-0{day}" for day in range(2, 9)]
+    assert {(run["run_type"], run["state"]) for run in runs} == {("backfill", "success")}, runs
+    moments = [(dt.datetime.fromisoformat(run["start_date"]), dt.datetime.fromisoformat(run["end_date"]))
+               for run in runs]
+    assert [start for start, _ in moments] == sorted(start for start, _ in moments)
+    assert max_overlap(moments) <= 2
+    print(f"a week of kit_tour backfilled in {time.monotonic() - started:.0f} s, "
+          f"{max_overlap(moments)} runs at once at most")
+
+
+def test_one_wait_three_ways_only_the_poke_sensor_holds_a_worker(airflow):
+    """sensor_modes: one file awaited in poke, reschedule and deferrable mode at once. Sampled about every
+    second while the file is missing, the poke sensor is `running` (a worker slot), the deferrable one `deferred`
+    (its trigger in the triggerer); when the file lands, all three succeed."""
+    from collections import Counter
+
+    landing, run_id, sample_seconds = Path(airflow.info["landing"]), "sensor-modes", 20
+    tasks = ("wait_poke", "wait_reschedule", "wait_deferrable")
+
+    def patient(method: str, path: str, **kwargs) -> dict:
+        for _ in range(4):  # a loaded machine's api-server may miss one 30 s read
+            try:
+                return airflow.api(method, path, **kwargs)
+            except requests.RequestException:
+                time.sleep(2)
+        return airflow.api(method, path, **kwargs)
+
+    def states() -> dict[str, str]:
+        tis = patient("GET", f"/dags/sensor_modes/dagRuns/{run_id}/taskInstances")["task_instances"]
+        return {t["task_id"]: t["state"] for t in tis}
+
+    patient("POST", "/dags/sensor_modes/dagRuns", json={"logical_date": "2025-09-11T00:00:00Z", "dag_run_id": run_id})
+    started = time.monotonic()
+    while (now := states()).get("wait_deferrable") != "deferred" or now.get("wait_poke") != "running":
+        assert time.monotonic() - started < RUN_DEADLINE, now
+        time.sleep(1)
+    samples, sampling_ends = [], time.monotonic() + sample_seconds
+    while time.monotonic() < sampling_ends:
+        samples.append(states())
+        time.sleep(1)
+    (landing / "appointments_2025-09-11.ready").write_text("closed")
+    while (state := patient("GET", f"/dags/sensor_modes/dagRuns/{run_id}")["state"]) not in ("success", "failed"):
+        assert time.monotonic() - started < 2 * RUN_DEADLINE, states()
+        time.sleep(2)
+    seen = {task: Counter(sample.get(task) for sample in samples) for task in tasks}
+    print(f"{len(samples)} samples: " + "; ".join(f"{task} {dict(counts)}" for task, counts in seen.items()))
+    assert state == "success", states()
+    assert len(samples) >= 3, seen
+    assert seen["wait_poke"]["running"] >= 0.8 * len(samples), seen
+    assert seen["wait_deferrable"]["deferred"] >= 0.8 * len(samples), seen
+    assert seen["wait_reschedule"]["up_for_reschedule"] >= 1, seen  # gave its slot back between checks
 
 
 def test_the_fivetran_sync_defers_to_the_triggerer_then_dbt_runs(airflow):

@@ -1,132 +1,13 @@
-"""The syllabus's DataQualityChecker, pasted unchanged, against the sim: it reports exactly the injected defects.
+"""The syllabus's DataQualityChecker (``syllabus/checker.py``, unchanged) against the sim: it reports exactly
+the injected defects.
 
 This is the ground truth the kit's own checker (solutions/) is measured against: the sim is faithful enough
 that the syllabus's code runs verbatim, and the manifest says what a correct checker must find.
 """
 
-# --- pasted verbatim from the syllabus ("Pattern: Data Quality Checker Class") -------------------------------
-import snowflake.connector
 from datetime import datetime
 
-class DataQualityChecker:
-    """Framework for running data quality checks"""
-    
-    def __init__(self, connection_params):
-        self.conn = snowflake.connector.connect(**connection_params)
-        self.cursor = self.conn.cursor()
-        self.failures = []
-    
-    def check_row_count(self, table, min_rows, max_rows=None):
-        """Validate row count within expected range"""
-        self.cursor.execute(f"SELECT COUNT(*) FROM {table}")
-        count = self.cursor.fetchone()[0]
-        
-        if count < min_rows:
-            self.failures.append(
-                f"{table}: Only {count} rows, expected >= {min_rows}"
-            )
-        
-        if max_rows and count > max_rows:
-            self.failures.append(
-                f"{table}: {count} rows exceeds max {max_rows}"
-            )
-        
-        return count
-    
-    def check_null_percentage(self, table, column, max_null_pct):
-        """Ensure null rate below threshold"""
-        query = f"""
-        SELECT 
-            COUNT(*) as total,
-            SUM(CASE WHEN {column} IS NULL THEN 1 ELSE 0 END) as null_count
-        FROM {table}
-        """
-        self.cursor.execute(query)
-        total, null_count = self.cursor.fetchone()
-        
-        if total == 0:
-            return
-        
-        null_pct = (null_count / total) * 100
-        
-        if null_pct > max_null_pct:
-            self.failures.append(
-                f"{table}.{column}: {null_pct:.1f}% nulls, max allowed {max_null_pct}%"
-            )
-        
-        return null_pct
-    
-    def check_referential_integrity(self, child_table, child_key, parent_table, parent_key):
-        """Validate foreign key relationships"""
-        query = f"""
-        SELECT COUNT(*) FROM {child_table} c
-        LEFT JOIN {parent_table} p ON c.{child_key} = p.{parent_key}
-        WHERE p.{parent_key} IS NULL AND c.{child_key} IS NOT NULL
-        """
-        self.cursor.execute(query)
-        orphaned_count = self.cursor.fetchone()[0]
-        
-        if orphaned_count > 0:
-            self.failures.append(
-                f"{child_table}.{child_key}: {orphaned_count} orphaned records"
-            )
-        
-        return orphaned_count
-    
-    def check_date_range(self, table, date_column, min_date, max_date):
-        """Validate dates within expected range"""
-        query = f"""
-        SELECT COUNT(*) FROM {table}
-        WHERE {date_column} < '{min_date}' OR {date_column} > '{max_date}'
-        """
-        self.cursor.execute(query)
-        out_of_range = self.cursor.fetchone()[0]
-        
-        if out_of_range > 0:
-            self.failures.append(
-                f"{table}.{date_column}: {out_of_range} dates outside {min_date} to {max_date}"
-            )
-        
-        return out_of_range
-    
-    def check_duplicate_keys(self, table, key_columns):
-        """Check for duplicate values in what should be unique"""
-        keys = ', '.join(key_columns)
-        query = f"""
-        SELECT COUNT(*) FROM (
-            SELECT {keys}, COUNT(*) as cnt
-            FROM {table}
-            GROUP BY {keys}
-            HAVING COUNT(*) > 1
-        )
-        """
-        self.cursor.execute(query)
-        duplicate_count = self.cursor.fetchone()[0]
-        
-        if duplicate_count > 0:
-            self.failures.append(
-                f"{table}: {duplicate_count} duplicate key combinations ({keys})"
-            )
-        
-        return duplicate_count
-    
-    def get_report(self):
-        """Return all failures"""
-        self.cursor.close()
-        self.conn.close()
-        
-        if self.failures:
-            return {
-                'status': 'FAILED',
-                'failure_count': len(self.failures),
-                'failures': self.failures
-            }
-        else:
-            return {
-                'status': 'PASSED',
-                'failure_count': 0
-            }
-# --- end of the syllabus's code ------------------------------------------------------------------------------
+from syllabus.checker import DataQualityChecker
 
 CONNECTION = {  # the syllabus's own parameters: the sim accepts any
     'user': 'airflow',

@@ -9,8 +9,9 @@ from unittest import mock
 import pendulum
 import pytest
 
-import sim
-from solutions.validation import as_date, day_to_validate, open_connection, validate_appointments
+from solutions.connections import open_connection
+from solutions.days import as_date
+from solutions.validation import day_to_validate, validate_appointments
 
 MISSING_DAY = dt.date(2025, 9, 15)
 NULL_DAY = dt.date(2025, 9, 30)  # the defect day: some client ids set to NULL
@@ -18,11 +19,9 @@ CLEAN_DAY = dt.date(2025, 9, 29)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    world = sim.start(state=tmp_path_factory.mktemp("validation"),
-                      defects={"missing_day": MISSING_DAY.isoformat(), "null_client_id": 0.05}, defect_day=NULL_DAY)
-    yield world
-    sim.stop()
+def world(start_module_world):
+    return start_module_world(defects={"missing_day": MISSING_DAY.isoformat(), "null_client_id": 0.05},
+                              defect_day=NULL_DAY)
 
 
 class Spy:

@@ -42,11 +42,12 @@ import pendulum
 from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
 from airflow.sdk import DAG, task
 
+from solutions import pipeline
 from solutions.alerting import SlackNotifier
 
 DAG_ID = "clinic_appointments_pipeline"
 RAW_BUCKET = "{{ var.value.get('raw_bucket', 'simplepractice-raw-data') }}"  # rendered when the task runs
-READY_KEY = "partner/appointments/{{ macros.ds_add(ds, -1) }}/ready.json"
+READY_KEY = pipeline.READY_KEY.format(day="{{ macros.ds_add(ds, -1) }}")  # the day the run processes
 
 
 def _day(logical_date) -> str:
@@ -59,20 +60,16 @@ def _fail_on_bad_data(run):
     """Bad data fails the task for good (no retry); anything else propagates and is retried."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from solutions.pipeline import DataProblem
-
     try:
         return run()
-    except DataProblem as problem:
+    except pipeline.DataProblem as problem:
         raise AirflowFailException(str(problem)) from problem
 
 
 def _snowflake():
     from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
 
-    from solutions.pipeline import SNOWFLAKE_CONN_ID
-
-    return SnowflakeHook(snowflake_conn_id=SNOWFLAKE_CONN_ID).get_conn
+    return SnowflakeHook(snowflake_conn_id=pipeline.SNOWFLAKE_CONN_ID).get_conn
 
 
 with DAG(
@@ -106,8 +103,6 @@ with DAG(
         from airflow.providers.amazon.aws.hooks.s3 import S3Hook
         from airflow.sdk import Variable
 
-        from solutions import pipeline
-
         day, config = _day(logical_date), pipeline.PipelineConfig.from_airflow()
         marker = S3Hook(aws_conn_id=pipeline.AWS_CONN_ID).read_key(pipeline.ready_key(day), config.raw_bucket)
 
@@ -123,29 +118,21 @@ with DAG(
 
     @task
     def dbt_run(logical_date=None) -> dict:
-        from solutions import pipeline
-
         return pipeline.dbt_run(_day(logical_date), pipeline.PipelineConfig.from_airflow().dbt())
 
     @task
     def dbt_test(logical_date=None) -> dict:
-        from solutions import pipeline
-
         runner = pipeline.PipelineConfig.from_airflow().dbt()
         return _fail_on_bad_data(lambda: pipeline.dbt_test(_day(logical_date), runner))
 
     @task
     def quality_checks(logical_date=None) -> dict:
-        from solutions import pipeline
-
         config = pipeline.PipelineConfig.from_airflow()
         return _fail_on_bad_data(lambda: pipeline.quality_checks(
             _day(logical_date), connect=_snowflake(), backend_base_url=config.backend_api_base_url))
 
     @task
     def refresh_customer_metrics(logical_date=None) -> dict:
-        from solutions import pipeline
-
         runner = pipeline.PipelineConfig.from_airflow().dbt()
         return _fail_on_bad_data(lambda: pipeline.refresh_customer_metrics(_day(logical_date), runner))
 
@@ -154,10 +141,9 @@ with DAG(
                      logical_date=None) -> str:
         from airflow.sdk import Variable
 
-        from solutions.pipeline import success_text
         from solutions.alerting import post_alert
 
-        text = success_text(_day(logical_date), extract, build, tests, checks, refresh)
+        text = pipeline.success_text(_day(logical_date), extract, build, tests, checks, refresh)
         post_alert(text, Variable.get("slack_webhook_url"))
         print(f"posted to Slack: {text}")
         return text

@@ -1,55 +1,8 @@
-"""The syllabus's own code that the benchmarks use as their baselines, pasted unchanged.
-
-* ``SimplePracticeAPIExtractor``: the class header, ``__init__`` and ``load_to_snowflake`` of the syllabus's
-  "Pattern: API Extractor Class" (its ``extract_appointments`` and ``extract_and_load`` are left out: the
-  landing benchmark feeds it records directly);
-* ``DataQualityChecker``: the syllabus's "Pattern: Data Quality Checker Class", whole.
-
-Nothing below the imports is edited, so the figures measure the code a candidate would have written from the
-syllabus. (``tests/test_syllabus_checker.py`` and ``tests/test_extraction.py`` hold the same text and check
-that it runs against the sim as written.)
-"""
-
-# ruff: noqa
-# --- pasted verbatim from the syllabus ------------------------------------------------------------------------
-import json
-
+# The syllabus's "Pattern: Data Quality Checker Class", pasted unchanged (trailing spaces included). Not the
+# kit's code: notebook 07 shows and runs it, tests/test_syllabus_checker.py runs it against the sim, and
+# bench/bench_quality.py measures it as its baseline.
 import snowflake.connector
 from datetime import datetime
-
-
-class SimplePracticeAPIExtractor:
-    """Extract data from external APIs and load to Snowflake"""
-    
-    def __init__(self, api_key, snowflake_conn):
-        self.api_key = api_key
-        self.conn = snowflake_conn
-        self.base_url = "https://api.partner.com/v1"
-    
-    def load_to_snowflake(self, data, table_name):
-        """Load extracted data to Snowflake staging table"""
-        cursor = self.conn.cursor()
-        
-        # Create staging table if not exists
-        cursor.execute(f"""
-        CREATE TABLE IF NOT EXISTS staging.{table_name} (
-            raw_data VARIANT,
-            extracted_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP()
-        )
-        """)
-        
-        # Insert data as JSON
-        for record in data:
-            cursor.execute(
-                f"INSERT INTO staging.{table_name} (raw_data) SELECT PARSE_JSON(%s)",
-                (json.dumps(record),)
-            )
-        
-        self.conn.commit()
-        cursor.close()
-        
-        print(f"✓ Loaded {len(data)} records to staging.{table_name}")
-
 
 class DataQualityChecker:
     """Framework for running data quality checks"""
@@ -169,4 +122,39 @@ class DataQualityChecker:
                 'status': 'PASSED',
                 'failure_count': 0
             }
-# --- end of the syllabus's code -----------------------------------------------------------------------------
+
+# Usage in Airflow
+def run_quality_checks(**context):
+    """Airflow task that runs all quality checks"""
+    
+    checker = DataQualityChecker({
+        'user': 'airflow',
+        'password': '{{ var.value.snowflake_password }}',
+        'account': 'simplepractice',
+        'warehouse': 'ANALYTICS_WH',
+        'database': 'ANALYTICS',
+        'schema': 'MARTS'
+    })
+    
+    # Run checks
+    checker.check_row_count('fct_appointments', min_rows=1000)
+    checker.check_null_percentage('fct_appointments', 'client_id', max_null_pct=0.1)
+    checker.check_referential_integrity(
+        'fct_appointments', 'client_id',
+        'dim_clients', 'client_id'
+    )
+    checker.check_date_range(
+        'fct_appointments', 'appointment_date',
+        '2020-01-01', datetime.now().strftime('%Y-%m-%d')
+    )
+    checker.check_duplicate_keys('fct_appointments', ['appointment_id'])
+    
+    # Get results
+    report = checker.get_report()
+    
+    if report['status'] == 'FAILED':
+        # Send to Slack, email, or monitoring system
+        error_message = '\n'.join(report['failures'])
+        raise ValueError(f"Data quality checks failed:\n{error_message}")
+    
+    print(f"✓ All quality checks passed")
