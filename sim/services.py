@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import data
+from sim.fivetran import fivetran_env
 from sim.http import FakeRequest, FakeResponse, Service, to_fake_request
 from sim.paths import reap_stale, state_dir
 from sim.s3 import BUCKET, REGION, S3
@@ -369,13 +370,16 @@ class Services:
               requests_per_second: float = 5.0, history: bool | dict[str, float] | None = None) -> Services:
         stack = self._stack
         try:
-            self.systems = build(self.run_dir, stack, clock=SystemClock(), requests_per_second=requests_per_second,
+            clock = SystemClock()  # Fivetran's timestamps: real UTC times on that clock
+            epoch = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=clock.monotonic())
+            self.systems = build(self.run_dir, stack, clock=clock, requests_per_second=requests_per_second,
                                  seed=seed, appointments=appointments, defects=defects, defect_day=defect_day,
-                                 start=start_date, days=days, history=history)
+                                 start=start_date, days=days, history=history, fivetran_epoch=epoch)
             self.warehouse, self.manifest, self.clock = self.systems.warehouse, self.systems.manifest, self.systems.clock
             #: the source's change history (``sim.history``) when asked for, else None
             self.history = self.systems.history
             self.partner, self.backend, self.slack = self.systems.partner, self.systems.backend, self.systems.slack
+            self.fivetran = self.systems.fivetran  # lands synced rows in the warehouse
             self.slack_channel = SlackChannel(self.slack)  # the webhook, plus a page showing what it got
             self.control = WarehouseControl(self.warehouse, self.gate)
             stack.callback(self.control.attach)  # a lease still out at stop: take the files back first
@@ -391,6 +395,7 @@ class Services:
             self._backend_http = self._serve_http(self.backend, gated=True)
             self._slack_http = self._serve_http(self.slack_channel)
             self._control_http = self._serve_http(self.control)
+            self._fivetran_http = self._serve_http(self.fivetran, "/v1", gated=True)
         except BaseException:
             self.stop()
             raise
@@ -455,6 +460,11 @@ class Services:
         return self._slack_http.url + SlackChannel.PAGE
 
     @property
+    def fivetran_url(self) -> str:
+        """Fivetran's API on loopback (``<url>/connectors/backend_postgres``)."""
+        return self._fivetran_http.url + "/v1"
+
+    @property
     def control_url(self) -> str:
         return self._control_http.url
 
@@ -498,6 +508,10 @@ class Services:
             "AIRFLOW_VAR_DBT_WORK_DIR": str(self.run_dir / "dbt"),
             "AIRFLOW_VAR_WAREHOUSE_RELEASE_URL": self.control_url,
             "REQUESTS_CA_BUNDLE": str(self.ca_bundle),
+            **fivetran_env(self.fivetran),
+            # the Fivetran provider hard-codes https://api.fivetran.com; the local settings of `make airflow`
+            # point it here in every Airflow process (sim.standalone.LOCAL_SETTINGS)
+            "KIT_FIVETRAN_HOST": f"{self._fivetran_http.host}:{self._fivetran_http.port}",
         }
 
     # -- playing the partner

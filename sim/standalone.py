@@ -63,6 +63,7 @@ asset events start (an asset-triggered run has no logical date).
 """
 
 import os
+import sys
 
 import pendulum
 
@@ -73,6 +74,34 @@ def dag_policy(dag):
         last = pendulum.parse(end)
         if dag.end_date is None or dag.end_date > last:
             dag.end_date = last
+
+
+class _FivetranOnLoopback:
+    """The Fivetran provider builds every URL from FivetranHook.api_protocol/api_host (https://api.fivetran.com),
+    not from the connection. When its hooks module is imported, in any Airflow process (worker, triggerer),
+    point them at the sim's Fivetran (KIT_FIVETRAN_HOST). Production sets nothing and is not touched."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "fivetran_provider_async.hooks" or not os.environ.get("KIT_FIVETRAN_HOST"):
+            return None
+        import importlib.machinery
+
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            module.FivetranHook.api_protocol = "http"
+            module.FivetranHook.api_host = os.environ["KIT_FIVETRAN_HOST"]
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if not any(type(finder).__name__ == "_FivetranOnLoopback" for finder in sys.meta_path):
+    sys.meta_path.insert(0, _FivetranOnLoopback())
 '''
 
 

@@ -36,6 +36,8 @@ class Systems:
     clock: Clock
     #: the source's change history (``sim.history.History``) when built with ``history=...``, else None
     history: Any
+    #: Fivetran's REST API (``sim.fivetran``), at ``https://api.fivetran.com/v1``, connector ``backend_postgres``
+    fivetran: Any
 
     def generate(self, *, history: bool | dict[str, float] | None = None, **kwargs: Any) -> data.Manifest:
         """Rebuild every table (same knobs as ``sim.data.generate``, plus ``history`` as in ``sim.start``) and
@@ -66,7 +68,7 @@ class Systems:
 
 def build(run_dir: Path, stack: ExitStack, *, clock: Clock, slack_url: str = SlackWebhook.DEFAULT_URL,
           requests_per_second: float = 5.0, history: bool | dict[str, float] | None = None,
-          **knobs: Any) -> Systems:
+          fivetran_epoch: dt.datetime | None = None, **knobs: Any) -> Systems:
     """Start the warehouse in ``run_dir / "warehouse"`` (stopped by ``stack``), generate its data with
     ``knobs`` (``sim.data.generate``'s), build the fakes on ``clock`` and, when asked, the source's change
     history (``history``, as in ``sim.start``)."""
@@ -79,7 +81,21 @@ def build(run_dir: Path, stack: ExitStack, *, clock: Clock, slack_url: str = Sla
     backend = BackendRevenueAPI(payments_source(warehouse), clock=clock)
     slack = SlackWebhook(slack_url, clock=clock)
     changes = enable_history(warehouse, manifest, partner, history)
-    return Systems(warehouse, manifest, partner, backend, slack, clock, changes)
+    return Systems(warehouse, manifest, partner, backend, slack, clock, changes,
+                   fivetran(warehouse, clock, fivetran_epoch))
+
+
+def fivetran(warehouse: Warehouse, clock: Clock, epoch: dt.datetime | None = None) -> Any:
+    """Fivetran with one connector, ``backend_postgres``: the backend database into BACKEND.PUBLIC.
+    ``epoch``: the time the clock's 0.0 stands for (default ``sim.fivetran.EPOCH``, 2 October 2025 02:00 UTC)."""
+    from sim.fivetran import EPOCH, FivetranAPI, warehouse_lander
+
+    api = FivetranAPI(api_key=secrets.token_hex(8), api_secret=secrets.token_urlsafe(24), clock=clock,
+                      land=warehouse_lander(warehouse), epoch=epoch or EPOCH)
+    api.add_connector("backend_postgres", tables={"CLIENTS": "CLIENT_ID", "CLINICIANS": "CLINICIAN_ID",
+                                                  "APPOINTMENTS": "APPOINTMENT_ID", "PAYMENTS": "PAYMENT_ID"},
+                      sync_seconds=1.0)
+    return api
 
 
 def as_day(day: dt.date | str) -> dt.date:

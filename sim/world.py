@@ -40,6 +40,7 @@ from unittest import mock
 from sim import data
 from sim.backend_api import BackendRevenueAPI
 from sim.clock import WorldClock
+from sim.fivetran import fivetran_env
 from sim.partner_api import PartnerSchedulingAPI
 from sim.paths import reap_stale, state_dir
 from sim.s3 import S3
@@ -61,6 +62,8 @@ class World(Systems):
     s3: S3
     _stack: ExitStack = field(repr=False)
     _runner: Any = field(default=None, repr=False)
+    #: the ``responses`` mock every fake is mounted on (``add_passthru`` lets a loopback URL through)
+    http_mock: Any = field(default=None, repr=False)
 
     @property
     def airflow(self) -> Any:
@@ -133,15 +136,16 @@ def start(
         s3 = S3()
         stack.callback(s3.stop)
         s3.start()
-        _mount_http(stack, systems.partner, systems.backend, systems.slack)
+        http_mock = _mount_http(stack, systems.partner, systems.backend, systems.slack, systems.fivetran)
         stack.enter_context(mock.patch.dict(os.environ, {**_secrets_env(systems.partner, systems.slack),
-                                                         **_settings_env(systems.warehouse, run_dir)}))
+                                                         **_settings_env(systems.warehouse, run_dir),
+                                                         **fivetran_env(systems.fivetran)}))
         runtime.lend(clock=clock, warehouse_dir=systems.warehouse.path, release=systems.warehouse.released)
         stack.callback(runtime.take_back, systems.warehouse.path)
     except BaseException:
         stack.close()
         raise
-    _current = World(**vars(systems), run_dir=run_dir, s3=s3, _stack=stack)
+    _current = World(**vars(systems), run_dir=run_dir, s3=s3, _stack=stack, http_mock=http_mock)
     return _current
 
 
@@ -171,7 +175,7 @@ atexit.register(stop)
 
 
 def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: BackendRevenueAPI,
-                slack: SlackWebhook) -> None:
+                slack: SlackWebhook, fivetran: Any) -> Any:
     import responses
 
     from sim.http import mount
@@ -181,6 +185,8 @@ def _mount_http(stack: ExitStack, partner: PartnerSchedulingAPI, backend: Backen
     mount(rsps, partner.BASE_URL, partner)
     mount(rsps, backend.BASE_URL, backend)
     mount(rsps, slack.base_url, slack)
+    mount(rsps, fivetran.BASE_URL, fivetran)
+    return rsps
 
 
 def _webhook_url() -> str:

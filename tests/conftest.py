@@ -62,6 +62,7 @@ SLOW_MODULES = {
     "test_exercises_cdc.py": 29,  # the MERGE graders run fakesnow MERGEs, several per grade
     "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
     "test_lab_config.py": 10,  # a real JupyterLab server
+    "test_fivetran.py": 6,  # a sim world, and a fresh interpreter importing the Fivetran provider
 }
 HERE = Path(__file__).parent
 

@@ -3,8 +3,9 @@
 One Airflow for the module (a minute or two to become healthy on a loaded 2-core machine): every kit DAG is
 listed through the REST API with no import errors and no next run, the daily pipeline triggered through the
 REST API succeeds with every task in its own process, the defective day fails dbt_test and quality_checks and
-both alerts reach the fake Slack (its page and the terminal), an asset event starts its consumers, a week
-backfilled through the REST API runs in order two at a time, one file awaited by a poke, a reschedule and a
+both alerts reach the fake Slack (its page and the terminal), an asset event starts its consumers, the
+Fivetran sync defers to the triggerer before dbt runs, a week backfilled through the REST API runs in order
+two at a time, one file awaited by a poke, a reschedule and a
 deferrable sensor shows only the poke sensor holding a worker while the deferrable one waits in the triggerer,
 Airflow's log carries none of the warnings the kit used to cause, and stopping leaves no process behind.
 Deselect with ``-m "not standalone"``.
@@ -272,6 +273,18 @@ def test_one_wait_three_ways_only_the_poke_sensor_holds_a_worker(airflow):
     assert seen["wait_poke"]["running"] >= 0.8 * len(samples), seen
     assert seen["wait_deferrable"]["deferred"] >= 0.8 * len(samples), seen
     assert seen["wait_reschedule"]["up_for_reschedule"] >= 1, seen  # gave its slot back between checks
+
+
+def test_the_fivetran_sync_defers_to_the_triggerer_then_dbt_runs(airflow):
+    """The provider's deferrable FivetranOperator against the sim's Fivetran on loopback: the task defers, the
+    triggerer polls (the local settings point the provider's hooks there in every process), dbt runs."""
+    state, tasks = run_to_the_end(airflow, "fivetran_then_dbt", LOGICAL_DATE, "fivetran-then-dbt")
+    assert state == "success" and set(tasks.values()) == {"success"}, tasks
+    logs = Path(airflow.info["home"]) / "logs" / "dag_id=fivetran_then_dbt" / "run_id=fivetran-then-dbt"
+    sync = logs / "task_id=fivetran_sync"
+    assert "Pausing task as DEFERRED" in (sync / "attempt=1.log").read_text(errors="replace")
+    triggered = "".join(p.read_text(errors="replace") for p in sync.glob("attempt=1.log.trigger.*.log"))
+    assert "Connector backend_postgres: succeeded_at" in triggered
 
 
 def test_airflows_log_has_none_of_the_warnings_the_kit_caused(airflow):
