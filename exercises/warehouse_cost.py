@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from exercises.grading import Grade, Mismatch, grade
-from sim.query_profile import pipeline_day
+from exercises.query_profile import pipeline_day
 from solutions.warehouse_cost import Query, warehouse_credits
 
 CHOICES = (30, 60, 300, 600)

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from sim.query_profile import pipeline_day
+from exercises.query_profile import pipeline_day
 from solutions.warehouse_cost import (Query, billed_cloud_services, credits_by_tag, credits_per_hour,
                                       daily_credits, runtime, sessions, warehouse_credits)
 
