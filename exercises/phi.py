@@ -1,7 +1,8 @@
 """Exercises of notebook 28 (protecting patient data): the graders, and reference answers to read after trying.
 
-* ``client_name_policy()`` returns the body of a masking policy for a STRING column ``val``. The grader binds it
-  to sessions of several roles (``solutions.phi.bind_session``: the role hierarchy decides what
+* ``client_name_policy()`` returns the body of a masking policy for a STRING column ``val``: the name for PHI
+  readers, its initial and ``***`` for roles that read the marts without PHI, the mask for everyone else. The
+  grader binds it to sessions of several roles (``solutions.phi.bind_session``: the role hierarchy decides what
   ``IS_ROLE_IN_SESSION`` answers) and evaluates it on the sim's warehouse, against names it knows.
 * ``dashboard_grants()`` returns the ``GRANT`` statements that let the dashboard's service role read the
   customer-facing table, and nothing more. The grader reads them (``solutions.phi.parse_grants``), follows role
@@ -20,8 +21,12 @@ from exercises.grading import Grade, Mismatch, cursor, grade
 
 
 def client_name_policy() -> str:
-    """Readers of PHI (any role that inherits PHI_READER) see the name, every other role sees the mask."""
-    return f"CASE WHEN IS_ROLE_IN_SESSION('PHI_READER') THEN val ELSE '{MASK}' END"
+    """PHI readers see the name; roles that read the marts without PHI_READER see the initial; others the mask.
+
+    The order of the branches matters: CARE_OPS reads the marts *and* PHI, so the PHI branch comes first."""
+    return (f"CASE WHEN IS_ROLE_IN_SESSION('PHI_READER') THEN val "
+            f"WHEN IS_ROLE_IN_SESSION('AR_MARTS_READ') THEN LEFT(val, 1) || '***' "
+            f"ELSE '{MASK}' END")
 
 
 def dashboard_grants() -> list[str]:
@@ -35,9 +40,13 @@ def dashboard_grants() -> list[str]:
 # -- client_name_policy --------------------------------------------------------------------------------------
 
 NAMES = ("Client 1", "Ana O'Neil", "Zoë Smith")
-#: (primary role, sees the names?): CARE_OPS and TRANSFORMER inherit PHI_READER without being it
-SESSIONS = (("PHI_READER", True), ("CARE_OPS", True), ("TRANSFORMER", True),
-            ("ANALYST", False), ("DASHBOARD_SERVICE", False))
+FULL, INITIAL, MASKED = list(NAMES), [n[0] + "***" for n in NAMES], [MASK] * len(NAMES)
+#: (primary role, what it must see, why): CARE_OPS and TRANSFORMER inherit PHI_READER without being it
+SESSIONS = (("PHI_READER", FULL, "PHI_READER itself"),
+            ("CARE_OPS", FULL, "inherits PHI_READER (and AR_MARTS_READ: the PHI branch must come first)"),
+            ("TRANSFORMER", FULL, "inherits PHI_READER"),
+            ("ANALYST", INITIAL, "inherits AR_MARTS_READ, not PHI_READER"),
+            ("DASHBOARD_SERVICE", MASKED, "inherits neither"))
 
 
 def _evaluate(body: str, role: str) -> list[Any]:
@@ -48,34 +57,39 @@ def _evaluate(body: str, role: str) -> list[Any]:
         return [row[0] for row in cur.fetchall()]
 
 
+def _text(fn: Any) -> str:
+    body = fn()
+    if not isinstance(body, str) or not body.strip():
+        raise Mismatch(f"return the policy body as SQL text, got {body!r}")
+    return body
+
+
+def _sees(expected: list[str], hint: Callable[[list[Any]], str]) -> Callable[[Any], None]:
+    def check(fn: Any) -> None:
+        body = _text(fn)
+        for role, wanted, why in SESSIONS:
+            if wanted is expected:
+                got = _evaluate(body, role)
+                if got != wanted:
+                    raise Mismatch(f"a session as {role} ({why}) got {got!r}, expected {wanted!r}.{hint(got)}")
+    return check
+
+
+def _full_hint(got: list[Any]) -> str:
+    if got == INITIAL:
+        return " The AR_MARTS_READ branch came first: CASE takes the first branch that is true."
+    return (" CURRENT_ROLE() is the one primary role in use; IS_ROLE_IN_SESSION('PHI_READER') is also TRUE for "
+            "the roles that inherit it")
+
+
+def _other_hint(got: list[Any]) -> str:
+    return " NULL reads as 'no name on file': return the mask." if None in got else ""
+
+
 def _policy_checks() -> list[tuple[str, Callable[[Any], None]]]:
-    def text(fn: Any) -> str:
-        body = fn()
-        if not isinstance(body, str) or not body.strip():
-            raise Mismatch(f"return the policy body as SQL text, got {body!r}")
-        return body
-
-    def readers(fn: Any) -> None:
-        body = text(fn)
-        for role, sees in SESSIONS:
-            if sees and _evaluate(body, role) != list(NAMES):
-                got = _evaluate(body, role)
-                hint = (" CURRENT_ROLE() is the one primary role in use; IS_ROLE_IN_SESSION('PHI_READER') is "
-                        "also TRUE for the roles that inherit it" if role != "PHI_READER" else "")
-                raise Mismatch(f"a session as {role} (which has PHI_READER in its hierarchy) got {got!r}, "
-                               f"expected the names.{hint}")
-
-    def others(fn: Any) -> None:
-        body = text(fn)
-        for role, sees in SESSIONS:
-            if not sees and _evaluate(body, role) != [MASK] * len(NAMES):
-                got = _evaluate(body, role)
-                what = ("NULL hides the value but reads as 'no name on file'; return the mask"
-                        if None in got else "every other role must see the mask, the same for every row")
-                raise Mismatch(f"a session as {role} got {got!r}: {what} ({MASK!r})")
-
-    return [("PHI readers see the name (role hierarchy included)", readers),
-            ("every other role sees the mask", others)]
+    return [("PHI readers see the name (role hierarchy included)", _sees(FULL, _full_hint)),
+            ("marts readers without PHI see the initial", _sees(INITIAL, _other_hint)),
+            ("every other role sees the mask", _sees(MASKED, _other_hint))]
 
 
 def grade_client_name_policy(fn: Any, *, show: bool = True) -> Grade:

@@ -38,10 +38,15 @@ def test_the_reference_policy_passes():
     assert ex.grade_client_name_policy(ex.client_name_policy, show=False).passed
 
 
+PHI = "IS_ROLE_IN_SESSION('PHI_READER')"
+MARTS = "IS_ROLE_IN_SESSION('AR_MARTS_READ')"
+
+
 @pytest.mark.parametrize("text", [
-    f"IFF(IS_ROLE_IN_SESSION('PHI_READER'), val, '{MASK}')",
-    f"case when not is_role_in_session('PHI_READER') then '{MASK}' else val end",
-    f"CASE WHEN IS_ROLE_IN_SESSION('PHI_READER') = TRUE THEN VAL ELSE '{MASK}' END",
+    f"IFF({PHI}, val, IFF({MARTS}, SUBSTR(val, 1, 1) || '***', '{MASK}'))",
+    f"case when not {PHI} and not {MARTS} then '{MASK}' when not {PHI} then concat(left(val, 1), '***') "
+    f"else val end",
+    f"CASE WHEN {PHI} = TRUE THEN VAL WHEN {MARTS} AND NOT {PHI} THEN LEFT(VAL, 1) || '***' ELSE '{MASK}' END",
 ])
 def test_correct_alternative_policies_pass(text):
     g = ex.grade_client_name_policy(body(text), show=False)
@@ -49,31 +54,38 @@ def test_correct_alternative_policies_pass(text):
 
 
 def test_current_role_misses_the_role_hierarchy():
-    g = ex.grade_client_name_policy(body(f"CASE WHEN CURRENT_ROLE() = 'PHI_READER' THEN val ELSE '{MASK}' END"),
-                                    show=False)
+    g = ex.grade_client_name_policy(body(
+        f"CASE WHEN CURRENT_ROLE() = 'PHI_READER' THEN val WHEN CURRENT_ROLE() = 'ANALYST' THEN LEFT(val, 1) || '***' "
+        f"ELSE '{MASK}' END"), show=False)
     assert failed_exactly(g, "PHI readers see the name")
     assert "CARE_OPS" in g.lines[0] and "IS_ROLE_IN_SESSION" in g.lines[0]
 
 
-def test_a_list_of_current_roles_misses_one():
-    g = ex.grade_client_name_policy(
-        body(f"CASE WHEN CURRENT_ROLE() IN ('PHI_READER', 'CARE_OPS') THEN val ELSE '{MASK}' END"), show=False)
-    assert failed_exactly(g, "PHI readers see the name") and "TRANSFORMER" in g.lines[0]
+def test_the_marts_branch_first_hides_names_from_care_ops():
+    g = ex.grade_client_name_policy(body(
+        f"CASE WHEN {MARTS} THEN LEFT(val, 1) || '***' WHEN {PHI} THEN val ELSE '{MASK}' END"), show=False)
+    assert failed_exactly(g, "PHI readers see the name") and "CASE takes the first branch" in g.lines[0]
 
 
 def test_null_instead_of_the_mask_is_rejected():
-    g = ex.grade_client_name_policy(body("CASE WHEN IS_ROLE_IN_SESSION('PHI_READER') THEN val END"), show=False)
-    assert failed_exactly(g, "every other role sees the mask") and "NULL" in g.lines[1]
+    g = ex.grade_client_name_policy(body(f"CASE WHEN {PHI} THEN val WHEN {MARTS} THEN LEFT(val, 1) || '***' END"),
+                                    show=False)
+    assert failed_exactly(g, "every other role sees the mask") and "NULL" in g.lines[2]
 
 
-def test_an_inverted_policy_fails_both_ways():
-    g = ex.grade_client_name_policy(body(f"IFF(IS_ROLE_IN_SESSION('PHI_READER'), '{MASK}', val)"), show=False)
-    assert failed_exactly(g, "PHI readers see the name", "every other role sees the mask")
+def test_the_initial_for_everyone_without_phi_is_rejected():
+    g = ex.grade_client_name_policy(body(f"IFF({PHI}, val, LEFT(val, 1) || '***')"), show=False)
+    assert failed_exactly(g, "every other role sees the mask") and "DASHBOARD_SERVICE" in g.lines[2]
+
+
+def test_the_whole_mask_for_analysts_is_rejected():
+    g = ex.grade_client_name_policy(body(f"IFF({PHI}, val, '{MASK}')"), show=False)
+    assert failed_exactly(g, "marts readers without PHI see the initial") and "ANALYST" in g.lines[1]
 
 
 def test_a_hash_for_everyone_is_rejected():
     g = ex.grade_client_name_policy(body("SHA2(val)"), show=False)
-    assert failed_exactly(g, "PHI readers see the name", "every other role sees the mask")
+    assert failed_exactly(g, "PHI readers see the name", "marts readers", "every other role sees the mask")
 
 
 def test_a_body_that_does_not_parse_is_reported():
