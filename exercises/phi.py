@@ -113,7 +113,12 @@ def _reach(fn: Any) -> set[tuple[str, str, str]]:
     if to_users:
         raise Mismatch(f"{_show(to_users[0])}: privileges go to roles, and roles to users (a grant to a user "
                        "is invisible to role design and to every review of it)")
-    return {(g.privilege, g.object_type, g.object_name) for g in effective_grants(grants, ROLE)}
+    reach = effective_grants(grants, ROLE)
+    passing_on = [g for g in reach if g.grant_option]
+    if passing_on:
+        raise Mismatch(f"{_show(passing_on[0])} WITH GRANT OPTION: the service could hand the privilege to any "
+                       "role it likes; grants are made by the security admin, not passed on")
+    return {(g.privilege, g.object_type, g.object_name) for g in reach}
 
 
 def _show(g: Grant) -> str:

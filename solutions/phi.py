@@ -174,13 +174,15 @@ def read_as(connection: Any, *, user: str, role: str, table: str, columns: Itera
 class Grant:
     """One privilege on one object (``object_type`` TABLE, SCHEMA, ..., or ``FUTURE TABLES IN SCHEMA`` /
     ``ALL TABLES IN SCHEMA``), granted to ``grantee`` (``grantee_kind`` ROLE or USER); a role grant has
-    ``privilege`` ``ROLE`` and the granted role as ``object_name``."""
+    ``privilege`` ``ROLE`` and the granted role as ``object_name``. ``grant_option``: the grantee may pass the
+    privilege on."""
 
     privilege: str
     object_type: str
     object_name: str
     grantee_kind: str
     grantee: str
+    grant_option: bool = False
 
 
 _IDENT = r'(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)'
@@ -190,7 +192,7 @@ _GRANT_ROLE = re.compile(rf"^GRANT\s+ROLE\s+(?P<role>{_IDENT})\s+TO\s+(?P<kind>R
 _GRANT = re.compile(
     rf"^GRANT\s+(?P<privs>.+?)\s+ON\s+(?:(?P<bulk>FUTURE|ALL)\s+(?P<bulktype>TABLES|VIEWS)\s+IN\s+SCHEMA"
     rf"|(?P<type>WAREHOUSE|DATABASE|SCHEMA|TABLE|VIEW))\s+(?P<name>{_QNAME})"
-    rf"\s+TO\s+(?P<kind>ROLE|USER)\s+(?P<to>{_IDENT})(?:\s+WITH\s+GRANT\s+OPTION)?$", re.IGNORECASE)
+    rf"\s+TO\s+(?P<kind>ROLE|USER)\s+(?P<to>{_IDENT})(?P<option>\s+WITH\s+GRANT\s+OPTION)?$", re.IGNORECASE)
 
 
 def _name(text: str) -> str:
@@ -216,7 +218,7 @@ def parse_grants(statements: str | Iterable[str]) -> list[Grant]:
             kind = f"{m['bulk']} {m['bulktype']} IN SCHEMA".upper() if m["bulk"] else m["type"].upper()
             for priv in m["privs"].split(","):
                 grants.append(Grant(" ".join(priv.upper().split()), kind, _name(m["name"]), m["kind"].upper(),
-                                    _name(m["to"])))
+                                    _name(m["to"]), bool(m["option"])))
         else:
             raise ValueError(f"not a GRANT statement this checker reads: {text[:80]!r}")
     return grants

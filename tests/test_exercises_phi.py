@@ -157,6 +157,12 @@ def test_a_grant_to_a_user_is_rejected():
     assert g.status == "failed" and all("roles to users" in line for line in g.lines)
 
 
+def test_a_grant_option_is_rejected():
+    answer = grants(*BASE[:3], BASE[3] + " WITH GRANT OPTION")
+    g = ex.grade_dashboard_grants(answer, show=False)
+    assert g.status == "failed" and all("WITH GRANT OPTION" in line for line in g.lines)
+
+
 def test_a_statement_that_is_not_a_grant_is_named():
     g = ex.grade_dashboard_grants(grants(*BASE, "REVOKE SELECT ON TABLE X FROM ROLE Y"), show=False)
     assert g.status == "failed" and "REVOKE SELECT" in g.lines[0]
