@@ -141,3 +141,41 @@ def test_slim_ci_explains_why_the_plus_matters():
 def test_slim_ci_reports_what_dbt_rejects():
     result = ex.grade_slim_ci_command(command("dbt build --selct state:modified+"), show=False)
     assert not result.passed and "dbt rejects the command line" in "\n".join(result.lines)
+
+
+# -- the notebook's helpers ----------------------------------------------------------------------------------
+
+
+class FakeWorld:
+    def __init__(self, run_dir):
+        self.run_dir = run_dir
+
+
+def test_a_pull_request_is_a_copy_with_the_change(tmp_path):
+    checkout = ex.open_pull_request(FakeWorld(tmp_path), {"models/marts/daily_revenue.sql": (
+        "where STATUS = 'completed'", "where STATUS <> 'cancelled'")})
+    assert "STATUS <> 'cancelled'" in (checkout / "models/marts/daily_revenue.sql").read_text()
+    assert "STATUS = 'completed'" in (ex.PROJECT_DIR / "models/marts/daily_revenue.sql").read_text()
+
+
+def test_a_change_that_does_not_apply_is_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match="daily_revenue.sql: the text to change occurs 0 times"):
+        ex.open_pull_request(FakeWorld(tmp_path), {"models/marts/daily_revenue.sql": ("no such text", "x")})
+
+
+def test_the_run_order_is_read_from_the_last_command_only(tmp_path):
+    (tmp_path / "dbt.log").write_text(
+        "10:00:00 Running with dbt=1.11\n10:00:01  1 of 1 START sql table model OLD.X ....... [RUN]\n"
+        "10:01:00 Running with dbt=1.11\n"
+        "10:01:01  1 of 2 START unit_test m::checks_m ........................ [RUN]\n"
+        "10:01:02  2 of 2 START sql table model PROD_MARTS.M .................. [RUN]\n"
+        "10:01:03  2 of 2 OK created sql table model PROD_MARTS.M ............. [OK in 0.1s]\n")
+    assert ex.last_run_order(tmp_path) == ["unit_test m::checks_m", "sql table model PROD_MARTS.M"]
+
+
+def test_the_project_declares_freshness_under_config():
+    import yaml
+
+    source = yaml.safe_load((ex.PROJECT_DIR / "models" / "sources.yml").read_text())["sources"][0]
+    assert "freshness" not in source and source["config"]["freshness"]["error_after"] == {"count": 72,
+                                                                                          "period": "hour"}
