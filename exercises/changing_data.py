@@ -27,7 +27,7 @@ from typing import Any
 
 import solutions
 from solutions.dbt_runner import DbtResult, DbtRunner
-from solutions.sql import quote_identifier
+from solutions.sql import quote_identifier, quote_table
 
 PROJECT_DIR = Path(solutions.__file__).resolve().parent / "dbt_changes"
 SCHEMA = "ANALYTICS.INCREMENTAL"
@@ -76,7 +76,7 @@ class Score:
 
 def score(warehouse: Any, table: str, *, schema: str = SCHEMA) -> Score:
     """Compare ``schema.table`` with the source (``BACKEND.PUBLIC.APPOINTMENTS`` as it is now)."""
-    t = f"{_name(schema)}.{_name(table)}"
+    t = f"{quote_table(schema)}.{_name(table)}"
     (rows, dupes, stale, ghosts, missing, revenue), = warehouse.duckdb().execute(f"""
         WITH m AS (SELECT * FROM {t}), s AS (SELECT * FROM {TRUTH})
         SELECT (SELECT count(*) FROM m),
@@ -94,13 +94,13 @@ def score(warehouse: Any, table: str, *, schema: str = SCHEMA) -> Score:
 def rows_written(warehouse: Any, table: str, label: str, *, schema: str = SCHEMA) -> int:
     """Rows of ``table`` written by the run labelled ``label`` (its ``_RUN`` column): inserted or updated."""
     return warehouse.duckdb().execute(
-        f"SELECT count(*) FROM {_name(schema)}.{_name(table)} WHERE _RUN = ?", [label]).fetchall()[0][0]
+        f"SELECT count(*) FROM {quote_table(schema)}.{_name(table)} WHERE _RUN = ?", [label]).fetchall()[0][0]
 
 
 def content_hash(warehouse: Any, table: str, *, schema: str = SCHEMA, exclude: tuple[str, ...] = ()) -> str:
     """SHA-256 of the table's rows in a fixed order (the first 12 hex digits): equal hashes, equal content."""
     columns = f" EXCLUDE ({', '.join(_name(c) for c in exclude)})" if exclude else ""
-    rows = warehouse.duckdb().execute(f"SELECT *{columns} FROM {_name(schema)}.{_name(table)} ORDER BY ALL").fetchall()
+    rows = warehouse.duckdb().execute(f"SELECT *{columns} FROM {quote_table(schema)}.{_name(table)} ORDER BY ALL").fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:12]
 
 

@@ -25,7 +25,7 @@ import sqlglot
 from sqlglot import exp
 
 from solutions.connections import connected
-from solutions.sql import quote_identifier
+from solutions.sql import quote_identifier, validate_identifier
 
 MASK = "***MASKED***"
 UNMASKING_ROLE = "PHI_READER"
@@ -57,11 +57,11 @@ PHI_COLUMNS: dict[str, dict[str, str]] = {
     "BACKEND.PUBLIC.CLIENTS": {"CLIENT_NAME": "STRING", "CREATED_DATE": "DATE"},
 }
 
-_NAME = re.compile(r"^[A-Z_][A-Z0-9_$]*$")
+_NAME = re.compile(r"[A-Z_][A-Z0-9_$]*")  # fullmatch: "$" alone would let a final newline through
 
 
 def _role(name: str) -> str:
-    if not isinstance(name, str) or not _NAME.match(name.upper()):
+    if not isinstance(name, str) or not _NAME.fullmatch(name.upper()):
         raise ValueError(f"not a role name: {name!r}")
     return name.upper()
 
@@ -85,6 +85,7 @@ def bind_session(body: str, primary_role: str, *, column: str = "val",
     ``CURRENT_ROLE()`` the primary role's name, and the argument ``val`` the column ``column``.
     A body that uses another context function is refused rather than guessed at."""
     roles = roles_in_session(primary_role, hierarchy)
+    column = validate_identifier(column, "column name")
     try:
         tree = sqlglot.parse_one(body, read="snowflake")
     except sqlglot.errors.ParseError as error:
@@ -110,10 +111,10 @@ def bind_session(body: str, primary_role: str, *, column: str = "val",
 
 
 def _table(name: str) -> str:
-    parts = name.upper().split(".")
-    if len(parts) != 3 or not all(_NAME.match(p) for p in parts):
-        raise ValueError(f"expected DATABASE.SCHEMA.TABLE, got {name!r}")
-    return ".".join(parts)
+    parts = name.split(".") if isinstance(name, str) else []
+    if len(parts) != 3:
+        raise ValueError(f"invalid table name: expected DATABASE.SCHEMA.TABLE, got {name!r}")
+    return ".".join(validate_identifier(p, "table name") for p in parts)
 
 
 def masked_select(table: str, columns: Iterable[str], primary_role: str) -> str:
@@ -123,9 +124,7 @@ def masked_select(table: str, columns: Iterable[str], primary_role: str) -> str:
     tagged = PHI_COLUMNS.get(table, {})
     parts = []
     for name in columns:
-        col = name.upper()
-        if not _NAME.match(col):
-            raise ValueError(f"not a column name: {name!r}")
+        col = validate_identifier(name, "column name")
         if col in tagged:
             parts.append(f"{bind_session(POLICY_BODIES[tagged[col]], primary_role, column=col)} AS {quote_identifier(col)}")
         else:
@@ -152,7 +151,7 @@ def read_as(connection: Any, *, user: str, role: str, table: str, columns: Itera
 
     ``where`` is a fixed condition written by the service (values bound through ``params``), never request text.
     """
-    columns = tuple(c.upper() for c in columns)
+    columns = tuple(validate_identifier(c, "column name") for c in columns)
     sql = masked_select(table, columns, role)
     if where:
         sql += f" WHERE {where}"

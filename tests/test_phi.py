@@ -49,13 +49,60 @@ def test_an_inherited_phi_reader_sees_the_data_and_the_audit_says_unmasked(world
 
 @pytest.mark.parametrize("bad, message", [
     (dict(table="DIM_CLIENTS"), "DATABASE.SCHEMA.TABLE"),
-    (dict(columns=["CLIENT_NAME; --"]), "not a column name"),
+    (dict(columns=["CLIENT_NAME; --"]), "invalid column name"),
     (dict(columns=[]), "at least one column"),
 ])
 def test_bad_requests_are_refused_by_name(bad, message):
     args = dict(table=CLIENTS, columns=["CLIENT_NAME"], primary_role="ANALYST") | bad
     with pytest.raises(ValueError, match=message):
         phi.masked_select(**args)
+
+
+class _Spy:
+    """A connection that executes nothing and remembers every statement."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def cursor(self):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def execute(self, sql, params=()):
+        self.statements.append(sql)
+
+    def fetchall(self):
+        return []
+
+    def close(self):
+        pass
+
+
+#: the injection corpus through every identifier parameter of solutions.phi (tests/test_reliability.py points here)
+CALLS = {
+    "masked_select.table": lambda x: phi.masked_select(x, ["CLIENT_NAME"], "ANALYST"),
+    "masked_select.columns": lambda x: phi.masked_select(CLIENTS, [x], "ANALYST"),
+    "read_as.table": lambda x: phi.read_as(_Spy(), user="u", role="ANALYST", table=x, columns=["CLIENT_NAME"]),
+    "read_as.columns": lambda x: phi.read_as(_Spy(), user="u", role="ANALYST", table=CLIENTS, columns=[x]),
+    "bind_session.column": lambda x: phi.bind_session("CASE WHEN TRUE THEN val END", "ANALYST", column=x),
+}
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+def test_every_identifier_refuses_every_injection(call):
+    from payloads import INJECTIONS
+
+    for payload in INJECTIONS:
+        dotted = call.endswith(".table") and isinstance(payload, str)
+        for bad in ([payload, f"ANALYTICS.MARTS.{payload}"] if dotted else [payload]):
+            with pytest.raises((ValueError, TypeError), match="invalid|expected|must be"):
+                CALLS[call](bad)
+    CALLS[call]("ANALYTICS.MARTS.DIM_CLIENTS" if call.endswith(".table") else "CLIENT_NAME")  # a valid name passes
 
 
 def test_bind_session_refuses_what_it_cannot_bind():

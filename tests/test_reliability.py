@@ -344,6 +344,13 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
         lambda spy, x: importlib.import_module("solutions.cdc").ChangeStream("feed", x).pending(spy.cursor())),
     **{f"exercises.changing_data:{name}({param})": Here(_changing_data_call(name, param))
        for name in ("score", "rows_written", "content_hash") for param in ("table", "schema")},
+    "solutions.phi:masked_select(table)": Elsewhere("tests/test_phi.py::CALLS[masked_select.table]"),
+    "solutions.phi:masked_select(columns)": Elsewhere("tests/test_phi.py::CALLS[masked_select.columns]"),
+    "solutions.phi:read_as(table)": Elsewhere("tests/test_phi.py::CALLS[read_as.table]"),
+    "solutions.phi:read_as(columns)": Elsewhere("tests/test_phi.py::CALLS[read_as.columns]"),
+    "solutions.phi:bind_session(column)": Elsewhere("tests/test_phi.py::CALLS[bind_session.column]"),
+    "solutions.phi:AccessRecord.__init__(table)": NotSQL("a label in the audit record (read_as validated it first)"),
+    "solutions.phi:AccessRecord.__init__(columns)": NotSQL("labels in the audit record (read_as validated them)"),
     # -- parameters named like identifiers that never reach SQL --
     "exercises.incremental:apply_changes(table)": NotSQL("the replica as a dictionary of records by key"),
     "solutions.extraction:dedupe(key)": NotSQL("the dictionary key records are deduplicated by"),
