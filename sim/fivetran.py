@@ -45,6 +45,7 @@ from unittest import mock
 
 from sim.faults import Fault, FaultPlan
 from sim.http import FakeRequest, FakeResponse, RequestLog
+from sim.partner_api import SlidingWindowLimiter
 from solutions.clock import Clock
 
 #: ``land(table, rows, primary_key) -> rows landed``: what a successful sync does with the source's changes
@@ -74,24 +75,15 @@ def answer(status: int, code: str, message: str | None = None, data: Any = None,
     return FakeResponse.with_json(status, payload, headers)
 
 
-class RollingWindowLimit:
-    """At most ``limit`` requests in any ``window`` seconds (Fivetran: 20,000 an hour, rolling)."""
+class RollingWindowLimit(SlidingWindowLimiter):
+    """At most ``limit`` requests in any ``window`` seconds (Fivetran: 20,000 an hour, rolling): the partner
+    API's sliding window, sized by a count per window instead of a rate."""
 
     def __init__(self, limit: int, window: float, clock: Clock) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("a rate limit needs limit >= 1 and a positive window")
         self.limit, self.window, self.clock = limit, window, clock
         self._admitted: deque[float] = deque()
-
-    def try_acquire(self) -> float:
-        """0.0 when admitted, else the seconds until the oldest admission leaves the window."""
-        now = self.clock.monotonic()
-        while self._admitted and now - self._admitted[0] >= self.window - 1e-9:
-            self._admitted.popleft()
-        if len(self._admitted) < self.limit:
-            self._admitted.append(now)
-            return 0.0
-        return self._admitted[0] + self.window - now
 
     @property
     def remaining(self) -> int:
