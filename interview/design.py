@@ -80,7 +80,7 @@ def _rubric(body: str, where: str) -> tuple[RubricPoint, ...]:
 
 
 def load(path: Path) -> Prompt:
-    where = str(path.relative_to(ROOT))
+    where = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     text = path.read_text(encoding="utf-8")
     match = re.match(r"\A\+\+\+\n(.*?)\n\+\+\+\n(.*)\Z", text, flags=re.DOTALL)
     if match is None:
@@ -100,6 +100,6 @@ def load(path: Path) -> Prompt:
                   sections["Model answer"])
 
 
-def prompts() -> dict[str, Prompt]:
-    """Every design prompt, by id, in id order."""
-    return {path.stem: load(path) for path in sorted(FOLDER.glob("*.md")) if path.name != "README.md"}
+def prompts(folder: Path = FOLDER) -> dict[str, Prompt]:
+    """Every design prompt in ``folder``, by id, in id order."""
+    return {path.stem: load(path) for path in sorted(folder.glob("*.md")) if path.name != "README.md"}

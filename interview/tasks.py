@@ -112,7 +112,7 @@ class Task:
 
 
 def _load(kind: str, folder: Path) -> Task:
-    where = folder.relative_to(ROOT)
+    where = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
     for name in ("task.toml", "prompt.md", "starter.py", "checks.py", "reference.py"):
         if not (folder / name).is_file():
             raise TaskError(f"{where}: {name} is missing")
@@ -128,11 +128,11 @@ def _load(kind: str, folder: Path) -> Task:
     return task
 
 
-def bank(kind: str) -> dict[str, Task]:
-    """Every task of ``kind`` (``python`` or ``dag``), by id, in id order."""
+def bank(kind: str, root: Path = HERE / "tasks") -> dict[str, Task]:
+    """Every task of ``kind`` (``python`` or ``dag``) under ``root``, by id, in id order."""
     if kind not in KINDS:
         raise TaskError(f"unknown task kind {kind!r}; expected one of {KINDS}")
-    folders = sorted(p for p in (HERE / "tasks" / kind).iterdir() if p.is_dir() and not p.name.startswith("_"))
+    folders = sorted(p for p in (root / kind).iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     return {folder.name: _load(kind, folder) for folder in folders}
 
 
