@@ -1,4 +1,4 @@
-"""Child process of ``interview.tasks.grade``: ``python -m interview.grade_task KIND TASK_ID FILE``.
+"""Child process of ``interview.tasks.grade``: ``python -m interview.grade_task KIND TASK_FOLDER FILE``.
 
 Prints the ``Verdict`` as one JSON line, last on stdout (the candidate's prints come before it).
 """
@@ -6,19 +6,14 @@ Prints the ``Verdict`` as one JSON line, last on stdout (the candidate's prints 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
-from interview.tasks import Verdict, import_file, task
+from interview.tasks import check_here, load
 
 
 def main(argv: list[str]) -> int:
-    kind, task_id, file = argv
-    started = time.monotonic()
-    t = task(kind, task_id)
-    checks = import_file(t.folder / "checks.py", f"interview_checks_{task_id}")
-    results = tuple(checks.check(Path(file)))
-    print(Verdict(task_id, results, seconds=time.monotonic() - started).to_json(), flush=True)
+    kind, folder, file = argv
+    print(check_here(load(kind, Path(folder)), Path(file)).to_json(), flush=True)
     return 0
 
 

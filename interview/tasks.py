@@ -7,7 +7,7 @@ A task is a folder, ``interview/tasks/<kind>/<task_id>/`` (``kind`` is ``python`
     starter.py     copied into the candidate's scratch folder as ``file``: imports, signature, docstring
     checks.py      the hidden checks: ``def check(solution: pathlib.Path) -> list[Check]``
     reference.py   a solution that passes every check
-    wrong_*.py     plausible wrong solutions; each one's docstring starts ``Fails: <check name>``,
+    wrong_*.py     plausible wrong solutions; each one's docstring starts ``Fails: <check name> - why``,
                    and the tests prove it fails exactly that check (and passes the others where it can)
 
 ``check`` imports the candidate's file (``import_file``), runs it against the sim with the task's hidden
@@ -19,9 +19,11 @@ for a wrong solution: a crash in the candidate's code is a failed check that say
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -111,7 +113,8 @@ class Task:
         return sorted(self.folder.glob("wrong_*.py"))
 
 
-def _load(kind: str, folder: Path) -> Task:
+def load(kind: str, folder: Path) -> Task:
+    """The task in ``folder``; ``TaskError`` naming what is missing or malformed."""
     where = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
     for name in ("task.toml", "prompt.md", "starter.py", "checks.py", "reference.py"):
         if not (folder / name).is_file():
@@ -133,7 +136,7 @@ def bank(kind: str, root: Path = HERE / "tasks") -> dict[str, Task]:
     if kind not in KINDS:
         raise TaskError(f"unknown task kind {kind!r}; expected one of {KINDS}")
     folders = sorted(p for p in (root / kind).iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
-    return {folder.name: _load(kind, folder) for folder in folders}
+    return {folder.name: load(kind, folder) for folder in folders}
 
 
 def task(kind: str, task_id: str) -> Task:
@@ -159,13 +162,30 @@ def import_file(path: Path, name: str = "candidate_solution") -> ModuleType:
     return module
 
 
+def check_here(t: Task, solution: Path) -> Verdict:
+    """Run ``t``'s hidden checks on ``solution`` in this process (the child's work; tests call it directly)."""
+    started = time.monotonic()
+    checks = import_file(t.folder / "checks.py", f"interview_checks_{t.kind}_{t.task_id}")
+    results = tuple(checks.check(Path(solution)))
+    return Verdict(t.task_id, results, seconds=time.monotonic() - started)
+
+
+def expected_failures(wrong: Path) -> list[str]:
+    """The check names a wrong solution documents in its docstring's first line: ``Fails: a, b - why``."""
+    first = (ast.get_docstring(ast.parse(wrong.read_text(encoding="utf-8"))) or "").splitlines()[:1]
+    match = re.match(r"Fails: (?P<names>.+?) - ", first[0]) if first else None
+    if match is None:
+        raise TaskError(f"{wrong}: the docstring must start 'Fails: <check name>[, <check name>] - why'")
+    return [name.strip() for name in match["names"].split(",")]
+
+
 def grade(t: Task, solution: Path, timeout: float = GRADE_TIMEOUT) -> Verdict:
     """Grade ``solution`` for task ``t`` in a child process (``python -m interview.grade_task``)."""
     started = time.monotonic()
     solution = Path(solution)
     if not solution.is_file():
         return Verdict(t.task_id, error=f"{solution} does not exist: write your answer there first")
-    command = [sys.executable, "-m", "interview.grade_task", t.kind, t.task_id, str(solution.resolve())]
+    command = [sys.executable, "-m", "interview.grade_task", t.kind, str(t.folder), str(solution.resolve())]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env,
