@@ -245,11 +245,15 @@ def wrapped_handle(service: Any, wrapper: Callable[[Any, Any], Any]) -> Iterator
     """Route a fake service's requests through ``wrapper(request, handle)`` while inside (``sim.http.mount``
     looks ``handle`` up on every request, so an instance attribute takes effect at once)."""
     original = service.handle
+    own = vars(service).get("handle")  # a wrapper already in place (wrappers nest)
     service.handle = lambda request: wrapper(request, original)
     try:
         yield
     finally:
-        del service.handle
+        if own is None:
+            del service.handle
+        else:
+            service.handle = own
 
 
 @dataclass(frozen=True)
