@@ -28,6 +28,7 @@ from typing import Any
 from interview.tasks import Check, import_file
 
 CALL_BUDGET = 3.0  # seconds of wall-clock time for one call of the candidate's code
+TOTAL_BUDGET = 8.0  # seconds for all the calls of one grading, so that a hanging answer is still graded quickly
 NOT_ATTEMPTED = "not attempted yet: the function still raises NotImplementedError"
 
 
@@ -58,14 +59,14 @@ class Outcome:
 class Candidate:
     """The candidate's file, imported once (under the budget); ``call`` runs one of its names."""
 
-    def __init__(self, path: Path, budget: float = CALL_BUDGET) -> None:
+    def __init__(self, path: Path, budget: float = CALL_BUDGET, total: float = TOTAL_BUDGET) -> None:
         self.path = Path(path)
         self.budget = budget
+        self.left = total  # wall-clock seconds left for all calls; each call gets min(budget, left)
         self.sleeps: list[float] = []  # real ``time.sleep`` calls made from the candidate's file
         self._clock: Any = None
         self.module: ModuleType | None = None
-        with self.watch_sleep():
-            loaded = run(lambda: import_file(self.path), self.path, budget)
+        loaded = self._timed(lambda: import_file(self.path))
         self.import_error = None if loaded.ok else f"importing your file failed: {loaded.error}"
         self.module = loaded.value
 
@@ -80,21 +81,24 @@ class Candidate:
         """Run ``name(*args, **kwargs)`` under the budget. ``clock``: a real ``time.sleep`` from the candidate's
         file moves this clock instead of waiting (and is recorded in ``sleeps``)."""
         function = getattr(self.module, name)
-        self._clock = clock
-        try:
-            with self.watch_sleep():
-                return run(lambda: function(*args, **kwargs), self.path, self.budget)
-        finally:
-            self._clock = None
+        return self.run(lambda: function(*args, **kwargs), clock)
 
     def run(self, action: Callable[[], Any], clock: Any = None) -> Outcome:
         """Like ``call`` for any callable that drives the candidate's objects (a class's methods)."""
         self._clock = clock
         try:
-            with self.watch_sleep():
-                return run(action, self.path, self.budget)
+            return self._timed(action)
         finally:
             self._clock = None
+
+    def _timed(self, action: Callable[[], Any]) -> Outcome:
+        if self.left <= 0.05:
+            return Outcome(error="not run: earlier calls used up the whole time budget of this grading",
+                           timed_out=True)
+        with self.watch_sleep():
+            outcome = run(action, self.path, min(self.budget, self.left))
+        self.left -= outcome.seconds
+        return outcome
 
     @contextmanager
     def watch_sleep(self) -> Iterator[None]:
