@@ -55,6 +55,13 @@ class Outcome:
     def not_attempted(self) -> bool:
         return isinstance(self.exception, NotImplementedError)
 
+    @property
+    def why(self) -> str:
+        """What went wrong, as a clause: "it raised ValueError: ... (line 3 ...)" or "it did not finish ..."."""
+        if self.timed_out:
+            return f"it {self.error}" if self.error.startswith("did not") else self.error or ""
+        return f"it raised {self.error}"
+
 
 class Candidate:
     """The candidate's file, imported once (under the budget); ``call`` runs one of its names."""
@@ -96,7 +103,7 @@ class Candidate:
             return Outcome(error="not run: earlier calls used up the whole time budget of this grading",
                            timed_out=True)
         with self.watch_sleep():
-            outcome = run(action, self.path, min(self.budget, self.left))
+            outcome = run(action, self.path, round(min(self.budget, self.left), 1))
         self.left -= outcome.seconds
         return outcome
 
@@ -192,11 +199,12 @@ def not_run(names: list[str], why: str) -> list[Check]:
     return [Check(name, False, why) for name in names]
 
 
-def first_failure(outcomes: dict[str, Outcome]) -> str | None:
-    """``"scenario: error"`` for the first scenario whose call failed, or None when all ran."""
+def unjudged(outcomes: dict[str, Outcome], skip: tuple[str, ...] = ()) -> str | None:
+    """Why a check about *how* the code behaves cannot pass (a scenario it watches did not complete: a solution
+    that crashes or hangs early never meets the 429 or the retry being judged), or None."""
     for scenario, outcome in outcomes.items():
-        if not outcome.ok:
-            return f"{scenario}: {outcome.error}"
+        if scenario not in skip and not outcome.ok:
+            return f"cannot be judged: {scenario} did not complete ({outcome.why})"
     return None
 
 

@@ -60,13 +60,13 @@ def check(solution: Path) -> list[Check]:
     broken = _broken(first, second)
     if broken:
         return [Check(name, False, broken) for name in NAMES[:4]] + [
-            _empty(empty, empty_replica, truth), time_budget_check(calls, candidate.budget)]
+            _empty(empty, empty_replica, truth, after_second), time_budget_check(calls, candidate.budget)]
     return [
         _lost(after_second, truth),
         _deletes(after_second, truth),
         _mark(first, second, shown, newest),
         _rerun(rerun, replay, replica, after_second),
-        _empty(empty, empty_replica, truth),
+        _empty(empty, empty_replica, truth, after_second),
         time_budget_check(calls, candidate.budget),
     ]
 
@@ -93,7 +93,7 @@ def _broken(first: Outcome, second: Outcome | None) -> str | None:
             return (f"{name} did not run: the first sync returned {first.value!r} as the high-water mark; "
                     "return the next since as a string")
         if not outcome.ok:
-            return f"{name}: it raised {outcome.error}"
+            return f"{name}: {outcome.why}"
     return None
 
 
@@ -143,7 +143,7 @@ def _mark(first: Outcome, second: Outcome, shown: list[dict], newest: str) -> Ch
 def _rerun(rerun: Outcome | None, replay: Outcome | None, replica: dict, before: dict) -> Check:
     for name, outcome in (("a rerun with the returned mark", rerun), ("a replay from the first mark", replay)):
         if outcome is None or not outcome.ok:
-            return Check("idempotent rerun", False, f"{name}: {outcome.error if outcome else 'did not run'}")
+            return Check("idempotent rerun", False, f"{name}: {outcome.why if outcome else 'did not run'}")
     if replica != before:
         changed = sorted(set(replica) ^ set(before)) + sorted(k for k in set(replica) & set(before)
                                                                if replica[k] != before[k])
@@ -153,9 +153,11 @@ def _rerun(rerun: Outcome | None, replay: Outcome | None, replica: dict, before:
     return Check("idempotent rerun", True)
 
 
-def _empty(outcome: Outcome, replica: dict, truth: dict) -> Check:
+def _empty(outcome: Outcome, replica: dict, truth: dict, synced: dict) -> Check:
+    if not synced:
+        return Check("empty feed", False, "cannot be judged: your syncs never put anything in the replica")
     if not outcome.ok:
-        return Check("empty feed", False, f"a sync with nothing new (since={FUTURE}): it raised {outcome.error}")
+        return Check("empty feed", False, f"a sync with nothing new (since={FUTURE}): {outcome.why}")
     if replica != truth:
         return Check("empty feed", False, (
             f"a sync with nothing new (since={FUTURE}) changed the replica; a feed with no changes must leave "

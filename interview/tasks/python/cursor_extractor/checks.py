@@ -7,7 +7,7 @@ from pathlib import Path
 
 from interview.checking_api import (
     NOT_ATTEMPTED, Candidate, Outcome, hammered, ignored_retry_after, not_run, reset_partner, sim_world,
-    time_budget_check, traffic,
+    time_budget_check, traffic, unjudged,
 )
 from interview.tasks import Check
 
@@ -56,10 +56,10 @@ def check(solution: Path) -> list[Check]:
         _no_duplicates(outcomes),
         _empty(outcomes["an empty range"]),
         _retries(outcomes["a week of faults"], truth["a week of faults"]),
-        _retry_after(seen),
-        _backs_off(seen),
+        _retry_after(seen, unjudged(outcomes, skip=("an outage",))),
+        _backs_off(seen, unjudged(outcomes, skip=("an outage",))),
         _bounded(outcomes["an outage"], seen["an outage"]),
-        _own_sleep(candidate),
+        _own_sleep(candidate, world.clock, unjudged(outcomes, skip=("an outage",))),
         time_budget_check(outcomes, candidate.budget),
     ]
 
@@ -73,7 +73,7 @@ def _day(text: str):
 def _ids(outcome: Outcome) -> list | str:
     """The ids returned, or why they cannot be read."""
     if not outcome.ok:
-        return f"it raised {outcome.error}"
+        return outcome.why
     if not isinstance(outcome.value, list):
         return f"it returned {type(outcome.value).__name__}, not a list of records"
     if not all(isinstance(r, dict) and KEY in r for r in outcome.value):
@@ -128,7 +128,11 @@ def _retries(outcome: Outcome, truth: list) -> Check:
     return Check("retries server errors and timeouts", True)
 
 
-def _retry_after(seen: dict[str, list]) -> Check:
+def _retry_after(seen: dict[str, list], unjudgeable: str | None) -> Check:
+    if unjudgeable:
+        return Check("honours Retry-After", False, unjudgeable)
+    if not any(e.status == 429 for exchanges in seen.values() for e in exchanges):
+        return Check("honours Retry-After", False, "cannot be judged: your code never met a 429")
     for scenario, exchanges in seen.items():
         early = ignored_retry_after(exchanges)
         if early:
@@ -138,7 +142,11 @@ def _retry_after(seen: dict[str, list]) -> Check:
     return Check("honours Retry-After", True)
 
 
-def _backs_off(seen: dict[str, list]) -> Check:
+def _backs_off(seen: dict[str, list], unjudgeable: str | None) -> Check:
+    if unjudgeable:
+        return Check("backs off between retries", False, unjudgeable)
+    if not any(e.status in (None, 500, 503) for exchanges in seen.values() for e in exchanges):
+        return Check("backs off between retries", False, "cannot be judged: your code never met a 5xx or timeout")
     for scenario, exchanges in seen.items():
         fast = hammered(exchanges)
         if fast:
@@ -166,7 +174,12 @@ def _bounded(outcome: Outcome, exchanges: list) -> Check:
     return Check("bounded retries", True)
 
 
-def _own_sleep(candidate: Candidate) -> Check:
+def _own_sleep(candidate: Candidate, clock, unjudgeable: str | None) -> Check:
+    if unjudgeable:
+        return Check("waits with the given sleep", False, unjudgeable)
+    if not candidate.sleeps and not clock.sleeps:
+        return Check("waits with the given sleep", False, (
+            "cannot be judged: your code never waited, though the partner asked it to (429) and failed (5xx)"))
     if candidate.sleeps:
         return Check("waits with the given sleep", False, (
             f"your code called time.sleep {len(candidate.sleeps)} times. Wait with the sleep you are given: it "

@@ -12,7 +12,7 @@ import requests
 
 from interview.checking_api import (
     NOT_ATTEMPTED, Candidate, Outcome, not_run, reset_backend, sim_world, time_budget_check, traffic,
-    wrapped_handle,
+    unjudged, wrapped_handle,
 )
 from interview.tasks import Check
 
@@ -61,7 +61,7 @@ def check(solution: Path) -> list[Check]:
         _retries(read["a week of hiccups"]),
         _reports(read["days around an outage"]),
         _bounded(outcomes["days around an outage"], asked["days around an outage"]),
-        _own_sleep(candidate),
+        _own_sleep(candidate, world.clock, unjudged(outcomes)),
         time_budget_check(outcomes, candidate.budget),
     ]
 
@@ -93,7 +93,7 @@ def _hiccups(failures: dict[str, list[str]]):
 def _read(outcome: Outcome):
     """(revenue, failed) as returned, or why they cannot be read."""
     if not outcome.ok:
-        return f"it raised {outcome.error}"
+        return outcome.why
     value = outcome.value
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)
             and isinstance(value[1], list)):
@@ -163,6 +163,8 @@ def _reports(result) -> Check:
 
 def _bounded(outcome: Outcome, exchanges: list) -> Check:
     tries = sum(1 for e in exchanges if e.params.get("date") == DOWN)
+    if not outcome.ok and not outcome.timed_out:
+        return Check("bounded retries", False, f"cannot be judged: days around an outage: {outcome.why}")
     if outcome.timed_out or tries > MAX_ATTEMPTS:
         return Check("bounded retries", False, (
             f"days around an outage: {tries} requests for the day that was down, with max_attempts="
@@ -170,7 +172,12 @@ def _bounded(outcome: Outcome, exchanges: list) -> Check:
     return Check("bounded retries", True)
 
 
-def _own_sleep(candidate: Candidate) -> Check:
+def _own_sleep(candidate: Candidate, clock, unjudgeable: str | None) -> Check:
+    if unjudgeable:
+        return Check("waits with the given sleep", False, unjudgeable)
+    if not candidate.sleeps and not clock.sleeps:
+        return Check("waits with the given sleep", False, (
+            "your code never paused between attempts: a retry sent at once meets the same failing backend"))
     if candidate.sleeps:
         return Check("waits with the given sleep", False, (
             f"your code called time.sleep {len(candidate.sleeps)} times. Pause with the sleep you are given: the "

@@ -159,7 +159,7 @@ def _records(bodies: list[bytes]) -> list:
 def _read(outcome: Outcome):
     """(good, [(item, reason)]) as returned, or why it cannot be read."""
     if not outcome.ok:
-        return f"it raised {outcome.error}"
+        return outcome.why
     value = outcome.value
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list)
             and isinstance(value[1], list)):

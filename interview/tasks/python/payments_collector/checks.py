@@ -87,7 +87,7 @@ def _overlap(rows: list[dict], limit: int, pages: tuple[int, ...]):
 def _read(outcome: Outcome) -> tuple[list[dict], object] | str:
     """(payments, total) as returned, or why they cannot be read."""
     if not outcome.ok:
-        return f"it raised {outcome.error}"
+        return outcome.why
     value = outcome.value
     if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list)):
         return f"it returned {type(value).__name__}; expected a tuple (payments list, total)"
