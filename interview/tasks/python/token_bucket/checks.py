@@ -3,6 +3,7 @@ and in front of the simulated partner API's own sliding-window limiter."""
 
 from __future__ import annotations
 
+import secrets
 from functools import partial
 from pathlib import Path
 
@@ -13,7 +14,7 @@ NAMES = ["rejects bad settings", "burst up to capacity", "refills at the rate", 
          "acquire waits on the clock", "no busy waiting", "stays under the partner's limit",
          "waits on the given clock", "time budget"]
 JUDGED_BY_WAITING = "cannot be judged until acquire() waits for its token (see \"acquire waits on the clock\")"
-TOKEN = "bucket-check"  # noqa: S105 - the fake partner's token in these checks
+TOKEN = secrets.token_hex(8)  # the fake partner's bearer token in these checks
 
 
 def check(solution: Path) -> list[Check]:
