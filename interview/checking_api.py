@@ -1,9 +1,14 @@
 """What the hidden checks of the API tasks share: run the candidate's code under a time budget, say where it
 crashed, catch real sleeping, and fresh simulated worlds on a clock that moves only when something sleeps.
 
-    solution = Candidate(path)                      # imports the file; never raises
-    outcome = solution.call("extract", url, ...)    # an Outcome: value, or error naming the line, or timed out
-    with sim_world(appointments=300) as world: ...  # sim.start on a FakeClock, always stopped
+    candidate = Candidate(path)                     # imports the file under the budget; never raises
+    candidate.missing("extract")                    # why it cannot be checked (import failed, no such name)
+    with sim_world(appointments=1500) as world:     # sim.start on a FakeClock, always stopped
+        reset_partner(world)                        # no faults, empty log, a fresh rate limiter
+        with traffic(world.partner, world.clock) as exchanges:   # every request, on the sim's clock
+            outcome = candidate.call("extract", url, ..., clock=world.clock)
+    outcome.ok, outcome.value, outcome.why          # the value, or what it raised and on which line
+    ignored_retry_after(exchanges), hammered(exchanges)          # how the client behaved
 
 A check never trusts the candidate's code to return: ``call`` runs it under a wall-clock budget (a signal
 alarm in the main thread, which interrupts loops and real sleeps alike; a daemon thread elsewhere), and any
@@ -67,7 +72,7 @@ class Candidate:
     """The candidate's file, imported once (under the budget); ``call`` runs one of its names."""
 
     def __init__(self, path: Path, budget: float = CALL_BUDGET, total: float = TOTAL_BUDGET) -> None:
-        self.path = Path(path)
+        self.path = Path(path).resolve()  # frames of the file carry this name: crash lines, sleeps
         self.budget = budget
         self.left = total  # wall-clock seconds left for all calls; each call gets min(budget, left)
         self.sleeps: list[float] = []  # real ``time.sleep`` calls made from the candidate's file
@@ -145,6 +150,8 @@ def _alarm(signum: int, frame: Any) -> None:
 
 
 def _run_with_alarm(action: Callable[[], Any], solution: Path, budget: float) -> Outcome:
+    started = time.monotonic()
+    pending, _ = signal.getitimer(signal.ITIMER_REAL)  # someone else's alarm (a test runner's) is put back after
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, budget, 0.05)  # and again every 50 ms, in case a bare except ate it
     try:
@@ -161,6 +168,8 @@ def _run_with_alarm(action: Callable[[], Any], solution: Path, budget: float) ->
         return Outcome(error=describe(error, solution), exception=error)
     finally:
         signal.signal(signal.SIGALRM, previous)
+        if pending:
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, pending - (time.monotonic() - started)))
 
 
 def _run_in_thread(action: Callable[[], Any], solution: Path, budget: float) -> Outcome:
