@@ -225,12 +225,16 @@ def require_bound(statements: Sequence[tuple[str, Any]], values: dict[str, Any])
 
 def run_on_duckdb(sql: str, tables: dict[str, tuple[str, Sequence[tuple]]]) -> tuple[list[str], list[tuple]]:
     """Run an answer's SQL on a fresh in-memory DuckDB holding ``tables`` ({name: (columns DDL, rows)}); return
-    its column names (upper case) and rows. SQL that DuckDB refuses is a ``Mismatch`` naming the error."""
+    its column names (upper case) and rows. SQL that DuckDB refuses is a ``Mismatch`` naming the error; a table
+    name that is not a plain identifier is a ``ValueError`` before anything runs."""
     import duckdb
 
+    from solutions.sql import quote_identifier
+
+    quoted = {quote_identifier(name, "table name"): spec for name, spec in tables.items()}
     con = duckdb.connect()
     try:
-        for name, (columns, rows) in tables.items():
+        for name, (columns, rows) in quoted.items():
             con.execute(f"CREATE TABLE {name} ({columns})")
             if rows:
                 con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)

@@ -312,6 +312,7 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     # -- solutions.pipeline --
     "solutions.pipeline:marts_fingerprint(tables)": Here(
         lambda spy, x: importlib.import_module("solutions.pipeline").marts_fingerprint(lambda: spy, (x,))),
+    "exercises.grading:run_on_duckdb(tables)": Elsewhere("tests/test_grading.py::test_table_names_cannot_inject_sql"),
     # -- the exercises' reference answers (their graders try one payload each; the corpus runs here) --
     "exercises.quality:check_freshness(table)": Here(
         lambda spy, x: _exercises().check_freshness(spy.cursor(), x, "appointment_ts", AS_OF, MAX_AGE)),
