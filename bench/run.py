@@ -2,7 +2,7 @@
 
 Every figure is a ratio against a baseline measured in the same run, on the same data, interleaved with it,
 as the median of several runs; the two sides are checked to produce the same result first. None of this is
-a test (the smoke test ``tests/test_bench_smoke.py`` only checks that the code paths run at a tiny scale).
+a test (the smoke test ``tests/project/test_bench_smoke.py`` only checks that the code paths run at a tiny scale).
 
     .venv/bin/python bench/run.py                     # everything, full scale (about 15 minutes)
     .venv/bin/python bench/run.py --skip-notebooks    # without the notebook suite

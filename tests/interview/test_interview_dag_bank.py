@@ -1,5 +1,5 @@
 """The mock interview's dag tasks: each reference passes its hidden checks; each wrong solution fails for its
-documented reason (tests/interview_bank.py)."""
+documented reason (tests/interview/interview_bank.py)."""
 
 from interview_bank import bank_tests
 
