@@ -14,6 +14,7 @@ ROWS = 300_000  # three row groups of DuckDB's 122,880 rows
 @pytest.fixture(scope="module")
 def con():
     con = duckdb.connect()
+    con.execute("SET threads = 1")  # one writer fills each row group: the same row groups on any machine
     con.execute(f"CREATE TABLE shuffled AS SELECT range AS id, (hash(range) % 30)::INT AS day FROM range({ROWS})")
     con.execute("CREATE TABLE ordered AS SELECT * FROM shuffled ORDER BY day")
     yield con
