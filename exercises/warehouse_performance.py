@@ -6,6 +6,9 @@
    appointments of the seeded world cut into partitions.
 2. ``result_reused(previous, new)``: would Snowflake answer ``new`` from the persisted result of ``previous``
    (the result cache)? Graded on the conditions of "Using Persisted Query Results" in Snowflake's docs.
+3. ``average_depth(partitions)``: the clustering depth of the model in ``solutions.warehouse_performance``
+   (for each partition with values, the most partitions holding one same value of its range; their mean).
+   Graded on hand-worked layouts and the seeded month, sorted and shuffled.
 
 No sim needed.
 """
@@ -13,6 +16,7 @@ No sim needed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import re
 from collections.abc import Callable
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exercises.grading import Grade, Mismatch, grade
-from solutions.warehouse_performance import Partition, partition_ranges, scanned
+from solutions.warehouse_performance import Partition, clustering_information, partition_ranges, scanned
 
 # -- reference answers ---------------------------------------------------------------------------------------
 
@@ -28,6 +32,11 @@ from solutions.warehouse_performance import Partition, partition_ranges, scanned
 def partitions_scanned(partitions: list[Partition], low: Any, high: Any) -> int:
     """A partition is read unless its [low, high] misses the filter's range; all-NULL partitions never match."""
     return len(scanned(partitions, low, high))
+
+
+def average_depth(partitions: list[Partition]) -> float:
+    """The model's ``average_depth`` (all-NULL partitions hold no value, so they have no depth)."""
+    return clustering_information(partitions)["average_depth"]
 
 
 #: functions whose result changes from one run to the next, so a query using them never reuses a result
@@ -159,3 +168,39 @@ def grade_result_reused(fn: Callable[[Run, Run], bool], *, show: bool = True) ->
             "the session parameter turns reuse off (what a benchmark should do)")),
     ]
     return grade("result_reused", fn, checks, show=show)
+
+
+# -- exercise 3 ----------------------------------------------------------------------------------------------
+
+
+def _depth(actual: Any, expected: float, why: str) -> None:
+    if not isinstance(actual, (int, float)) or isinstance(actual, bool):
+        raise Mismatch(f"expected an average depth (a number), got {type(actual).__name__} {actual!r}")
+    if not math.isclose(actual, expected, abs_tol=1e-3):
+        raise Mismatch(f"expected an average depth of {expected:g}, got {actual:g}: {why}")
+
+
+def grade_average_depth(fn: Callable[[list[Partition]], float], *, show: bool = True) -> Grade:
+    month_sorted, month_shuffled = partition_ranges(_days(False), 1000), partition_ranges(_days(True), 1000)
+    checks = [
+        ("partitions side by side", lambda f: _depth(
+            f([P(1, 10, 1), P(11, 20, 1), P(21, 30, 1)]), 1.0,
+            "no value lies in two partitions: each has depth 1, the best a populated table can have")),
+        ("two partitions sharing an edge value", lambda f: _depth(
+            f([P(1, 10, 1), P(10, 20, 1)]), 2.0, "both ranges hold 10 (min/max are inclusive): depth 2 each")),
+        ("a chain that never meets in one value", lambda f: _depth(
+            f([P(1, 10, 1), P(5, 15, 1), P(12, 20, 1), P(30, 30, 1)]), 1.75,
+            "[1, 10] and [12, 20] both overlap [5, 15] but share no value: depths 2, 2, 2 and 1 for [30, 30]; "
+            "counting overlapping partitions instead gives [5, 15] a depth of 3")),
+        ("three ranges over one value", lambda f: _depth(
+            f([P(1, 10, 1), P(2, 9, 1), P(3, 8, 1)]), 3.0, "every value from 3 to 8 lies in all three")),
+        ("a partition of NULLs has no depth", lambda f: _depth(
+            f([P(None, None, 5), P(1, 5, 1), P(3, 8, 1)]), 2.0,
+            "the mean is over partitions that hold values: [1, 5] and [3, 8] share 3..5, depth 2 each")),
+        ("the month loaded in date order", lambda f: _depth(
+            f(month_sorted), average_depth(month_sorted), "each partition holds two days and none overlap")),
+        ("the month loaded shuffled", lambda f: _depth(
+            f(month_shuffled), average_depth(month_shuffled),
+            "every partition spans the whole month: all 15 hold every date")),
+    ]
+    return grade("average_depth", fn, checks, show=show)

@@ -1,7 +1,8 @@
 """The notebook 27 graders accept the reference answers and correct alternatives, and reject plausible wrong
 ones for the reason they give: strict bounds that miss an edge, a partition read only when an end of its range
 is inside the filter, NULL partitions counted, rows counted instead of partitions; a result cache that ignores
-case, expiry, changed data, or treats CURRENT_DATE like RANDOM."""
+case, expiry, changed data, or treats CURRENT_DATE like RANDOM; a depth that counts overlapping partitions
+instead of partitions sharing one value, excludes the edges, counts NULL partitions or takes the deepest."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def not_attempted(*args):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("grader", [ex.grade_partitions_scanned, ex.grade_result_reused])
+@pytest.mark.parametrize("grader", [ex.grade_partitions_scanned, ex.grade_result_reused, ex.grade_average_depth])
 def test_not_attempted_is_reported_calmly(grader):
     assert grader(not_attempted, show=False).status == "not attempted"
 
@@ -166,3 +167,84 @@ def test_result_reused_rejects_plausible_wrong_answers(fn, checks):
 def test_result_reused_refuses_what_is_not_a_boolean():
     g = ex.grade_result_reused(lambda a, b: "yes", show=False)
     assert g.status == "failed" and "expected True or False" in g.lines[0]
+
+
+# -- average_depth -------------------------------------------------------------------------------------------
+
+
+def depth_by_sweep(partitions):
+    """Alternative: for each partition, walk the starts inside its range and count the ranges covering each."""
+    ranged = [p for p in partitions if p.low is not None]
+    depths = []
+    for p in ranged:
+        starts = {p.low} | {q.low for q in ranged if p.low <= q.low <= p.high}
+        depths.append(max(sum(1 for q in ranged if q.low <= v <= q.high) for v in starts))
+    return sum(depths) / len(depths)
+
+
+def depth_by_events(partitions):
+    """Alternative: one sweep over sorted start/end events gives the coverage at each start; a partition's depth
+    is the highest coverage among the starts inside it (ends sort after starts at the same value: inclusive)."""
+    ranged = [p for p in partitions if p.low is not None]
+    events = sorted([(p.low, 0) for p in ranged] + [(p.high, 1) for p in ranged])
+    cover, at = 0, {}
+    for value, kind in events:
+        cover += 1 if kind == 0 else -1
+        if kind == 0:
+            at[value] = max(at.get(value, 0), cover)
+    return sum(max(c for v, c in at.items() if p.low <= v <= p.high) for p in ranged) / len(ranged)
+
+
+@pytest.mark.parametrize("fn", [ex.average_depth, depth_by_sweep, depth_by_events])
+def test_average_depth_accepts_the_reference_and_alternatives(fn):
+    g = ex.grade_average_depth(fn, show=False)
+    assert g.passed, g.lines
+
+
+def _ranged(partitions):
+    return [p for p in partitions if p.low is not None]
+
+
+def overlaps_not_depth(partitions):
+    ranged = _ranged(partitions)
+    return sum(sum(1 for q in ranged if q is not p and q.low <= p.high and p.low <= q.high) for p in ranged) / len(ranged)
+
+
+def overlapping_partitions_plus_one(partitions):
+    return overlaps_not_depth(partitions) + 1
+
+
+def exclusive_bounds(partitions):
+    ranged = _ranged(partitions)
+    return sum(max(sum(1 for q in ranged if q.low <= v <= q.high and (q is p or (q.low < p.high and p.low < q.high)))
+                   for v in [p.low] + [q.low for q in ranged if p.low < q.low < p.high])
+               for p in ranged) / len(ranged)
+
+
+def nulls_as_zero(partitions):
+    ranged = _ranged(partitions)
+    return depth_by_sweep(partitions) * len(ranged) / len(partitions)
+
+
+def deepest_not_average(partitions):
+    ranged = _ranged(partitions)
+    return max(max(sum(1 for q in ranged if q.low <= v <= q.high) for v in [p.low] + [q.low for q in ranged])
+               for p in ranged)
+
+
+@pytest.mark.parametrize("fn, checks", [
+    (overlaps_not_depth, ["partitions side by side", "two partitions sharing", "a chain", "three ranges",
+                          "a partition of NULLs", "the month loaded in date order", "the month loaded shuffled"]),
+    (overlapping_partitions_plus_one, ["a chain that never meets"]),
+    (exclusive_bounds, ["two partitions sharing an edge value"]),
+    (nulls_as_zero, ["a partition of NULLs"]),
+    (deepest_not_average, ["a chain that never meets"]),
+])
+def test_average_depth_rejects_plausible_wrong_answers(fn, checks):
+    g = ex.grade_average_depth(fn, show=False)
+    assert failed_exactly(g, *checks), g.lines
+
+
+def test_average_depth_refuses_what_is_not_a_number():
+    g = ex.grade_average_depth(lambda parts: {"average_depth": 1.0}, show=False)
+    assert g.status == "failed" and "expected an average depth (a number)" in g.lines[0]
