@@ -11,7 +11,7 @@ from interview.checking_api import (
 )
 from interview.tasks import Check
 
-NAMES = ["no lost records", "no duplicates", "empty range", "retries server errors and timeouts",
+NAMES = ["no lost records", "no duplicates", "follows the cursor", "empty range", "retries server errors and timeouts",
          "honours Retry-After", "backs off between retries", "bounded retries", "waits with the given sleep",
          "time budget"]
 KEY = "appointment_id"
@@ -54,6 +54,7 @@ def check(solution: Path) -> list[Check]:
     return [
         _no_lost(outcomes, truth),
         _no_duplicates(outcomes),
+        _cursor(seen["three weeks"], outcomes["three weeks"]),
         _empty(outcomes["an empty range"]),
         _retries(outcomes["a week of faults"], truth["a week of faults"]),
         _retry_after(seen, unjudged(outcomes, skip=("an outage",))),
@@ -104,6 +105,22 @@ def _no_duplicates(outcomes: dict[str, Outcome]) -> Check:
                 f"{scenario}: {len(ids) - len(set(ids))} appointments returned twice. Pages can overlap when rows "
                 f"move under the partner's paging: keep the first copy of each {KEY}."))
     return Check("no duplicates", True)
+
+
+def _cursor(exchanges: list, outcome: Outcome) -> Check:
+    if not outcome.ok:
+        return Check("follows the cursor", False, f"cannot be judged: three weeks did not complete ({outcome.why})")
+    numbered = [e for e in exchanges if "page" in e.params]
+    if numbered:
+        return Check("follows the cursor", False, (
+            f"three weeks: pages were requested by number ({len(numbered)} requests with page=...), not with the "
+            "next_cursor the partner returned. A cursor is stable while the data changes under the walk; page "
+            "numbers are offsets, and offsets shift."))
+    first = [e for e in exchanges if "cursor" not in e.params]
+    if not first or first[0].params.get("mode") != "cursor":
+        return Check("follows the cursor", False, (
+            "three weeks: the first request did not ask for cursor pagination (mode=cursor)"))
+    return Check("follows the cursor", True)
 
 
 def _empty(outcome: Outcome) -> Check:
