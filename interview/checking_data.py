@@ -1,0 +1,171 @@
+"""What the data tasks' hidden checks share: the candidate's function called under a time budget, a crash told
+by file and line, and a board that turns many observations into one ``Check`` per property, in a fixed order.
+
+    board = Board(["clean days pass", "null keys", "time budget"])
+    candidate = Candidate(solution, "quality_gate", budget=8.0)
+    if not candidate.ready(board):           # no such file or function, an import error, the starter itself
+        return board.checks()
+    outcome = candidate.call(cursor, day)    # never raises: value, or where it crashed, or "took too long"
+    if board.ran("clean days pass", outcome, f"on {day}"):
+        board.expect("clean days pass", outcome.value["passed"], f"{day} is clean but ...")
+    board.expect("time budget", ...); return board.checks()
+
+Each call runs in a worker thread: one that outlives its budget is stopped with an exception raised inside it
+(``PyThreadState_SetAsyncExc``, delivered at its next Python instruction) and reported as a failed call, so a
+``while True`` in the candidate's code fails a check instead of stopping the grading. Code stuck inside C (a
+long ``sleep``) is left behind as a daemon thread; ``interview.tasks.grade`` bounds the whole child anyway.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from interview.tasks import Check, import_file
+
+
+class TimeBudgetExceeded(Exception):
+    """Raised inside a candidate's call that outlived its time budget."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One call of the candidate's function: its ``value``, or ``error`` (a sentence saying what and where)."""
+
+    value: Any = None
+    error: str | None = None
+    exception: BaseException | None = None
+    timed_out: bool = False
+    not_attempted: bool = False
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def raised(self, kind: type[BaseException]) -> bool:
+        return isinstance(self.exception, kind)
+
+
+def where_in(solution: Path, error: BaseException) -> str:
+    """``"line 12 in plan: days.sort(...)"`` for the deepest frame of ``error`` in the candidate's file."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == solution]
+    if not frames:
+        return "outside your file (in a library your code called)"
+    frame = frames[-1]
+    code = f": {frame.line.strip()}" if frame.line else ""
+    return f"line {frame.lineno} in {frame.name}{code}"
+
+
+def run_with_budget(fn: Callable[..., Any], args: tuple, kwargs: dict, budget: float, solution: Path) -> Outcome:
+    """Call ``fn`` in a worker thread; an ``Outcome`` however it ends (value, exception or time out)."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = fn(*args, **kwargs)
+        except BaseException as error:  # noqa: BLE001 - the candidate's SystemExit or KeyboardInterrupt too
+            box["error"] = error
+
+    started = time.monotonic()
+    worker = threading.Thread(target=work, name="candidate-call", daemon=True)
+    worker.start()
+    worker.join(budget)
+    if worker.is_alive():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(TimeBudgetExceeded))
+        worker.join(1.0)
+        return Outcome(error=f"did not return within its time budget of {budget:g} s (an endless loop, or a wait "
+                             "that never ends?)", timed_out=True, seconds=time.monotonic() - started)
+    seconds = time.monotonic() - started
+    if "error" not in box:
+        return Outcome(value=box.get("value"), seconds=seconds)
+    error = box["error"]
+    if isinstance(error, NotImplementedError) and where_in(solution, error).startswith("line"):
+        return Outcome(error="still raises NotImplementedError (not attempted yet)", exception=error,
+                       not_attempted=True, seconds=seconds)
+    text = f"{type(error).__name__}: {error}".rstrip(": ")
+    return Outcome(error=f"raised {text} ({where_in(solution, error)})", exception=error, seconds=seconds)
+
+
+class Candidate:
+    """The candidate's file and the function the task asks for, called under ``budget`` seconds per call."""
+
+    def __init__(self, solution: Path, function: str, budget: float) -> None:
+        self.solution = Path(solution).resolve()
+        self.function = function
+        self.budget = budget
+        self.fn: Callable[..., Any] | None = None
+        self.slowest = 0.0
+        self.timeouts: list[str] = []
+
+    def ready(self, board: Board) -> bool:
+        """Import the file and find the function; on failure every check of ``board`` fails saying why."""
+        if not self.solution.is_file():
+            board.fail_all(f"{self.solution.name} does not exist")
+            return False
+        loaded = run_with_budget(import_file, (self.solution,), {}, self.budget, self.solution)
+        if not loaded.ok:
+            board.fail_all(f"your file does not import: {loaded.error}")
+            return False
+        fn = getattr(loaded.value, self.function, None)
+        if not callable(fn):
+            board.fail_all(f"your file defines no function {self.function}(...)")
+            return False
+        self.fn = fn
+        return True
+
+    def call(self, *args: Any, label: str = "", **kwargs: Any) -> Outcome:
+        """``function(*args, **kwargs)`` under the budget; ``label`` names the scenario in a time-out report."""
+        if self.fn is None:
+            raise RuntimeError("call ready() before call()")
+        outcome = run_with_budget(self.fn, args, kwargs, self.budget, self.solution)
+        self.slowest = max(self.slowest, outcome.seconds)
+        if outcome.timed_out:
+            self.timeouts.append(label or "a call")
+        return outcome
+
+    def judge_budget(self, board: Board, name: str = "time budget") -> None:
+        board.expect(name, not self.timeouts,
+                     f"{self.function} did not return within {self.budget:g} s ({', '.join(self.timeouts)}); "
+                     "look for a loop whose condition never changes or a wait without a deadline")
+
+
+class Board:
+    """One verdict per check name, in the order given. ``expect`` may be called many times for one name: the
+    check passes when every expectation held, and its detail is the first one that did not."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(names)
+        self._failed: dict[str, str] = {}
+        self._judged: set[str] = set()
+
+    def expect(self, name: str, condition: Any, detail: str | Callable[[], str] = "") -> bool:
+        if name not in self.names:
+            raise KeyError(f"no check named {name!r}; checks are {self.names}")
+        self._judged.add(name)
+        if not condition and name not in self._failed:
+            self._failed[name] = detail() if callable(detail) else detail
+        return bool(condition)
+
+    def ran(self, names: str | Iterable[str], outcome: Outcome, scenario: str) -> bool:
+        """True when the call returned; otherwise each named check fails, saying where the call failed."""
+        if outcome.ok:
+            return True
+        for name in [names] if isinstance(names, str) else names:
+            self.expect(name, False, f"{scenario}: your function {outcome.error}")
+        return False
+
+    def fail_all(self, detail: str) -> None:
+        for name in self.names:
+            self.expect(name, False, detail)
+
+    def checks(self) -> list[Check]:
+        return [Check(name, name in self._judged and name not in self._failed,
+                      self._failed.get(name, "" if name in self._judged else "not checked: an earlier step failed"))
+                for name in self.names]
