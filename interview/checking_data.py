@@ -144,11 +144,13 @@ class Board:
         self.names = list(names)
         self._failed: dict[str, str] = {}
         self._judged: set[str] = set()
+        self.counts: dict[str, int] = dict.fromkeys(self.names, 0)  # expectations per check: proof it was exercised
 
     def expect(self, name: str, condition: Any, detail: str | Callable[[], str] = "") -> bool:
         if name not in self.names:
             raise KeyError(f"no check named {name!r}; checks are {self.names}")
         self._judged.add(name)
+        self.counts[name] += 1
         if not condition and name not in self._failed:
             self._failed[name] = detail() if callable(detail) else detail
         return bool(condition)
