@@ -159,6 +159,9 @@ class Board:
         """True when the call returned; otherwise each named check fails, saying where the call failed."""
         if outcome.ok:
             return True
+        if outcome.not_attempted:  # the starter as given: every check fails, calmly, for that one reason
+            self.fail_all("not attempted yet: your function still raises NotImplementedError")
+            return False
         for name in [names] if isinstance(names, str) else names:
             self.expect(name, False, f"{scenario}: your function {outcome.error}")
         return False
