@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from exercises.grading import sql_forms
-from interview.checking_data import Board, Candidate
+from interview.checking_data import Board, Candidate, SpyConnection, pasted
 
 CHECKS = ("first load", "rerun does not duplicate", "late correction applied", "crash mid-load",
           "batch duplicates collapse", "other days untouched", "values bound", "identifiers validated",
@@ -27,88 +26,9 @@ WRITES = ("INSERT", "MERGE", "COPY", "UPDATE")
 PAYLOADS = (f"{NAME}; DROP TABLE {TABLE}", f'{NAME}" WHERE 1=1 --', f"{NAME} t, RAW.STAGING.X")
 
 
-class ProcessDied(ConnectionError):
-    """What the spy raises when the grader kills the load: the worker is gone, its connection with it."""
-
-
-class Refused(RuntimeError):
-    """What the spy raises instead of running a statement that carries an injection payload."""
-
-
-class SpyConnection:
-    """The candidate's connection: records (sql, params) of each statement; ``die`` kills the process just
-    before the first statement that writes the target table; ``poison`` refuses statements containing it."""
-
-    def __init__(self, real: Any, *, die: bool = False, poison: str | None = None) -> None:
-        self._real, self._die, self._poison = real, die, poison
-        self.statements: list[tuple[str, Any]] = []
-        self.died = False
-
-    def gate(self, sql: str, params: Any = None) -> None:
-        text = " ".join(str(sql).split()).upper()
-        if self.died:
-            raise ProcessDied("the process is gone")
-        if self._die and text.lstrip("( ").startswith(WRITES) and NAME in text:
-            self.died = True
-            raise ProcessDied("the worker process was killed here (injected by the grader)")
-        self.statements.append((str(sql), params))
-        if self._poison and self._poison.upper() in text:
-            raise Refused("the grader refused to run a statement with the injected table name in it")
-
-    def cursor(self, *args: Any, **kwargs: Any) -> SpyCursor:
-        return SpyCursor(self, self._real.cursor(*args, **kwargs))
-
-    def commit(self) -> None:
-        self.gate("COMMIT")
-        self._real.commit()
-
-    def rollback(self) -> None:
-        self.gate("ROLLBACK")
-        self._real.rollback()
-
-    def autocommit(self, mode: bool) -> None:
-        self.gate(f"ALTER SESSION SET AUTOCOMMIT = {bool(mode)}")
-        self._real.autocommit(mode)
-
-    def close(self) -> None:
-        """Closing is the caller's business here: the grader closes the real connection after the call."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def __enter__(self) -> SpyConnection:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class SpyCursor:
-    def __init__(self, conn: SpyConnection, real: Any) -> None:
-        self._conn, self._real = conn, real
-
-    def execute(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> SpyCursor:
-        self._conn.gate(sql, params)
-        self._real.execute(sql, params, *args, **kwargs)
-        return self
-
-    def executemany(self, sql: str, seq: Any, *args: Any, **kwargs: Any) -> SpyCursor:
-        seq = list(seq)
-        self._conn.gate(sql, seq)
-        self._real.executemany(sql, seq, *args, **kwargs)
-        return self
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def __iter__(self) -> Any:
-        return iter(self._real)
-
-    def __enter__(self) -> SpyCursor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._real.close()
+def writes_the_table(sql: str) -> bool:
+    """The first INSERT/MERGE/COPY/UPDATE into the target: where a kill hurts a load that is not atomic."""
+    return sql.lstrip("( ").startswith(WRITES) and NAME in sql
 
 
 def truth(batch: list[dict]) -> list[tuple]:
@@ -156,9 +76,9 @@ def check(solution: Path) -> list:
         kept = {day: rows_of(day) for day in others}
         statements: list[tuple[str, Any]] = []
 
-        def load(day: date, batch: list[dict], label: str, **spy: Any) -> Any:
+        def load(day: date, batch: list[dict], label: str, die: bool = False) -> Any:
             real = world.warehouse.connect(database="RAW", schema="STAGING")
-            conn = SpyConnection(real, **spy)
+            conn = SpyConnection(real, dies_before=writes_the_table if die else None)
             try:
                 return candidate.call(conn, GIVEN, day, [dict(r) for r in batch], label=label)
             finally:
@@ -201,13 +121,10 @@ def check(solution: Path) -> list:
 
         values = [("the day", first), ("the day", second)] + [
             ("a fee", r["fee_amount"]) for r in records[first][:5]]
-        pasted = [(what, sql) for sql, _ in statements if not sql.lstrip().upper().startswith(("PUT", "REMOVE"))
-                  for what, value in values
-                  if any(form in sql for form in ([*sql_forms(value), value] if isinstance(value, str)
-                                                  else sql_forms(value)))]
-        board.expect("values bound", bool(statements) and not pasted,
+        found = pasted(statements, values)
+        board.expect("values bound", bool(statements) and not found,
                      lambda: "no statement ran" if not statements else
-                     f"{pasted[0][0]} is pasted into the SQL text: {' '.join(pasted[0][1].split())[:140]!r}; pass "
+                     f"{found[0][0]} is pasted into the SQL text: {found[0][1][:140]!r}; pass "
                      "values as parameters (%s and a tuple, or executemany), never inside the string")
 
         before = {day: rows_of(day) for day in others}
