@@ -93,15 +93,16 @@ def judge(board: Board, label: str, first: date, last: date, runs: dict[date, st
     seen = set(planned)
     lost = [d for d in new if d not in seen]
     board.expect("every new day planned", not lost,
-                 f"{label}: {len(lost)} day(s) that never ran are not planned, first {show(lost[:1])}; check both ends of "
-                 "the range (inclusive) and the stretch left open when the loop ends")
+                 f"{label}: {len(lost)} day(s) that never ran are not planned, first {show(lost[:1])}; "
+                 "check both ends of the range (inclusive) and the stretch left open when the loop ends")
     skipped = [d for d in failed if d not in seen]
     board.expect("failed days retried", not skipped,
-                 f"{label}: {len(skipped)} failed day(s) not retried, e.g. {show(skipped[:1])}: a failed run is not done")
+                 f"{label}: {len(skipped)} failed day(s) not retried, e.g. {show(skipped[:1])}: "
+                 "a failed run is not done")
     raced = sorted(seen & set(done)) + sorted(d for d in seen if not first <= d <= last)
     board.expect("done days skipped", not raced,
-                 f"{label}: the plan runs {show(raced[:2])} again, which succeeded, is running, or lies outside the range; "
-                 "a run's (first, last) covers every day between them")
+                 f"{label}: the plan runs {show(raced[:2])} again, which succeeded, is running, or lies "
+                 "outside the range; a run's (first, last) covers every day between them")
     twice = sorted({d for d in planned if planned.count(d) > 1})
     board.expect("no day planned twice", not twice,
                  f"{label}: {show(twice[:3])} appear in two runs: two runs of one day race each other")

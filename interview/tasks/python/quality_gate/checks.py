@@ -75,6 +75,8 @@ def check(solution: Path) -> list:
     with sim.running(seed=61, appointments=900, days=15, defects=DEFECTS, defect_day=DEFECT_DAY) as world:
         manifest = world.manifest
         planted = plant(world)
+        counts = {day: source_rows(world, day) for day in (*CLEAN_DAYS, DEFECT_DAY, FEES_DAY, LATE_CLIENTS_DAY,
+                                                            MISSING_DAY, COUNT_DAY)}
         statements: list[tuple[str, Any]] = []
 
         def gate(day: date, expected: int, label: str, **kwargs: Any) -> Any:
@@ -99,7 +101,7 @@ def check(solution: Path) -> list:
 
         for day in CLEAN_DAYS:
             label = f"a clean day ({day})"
-            got = run(["clean days pass"], day, source_rows(world, day), label)
+            got = run(["clean days pass"], day, counts[day], label)
             if got:
                 board.expect("clean days pass", got[0]["passed"] is True and got[1] == {},
                              f"{label}: expected {{'passed': True, 'failures': {{}}}}, got {got[0]!r:.200}: a false "
@@ -107,7 +109,7 @@ def check(solution: Path) -> list:
 
         label = f"a damaged day ({DEFECT_DAY})"
         rules = ["null keys", "duplicate ids", "orphan references", "row count"]
-        got = run(rules, DEFECT_DAY, source_rows(world, DEFECT_DAY), label)
+        got = run(rules, DEFECT_DAY, counts[DEFECT_DAY], label)
         if got:
             failures = got[1]
             expect_rule(board, "null keys", label, failures, "null_keys",
@@ -120,11 +122,11 @@ def check(solution: Path) -> list:
                         "a NULL client is not an orphan (it has no client to look for): the anti-join must skip "
                         "NULL keys, and must not count a row twice")
             expect_rule(board, "row count", label, failures, "row_count", None,
-                        f"two extra copies are within 5 % of {source_rows(world, DEFECT_DAY)}")
+                        f"two extra copies are within 5 % of {counts[DEFECT_DAY]}")
             board.expect("null keys", got[0]["passed"] is False, f"{label}: blocking failures, yet passed is true")
 
         label = f"a day with bad fees and a NULL clinician ({FEES_DAY})"
-        got = run(["bad amounts", "null keys"], FEES_DAY, source_rows(world, FEES_DAY), label)
+        got = run(["bad amounts", "null keys"], FEES_DAY, counts[FEES_DAY], label)
         if got:
             expect_rule(board, "bad amounts", label, got[1], "bad_amounts", (planted["bad_amounts"], "blocking"),
                         "FEE_AMOUNT < 0 is NULL (not true) for a NULL fee: test IS NULL as well")
@@ -133,14 +135,14 @@ def check(solution: Path) -> list:
 
         label = f"a day whose clients arrive late ({LATE_CLIENTS_DAY})"
         got = run(["warnings do not block", "orphan references"], LATE_CLIENTS_DAY,
-                  source_rows(world, LATE_CLIENTS_DAY), label)
+                  counts[LATE_CLIENTS_DAY], label)
         if got:
             expect_rule(board, "orphan references", label, got[1], "orphan_clients",
                         (planted["late_clients"], "warning"), "three rows point at clients not in DIM_CLIENTS")
             board.expect("warnings do not block", got[0]["passed"] is True,
                          f"{label}: only a warning failed, so passed must be true; got {got[0]!r:.160}")
 
-        truth = source_rows(world, MISSING_DAY)
+        truth = counts[MISSING_DAY]
         label = f"a day that never loaded ({MISSING_DAY}, the source has {truth})"
         got = run(["row count"], MISSING_DAY, truth, label)
         if got:
@@ -148,7 +150,7 @@ def check(solution: Path) -> list:
                         "an empty day is the worst count of all")
             board.expect("row count", set(got[1]) == {"row_count"} and got[0]["passed"] is False,
                          f"{label}: only row_count should fail on an empty day (and block), got {got[0]!r:.160}")
-        truth = source_rows(world, COUNT_DAY)
+        truth = counts[COUNT_DAY]
         for expected, want in ((truth + 2, None), (truth - 2, None), (round(truth * 1.2), (truth, "blocking")),
                                (round(truth * 0.8), (truth, "blocking"))):
             label = f"{COUNT_DAY}: {truth} rows, the source says {expected}"
@@ -174,7 +176,7 @@ def check(solution: Path) -> list:
                                  f"{label} should raise ValueError before any SQL; it "
                                  + ("returned normally" if outcome.ok else outcome.error)))
         label = "table='fct_appointments' (lower case, a valid name)"
-        outcome, _ = gate(CLEAN_DAYS[0], source_rows(world, CLEAN_DAYS[0]), label, table="fct_appointments")
+        outcome, _ = gate(CLEAN_DAYS[0], counts[CLEAN_DAYS[0]], label, table="fct_appointments")
         board.expect("identifiers validated", outcome.ok,
                      f"{label} should be accepted; your function {outcome.error}")
     candidate.judge_budget(board)

@@ -39,7 +39,10 @@ def parse(value: Any) -> dict[date, dict]:
         raise TypeError(f"returned {value!r:.160}, expected a list of dicts with the keys {list(FIELDS)}")
     out = {}
     for row in value:
-        day = date.fromisoformat(row["day"]) if isinstance(row["day"], str) else row["day"]
+        try:
+            day = date.fromisoformat(row["day"]) if isinstance(row["day"], str) else row["day"]
+        except ValueError:
+            raise TypeError(f"a row's day is {row['day']!r}, expected a date") from None
         out[day] = row
     return out
 
@@ -67,8 +70,8 @@ def check(solution: Path) -> list:
         return board.checks()
     with sim.running(seed=67, appointments=2400, days=12, defects=DEFECTS, defect_day=DEFECT_DAY) as world:
         manifest = world.manifest
-        nudged = world.warehouse.query("SELECT MIN(PAYMENT_ID) FROM ANALYTICS.MARTS.FCT_PAYMENTS WHERE PAYMENT_DATE = %s",
-                                       (CENT_DAY,))[0][0]
+        nudged = world.warehouse.query(
+            "SELECT MIN(PAYMENT_ID) FROM ANALYTICS.MARTS.FCT_PAYMENTS WHERE PAYMENT_DATE = %s", (CENT_DAY,))[0][0]
         world.warehouse.query("UPDATE ANALYTICS.MARTS.FCT_PAYMENTS SET PAYMENT_AMOUNT = PAYMENT_AMOUNT + 0.01 "
                               "WHERE PAYMENT_ID = %s", (nudged,))
         statements: list[tuple[str, Any]] = []
@@ -82,9 +85,11 @@ def check(solution: Path) -> list:
                 statements.extend(spy.statements)
                 real.close()
 
-        def truth(day: date) -> dict[str, Decimal]:
-            ours, theirs = total(world, "ANALYTICS.MARTS.FCT_PAYMENTS", day), total(world, "BACKEND.PUBLIC.PAYMENTS", day)
-            return {"warehouse_total": ours, "backend_total": theirs, "difference": ours - theirs}
+        truths = {}  # read before the candidate's code runs: nothing it does can change the truth
+        for day in DAMAGED:
+            ours = total(world, "ANALYTICS.MARTS.FCT_PAYMENTS", day)
+            theirs = total(world, "BACKEND.PUBLIC.PAYMENTS", day)
+            truths[day] = {"warehouse_total": ours, "backend_total": theirs, "difference": ours - theirs}
 
         reports: dict[str, dict[date, dict]] = {}
         names = {"four clean days": ["clean days match"],  # the checks a crash in that range fails
@@ -107,7 +112,7 @@ def check(solution: Path) -> list:
                          f"{scenario}: {', '.join(alarms)} reported although warehouse and backend agree to the cent "
                          "(compare Decimal with Decimal; a float on one side never equals)")
             for day in set(got) & DAMAGED:
-                problem = exact(got[day], truth(day))
+                problem = exact(got[day], truths[day])
                 board.expect("exact signed difference", problem is None, f"{scenario}, {day}: {problem}")
 
         got = reports.get("a range ending on a damaged day")

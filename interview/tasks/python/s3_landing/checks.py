@@ -81,13 +81,13 @@ def landed(world: Any, day: date) -> tuple[list[Any] | str, dict | None | str, l
         return f"unexpected objects {odd[:2]}", body, parts
     records: list[Any] = []
     for key in parts:
-        lines = objects[key].decode("utf-8").splitlines()
+        try:
+            lines = objects[key].decode("utf-8").splitlines()
+            records += [json.loads(line) for line in lines if line.strip()]
+        except ValueError:  # UnicodeDecodeError too
+            return f"{key} is not JSON lines (one UTF-8 JSON object per line)", body, parts
         if len(lines) > PER_PART:
             return f"{key} holds {len(lines)} lines, more than records_per_part={PER_PART}", body, parts
-        try:
-            records += [json.loads(line) for line in lines if line.strip()]
-        except ValueError:
-            return f"{key} is not JSON lines (one JSON object per line)", body, parts
     return records, body, parts
 
 
@@ -134,7 +134,8 @@ def check(solution: Path) -> list:
         if board.ran(["records land as JSON lines", "marker written last"], outcome, scenario):
             expect_day(board, "records land as JSON lines", world, first, records[first], scenario)
             parts = landed(world, first)[2]
-            board.expect("records land as JSON lines", list(outcome.value or []) == parts,
+            returned = outcome.value
+            board.expect("records land as JSON lines", isinstance(returned, (list, tuple)) and list(returned) == parts,
                          f"{scenario}: returned {outcome.value!r}, expected the part keys written {parts}")
             marker = folder(first) + "ready.json"
             last = spy.writes[-1] if spy.writes else None
