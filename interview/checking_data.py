@@ -1,19 +1,25 @@
 """What the data tasks' hidden checks share: the candidate's function called under a time budget, a crash told
-by file and line, and a board that turns many observations into one ``Check`` per property, in a fixed order.
+by file and line, a board that turns many observations into one ``Check`` per property in a fixed order, and a
+warehouse connection that records what the candidate's code sends.
 
     board = Board(["clean days pass", "null keys", "time budget"])
     candidate = Candidate(solution, "quality_gate", budget=8.0)
-    if not candidate.ready(board):           # no such file or function, an import error, the starter itself
+    if not candidate.ready(board):           # no such file or function, an import error: every check fails
         return board.checks()
-    outcome = candidate.call(cursor, day)    # never raises: value, or where it crashed, or "took too long"
-    if board.ran("clean days pass", outcome, f"on {day}"):
+    outcome = candidate.call(cursor, day)    # never raises: a value, or where it crashed, or "took too long"
+    if board.ran("clean days pass", outcome, f"on {day}"):   # the starter as given fails every check, calmly
         board.expect("clean days pass", outcome.value["passed"], f"{day} is clean but ...")
-    board.expect("time budget", ...); return board.checks()
+    candidate.judge_budget(board)
+    return board.checks()
 
 Each call runs in a worker thread: one that outlives its budget is stopped with an exception raised inside it
 (``PyThreadState_SetAsyncExc``, delivered at its next Python instruction) and reported as a failed call, so a
 ``while True`` in the candidate's code fails a check instead of stopping the grading. Code stuck inside C (a
 long ``sleep``) is left behind as a daemon thread; ``interview.tasks.grade`` bounds the whole child anyway.
+
+``SpyConnection`` wraps a real (fakesnow) connection: it records ``(sql, params)``, can play the process being
+killed just before a given statement, and refuses a statement carrying an injection payload; ``pasted`` finds
+values written into SQL text instead of bound.
 """
 
 from __future__ import annotations
