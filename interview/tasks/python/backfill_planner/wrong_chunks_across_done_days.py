@@ -1,5 +1,6 @@
-"""Fails: done days skipped, run size limit - the pending days are chunked by count, then each chunk becomes the
-run (first, last): a chunk that straddles a succeeded day runs that day again, and spans more than the limit.
+"""Fails: done days skipped, run size limit - the pending days are chunked by count, then each chunk becomes
+the run (first, last): a chunk that straddles a succeeded day runs that day again, and spans more than the
+limit.
 
 The list of days to run is right; turning it into ranges forgot that a range covers every day in between."""
 

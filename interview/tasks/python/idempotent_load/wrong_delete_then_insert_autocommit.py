@@ -1,5 +1,6 @@
-"""Fails: crash mid-load - DELETE the day, then INSERT it, in autocommit: each statement commits on its own, so a
-process killed between the two leaves the day empty until someone reruns it (and the dashboards read zero).
+"""Fails: crash mid-load - DELETE the day, then INSERT it, in autocommit: each statement commits on its own,
+so a process killed between the two leaves the day empty until someone reruns it (and the dashboards read
+zero).
 
 Right in every run that is not interrupted; the two statements need one transaction (BEGIN ... COMMIT)."""
 

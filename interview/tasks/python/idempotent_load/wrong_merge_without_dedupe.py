@@ -1,6 +1,7 @@
-"""Fails: batch duplicates collapse - a correct MERGE (update when matched, insert when not) fed the raw batch:
-a record served twice by overlapping pages matches nothing in the table, twice, so both copies are inserted
-(on Snowflake, two source rows updating one target row are an error or a silent random pick).
+"""Fails: batch duplicates collapse - a correct MERGE (update when matched, insert when not) fed the raw
+batch: a record served twice by overlapping pages matches nothing in the table, twice, so both copies are
+inserted. (On a rerun, when the copies do match a row, Snowflake fails the MERGE:
+ERROR_ON_NONDETERMINISTIC_MERGE is true by default.)
 
 Dedupe the source first (in Python, or QUALIFY ROW_NUMBER() OVER (PARTITION BY id ...) = 1)."""
 

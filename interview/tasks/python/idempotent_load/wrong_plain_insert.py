@@ -1,5 +1,5 @@
-"""Fails: rerun does not duplicate, late correction applied, crash mid-load, batch duplicates collapse - a plain
-INSERT of the batch: every rerun, retry and correction appends another copy of the day.
+"""Fails: rerun does not duplicate, late correction applied, crash mid-load, batch duplicates collapse - a
+plain INSERT of the batch: every rerun, retry and correction appends another copy of the day.
 
 Bound values, a validated name: safe SQL, not an idempotent load."""
 

@@ -1,4 +1,5 @@
-"""Fails: warnings do not block - "passed" is "no rule failed", so a day whose only problem is a client arriving late stops the pipeline and pages someone at night.
+"""Fails: warnings do not block - "passed" is "no rule failed", so a day whose only problem is a client
+arriving late stops the pipeline and pages someone at night.
 
 Severity is the point of the gate: warnings are reported, only blocking failures stop it."""
 

@@ -1,4 +1,5 @@
-"""Fails: null keys - only CLIENT_ID is tested for NULL (the column the last incident was about); a NULL clinician passes the gate.
+"""Fails: null keys - only CLIENT_ID is tested for NULL (the column the last incident was about); a NULL
+clinician passes the gate.
 
 Every key column of the rule counts."""
 

@@ -1,4 +1,5 @@
-"""Fails: values bound - the day is written into each query with an f-string ('{day}'): it works for a date object, and it is the habit that lets a string argument rewrite the query.
+"""Fails: values bound - the day is written into each query with an f-string ('{day}'): it works for a date
+object, and it is the habit that lets a string argument rewrite the query.
 
 Table names must be formatted in (after validation); values never: bind them."""
 

@@ -1,4 +1,5 @@
-"""Fails: row count - the row count must equal expected_rows exactly, so two duplicated rows (already a duplicate_ids failure) fail the count as well, and a source count off by one blocks the day.
+"""Fails: row count - the row count must equal expected_rows exactly, so two duplicated rows (already a
+duplicate_ids failure) fail the count as well, and a source count off by one blocks the day.
 
 The spec asks for a 5 % tolerance, both ways."""
 

@@ -1,4 +1,5 @@
-"""Fails: bad amounts - a fee is bad when it is below zero, so the rule is FEE_AMOUNT < 0: for a NULL fee that comparison is NULL, not true, and the row is never counted.
+"""Fails: bad amounts - a fee is bad when it is below zero, so the rule is FEE_AMOUNT < 0: for a NULL fee that
+comparison is NULL, not true, and the row is never counted.
 
 In SQL, a comparison with NULL is neither true nor false; "IS NULL" has to be asked separately."""
 

@@ -1,4 +1,6 @@
-"""Fails: orphan references - the orphan rule is a LEFT JOIN to the clients keeping the rows without a match, and a row whose CLIENT_ID is NULL never matches: every NULL client is counted as an orphan too (and reported twice, as a null key and as a warning).
+"""Fails: orphan references - the orphan rule is a LEFT JOIN to the clients keeping the rows without a match,
+and a row whose CLIENT_ID is NULL never matches: every NULL client is counted as an orphan too (and reported
+twice, as a null key and as a warning).
 
 The anti-join needs "a.CLIENT_ID IS NOT NULL"."""
 

@@ -1,4 +1,5 @@
-"""Fails: identifiers validated - the table names go into the SQL as given; "FCT_APPOINTMENTS; DROP TABLE DIM_CLIENTS" is sent to the warehouse.
+"""Fails: identifiers validated - the table names go into the SQL as given; "FCT_APPOINTMENTS; DROP TABLE
+DIM_CLIENTS" is sent to the warehouse.
 
 Identifiers cannot be bound, so they are checked against a strict pattern (and quoted) before any SQL exists."""
 

@@ -1,4 +1,5 @@
-"""Fails: missing payments found, missing day reported - /payments is read once: its first page (100 payments) is taken as the whole day, so payments listed on later pages look neither present nor missing.
+"""Fails: missing payments found, missing day reported - /payments is read once: its first page (100 payments)
+is taken as the whole day, so payments listed on later pages look neither present nor missing.
 
 has_more / next_cursor: read until the last page."""
 

@@ -1,4 +1,6 @@
-"""Fails: exact signed difference - the backend's JSON is read with response.json() and the warehouse total turned into a float to compare like with like: the days are found, but every amount reported is a float (-72.13999999999942), which finance cannot book and a Decimal never equals.
+"""Fails: exact signed difference - the backend's JSON is read with response.json() and the warehouse total
+turned into a float to compare like with like: the days are found, but every amount reported is a float (the
+damaged day's difference comes out as -72.13999999999942), which finance cannot book.
 
 parse_float=Decimal on the way in, Decimal all the way through."""
 

@@ -1,4 +1,5 @@
-"""Fails: transient errors retried - one GET per request and raise_for_status(): the first 503 of the backend aborts the whole reconciliation.
+"""Fails: transient errors retried - one GET per request and raise_for_status(): the first 503 of the backend
+aborts the whole reconciliation.
 
 A transient 5xx deserves another try (urllib3 Retry on the session, or a loop with back-off)."""
 

@@ -1,4 +1,5 @@
-"""Fails: one cent counts - totals within a cent are treated as equal (abs(difference) <= 0.01), a habit from comparing floats: a payment one cent off is never reported.
+"""Fails: one cent counts - totals within a cent are treated as equal (abs(difference) <= 0.01), a habit from
+comparing floats: a payment one cent off is never reported.
 
 Decimal is exact; with money a tolerance hides real differences."""
 

@@ -1,4 +1,5 @@
-"""Fails: reversed range refused - a reversed range skips the while loop and returns []: "all days reconcile", for a range that was never looked at.
+"""Fails: reversed range refused - a reversed range skips the while loop and returns []: "all days reconcile",
+for a range that was never looked at.
 
 A caller's mistake should be loud."""
 

@@ -1,4 +1,5 @@
-"""Fails: exact signed difference - difference = backend - warehouse: a day missing payments reads as positive, the opposite of what the spec (and finance) mean by it.
+"""Fails: exact signed difference - difference = backend - warehouse: a day missing payments reads as
+positive, the opposite of what the spec (and finance) mean by it.
 
 The sign is part of the answer: warehouse minus backend."""
 

@@ -1,4 +1,6 @@
-"""Fails: missing day reported - SUM over no rows is NULL, not 0: on a day that never loaded the warehouse total is None and the subtraction raises TypeError, so the worst day of all crashes the reconciliation instead of being reported.
+"""Fails: missing day reported - SUM over no rows is NULL, not 0: on a day that never loaded the warehouse
+total is None and the subtraction raises TypeError, so the worst day of all crashes the reconciliation instead
+of being reported.
 
 COALESCE(SUM(...), 0), or treat None as zero."""
 

@@ -1,5 +1,5 @@
-"""Fails: empty day gets its marker - "no records, nothing to do" returns before the marker: the loader's sensor
-waits for a day that will never be marked ready, until it times out and pages someone.
+"""Fails: empty day gets its marker - "no records, nothing to do" returns before the marker: the loader's
+sensor waits for a day that will never be marked ready, until it times out and pages someone.
 
 A quiet Sunday is a complete day with zero records, not a missing one."""
 

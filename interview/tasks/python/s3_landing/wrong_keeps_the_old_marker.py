@@ -1,5 +1,6 @@
-"""Fails: crash leaves no marker - the marker is written last, but the previous landing's marker stays up while
-the parts are rewritten: a rerun that dies half-way leaves a "ready" day holding half old, half new parts.
+"""Fails: crash leaves no marker - the marker is written last, but the previous landing's marker stays up
+while the parts are rewritten: a rerun that dies half-way leaves a "ready" day holding half old, half new
+parts.
 
 Right on a first landing; the rerun is where it breaks."""
 

@@ -1,6 +1,6 @@
 """Fails: old version closed at the change, deleted keys closed - the old version ends the day before the
-change (valid_to = as_of - 1 day), closed-interval thinking in a half-open table: the day of the change belongs
-to no version, and a point-in-time join on that day finds no client.
+change (valid_to = as_of - 1 day), closed-interval thinking in a half-open table: the day of the change
+belongs to no version, and a point-in-time join on that day finds no client.
 
 Everything else is right."""
 
