@@ -1,5 +1,5 @@
-"""Correct solutions written another way (``alternative_*.py`` beside a python task's reference) pass every hidden
-check: the checks judge properties of the result, not the reference's way of getting there."""
+"""Correct solutions written another way (``alternative_*.py`` beside a python task's reference) pass every
+hidden check: the checks judge properties of the result, not the reference's way of getting there."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 
 from interview.tasks import bank, check_here
 
-ALTERNATIVES = [(task, path) for task in bank("python").values() for path in sorted(task.folder.glob("alternative_*.py"))]
+ALTERNATIVES = [(task, path) for task in bank("python").values()
+                for path in sorted(task.folder.glob("alternative_*.py"))]
 
 
 @pytest.mark.parametrize(("task", "alternative"), ALTERNATIVES,
