@@ -100,7 +100,13 @@ def run_with_budget(fn: Callable[..., Any], args: tuple, kwargs: dict, budget: f
 
 
 class Candidate:
-    """The candidate's file and the function the task asks for, called under ``budget`` seconds per call."""
+    """The candidate's file and the function the task asks for, called under ``budget`` seconds per call.
+
+    After ``MAX_TIMEOUTS`` calls have run out of time, later calls are not made (each reports why): a function
+    that always hangs costs two budgets, not one per scenario, and the grading ends well inside the child's limit.
+    """
+
+    MAX_TIMEOUTS = 2
 
     def __init__(self, solution: Path, function: str, budget: float) -> None:
         self.solution = Path(solution).resolve()
@@ -130,6 +136,9 @@ class Candidate:
         """``function(*args, **kwargs)`` under the budget; ``label`` names the scenario in a time-out report."""
         if self.fn is None:
             raise RuntimeError("call ready() before call()")
+        if len(self.timeouts) >= self.MAX_TIMEOUTS:
+            return Outcome(error=f"was not called: {len(self.timeouts)} earlier calls ran out of time "
+                                 f"({', '.join(self.timeouts)})")
         outcome = run_with_budget(self.fn, args, kwargs, self.budget, self.solution)
         self.slowest = max(self.slowest, outcome.seconds)
         if outcome.timed_out:

@@ -133,10 +133,6 @@ def check(solution: Path) -> list:
     candidate = Candidate(solution, "plan_backfill", BUDGET)
     if not candidate.ready(board):
         return board.checks()
-    for label, first, last, runs, size, width in scenarios():
-        outcome = candidate.call(first, last, dict(runs), size, width, label=label)
-        if board.ran(DATA_CHECKS, outcome, label):
-            judge(board, label, first, last, runs, size, width, outcome.value)
     reversed_ = candidate.call(date(2025, 9, 30), date(2025, 9, 1), {}, 3, 2, label="a reversed range")
     board.expect("reversed range refused", reversed_.raised(ValueError) and "2025-09" in str(reversed_.exception),
                  lambda: "plan_backfill(2025-09-30, 2025-09-01, ...) should raise ValueError naming the dates; it "
@@ -147,5 +143,9 @@ def check(solution: Path) -> list:
         board.expect("bad limits refused", bad.raised(ValueError),
                      lambda size=size, width=width, bad=bad: f"max_days_per_run={size}, max_concurrent_runs={width} "
                      "should raise ValueError; it " + (f"returned {bad.value!r}" if bad.ok else bad.error))
+    for label, first, last, runs, size, width in scenarios():
+        outcome = candidate.call(first, last, dict(runs), size, width, label=label)
+        if board.ran(DATA_CHECKS, outcome, label):
+            judge(board, label, first, last, runs, size, width, outcome.value)
     candidate.judge_budget(board)
     return board.checks()
