@@ -38,6 +38,19 @@ def test_an_endless_loop_is_stopped_and_the_next_call_still_runs(tmp_path):
     assert not verdict.passed and "a stuck call" in verdict.detail
 
 
+def test_after_two_calls_ran_out_of_time_the_rest_are_not_made(tmp_path):
+    answer = _file(tmp_path, """
+        def solve():
+            while True:
+                pass
+    """)
+    candidate = Candidate(answer, "solve", budget=0.3)
+    candidate.ready(Board(["x"]))
+    outcomes = [candidate.call(label=f"call {n}") for n in range(4)]
+    assert [o.timed_out for o in outcomes] == [True, True, False, False]
+    assert outcomes[3].error == "was not called: 2 earlier calls ran out of time (call 0, call 1)"
+
+
 def test_a_crash_names_the_line_of_the_candidates_file(tmp_path):
     answer = _file(tmp_path, """
         def solve(rows):
