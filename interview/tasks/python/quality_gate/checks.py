@@ -14,10 +14,12 @@ from interview.checking_data import Board, Candidate, SpyConnection, pasted
 CHECKS = ("clean days pass", "null keys", "duplicate ids", "bad amounts", "orphan references", "row count",
           "warnings do not block", "values bound", "identifiers validated", "time budget")
 BUDGET = 8.0
-DEFECT_DAY, MISSING_DAY, FEES_DAY, LATE_CLIENTS_DAY = date(2025, 9, 9), date(2025, 9, 4), date(2025, 9, 12), \
-    date(2025, 9, 6)
+DEFECT_DAY = date(2025, 9, 9)  # the sim's defects: NULL clients, orphans, duplicated ids
+MISSING_DAY = date(2025, 9, 4)  # the sim's missing day: every appointment of it gone from the mart
+FEES_DAY = date(2025, 9, 12)  # planted here: negative and NULL fees, a NULL clinician
+LATE_CLIENTS_DAY = date(2025, 9, 6)  # planted here: clients not (yet) in DIM_CLIENTS
 CLEAN_DAYS = (date(2025, 9, 2), date(2025, 9, 13))
-COUNT_DAY = date(2025, 9, 7)
+COUNT_DAY = date(2025, 9, 7)  # clean; judged against source counts a little and a lot off
 DEFECTS = {"null_client_id": 0.08, "orphan_client_id": 2, "duplicate_appointment_id": 2,
            "missing_day": MISSING_DAY.isoformat()}
 PAYLOADS = ("FCT_APPOINTMENTS; DROP TABLE DIM_CLIENTS", "DIM_CLIENTS WHERE 1=1 --", 'FCT_APPOINTMENTS"')
