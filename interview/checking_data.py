@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from exercises.grading import sql_forms
 from interview.tasks import Check, import_file
 
 
@@ -293,8 +294,6 @@ class SpyCursor:
 def pasted(statements: Iterable[tuple[str, Any]], values: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
     """``(what, sql)`` for each value of ``values`` (``(what, value)``) written into a statement's text instead of
     bound: a date as ``2025-09-05``, text quoted or bare. ``PUT``/``REMOVE`` (file paths) are not queries."""
-    from exercises.grading import sql_forms
-
     found = []
     for sql, _ in statements:
         if one_line(sql).upper().startswith(("PUT ", "REMOVE ")):
