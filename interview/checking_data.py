@@ -37,8 +37,9 @@ from exercises.grading import sql_forms
 from interview.tasks import Check, import_file
 
 
-class TimeBudgetExceeded(Exception):
-    """Raised inside a candidate's call that outlived its time budget."""
+class TimeBudgetExceeded(BaseException):
+    """Raised inside a candidate's call that outlived its time budget (a BaseException: a retry loop's
+    ``except Exception`` does not swallow it)."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,12 @@ def run_with_budget(fn: Callable[..., Any], args: tuple, kwargs: dict, budget: f
     worker.start()
     worker.join(budget)
     if worker.is_alive():
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(TimeBudgetExceeded))
-        worker.join(1.0)
+        for _ in range(10):  # again, in case the code caught it (a bare ``except:`` in a loop can outlast this)
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
+                                                       ctypes.py_object(TimeBudgetExceeded))
+            worker.join(0.1)
+            if not worker.is_alive():
+                break
         return Outcome(error=f"did not return within its time budget of {budget:g} s (an endless loop, or a wait "
                              "that never ends?)", timed_out=True, seconds=time.monotonic() - started)
     seconds = time.monotonic() - started

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+import threading
 
 import fakesnow
 import pytest
@@ -36,6 +37,22 @@ def test_an_endless_loop_is_stopped_and_the_next_call_still_runs(tmp_path):
     candidate.judge_budget(board)
     (verdict,) = board.checks()
     assert not verdict.passed and "a stuck call" in verdict.detail
+
+
+def test_a_retry_loop_that_swallows_exceptions_is_stopped_too(tmp_path):
+    answer = _file(tmp_path, """
+        def solve():
+            while True:
+                try:
+                    while True:
+                        pass
+                except Exception:
+                    continue
+    """)
+    candidate = Candidate(answer, "solve", budget=0.3)
+    candidate.ready(Board(["x"]))
+    assert candidate.call().timed_out
+    assert not any(t.name == "candidate-call" and t.is_alive() for t in threading.enumerate())
 
 
 def test_after_two_calls_ran_out_of_time_the_rest_are_not_made(tmp_path):
