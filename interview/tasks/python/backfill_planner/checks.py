@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from interview.checking_data import Board, Candidate
+from interview.checking import Board, Candidate
 
 CHECKS = ("every new day planned", "failed days retried", "done days skipped", "no day planned twice",
           "run size limit", "concurrency limit", "oldest first", "nothing wasted", "reversed range refused",

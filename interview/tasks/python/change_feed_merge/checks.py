@@ -9,7 +9,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from interview.checking_api import NOT_ATTEMPTED, Candidate, Outcome, not_run, sim_world, time_budget_check
+from interview.checking import NOT_ATTEMPTED, Candidate, Outcome, not_run, time_budget_check
+from interview.checking_http import sim_world
 from interview.tasks import Check
 
 NAMES = ["no lost changes", "applies deletes", "high-water mark", "idempotent rerun", "empty feed",
@@ -21,8 +22,8 @@ STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 
 
 def check(solution: Path) -> list[Check]:
-    candidate = Candidate(solution)
-    why = candidate.missing("sync_changes")
+    candidate = Candidate(solution, "sync_changes")
+    why = candidate.missing()
     if why:
         return not_run(NAMES, why)
     calls: dict[str, Outcome] = {}
@@ -32,7 +33,7 @@ def check(solution: Path) -> list[Check]:
         url, token = partner.BASE_URL, partner.token
 
         def sync(name: str, replica: dict, since: str) -> Outcome:
-            calls[name] = candidate.call("sync_changes", url, token, replica, since)
+            calls[name] = candidate.call(url, token, replica, since, label=name)
             return calls[name]
 
         settled = _live(feed)
@@ -60,14 +61,14 @@ def check(solution: Path) -> list[Check]:
     broken = _broken(first, second)
     if broken:
         return [Check(name, False, broken) for name in NAMES[:4]] + [
-            _empty(empty, empty_replica, truth, after_second), time_budget_check(calls, candidate.budget)]
+            _empty(empty, empty_replica, truth, after_second), time_budget_check(candidate)]
     return [
         _lost(after_second, truth),
         _deletes(after_second, truth),
         _mark(first, second, shown, newest),
         _rerun(rerun, replay, replica, after_second),
         _empty(empty, empty_replica, truth, after_second),
-        time_budget_check(calls, candidate.budget),
+        time_budget_check(candidate),
     ]
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from interview.checking_api import (
-    NOT_ATTEMPTED, Candidate, Outcome, hammered, ignored_retry_after, not_run, reset_partner, sim_world,
-    time_budget_check, traffic, unjudged,
-)
+from interview.checking import NOT_ATTEMPTED, Candidate, Outcome, not_run, time_budget_check, unjudged
+from interview.checking_http import hammered, ignored_retry_after, reset_partner, sim_world, traffic
 from interview.tasks import Check
 
 NAMES = ["no lost records", "no duplicates", "follows the cursor", "empty range", "retries server errors and timeouts",
@@ -30,8 +28,8 @@ OUTAGE_RETRIES = 3
 
 
 def check(solution: Path) -> list[Check]:
-    candidate = Candidate(solution)
-    why = candidate.missing("extract_appointments")
+    candidate = Candidate(solution, "extract_appointments")
+    why = candidate.missing()
     if why:
         return not_run(NAMES, why)
     outcomes: dict[str, Outcome] = {}
@@ -46,8 +44,8 @@ def check(solution: Path) -> list[Check]:
             extra = {"max_retries": OUTAGE_RETRIES} if scenario == "an outage" else {}
             with traffic(world.partner, world.clock) as exchanges:
                 outcomes[scenario] = candidate.call(
-                    "extract_appointments", world.partner.BASE_URL, world.partner.token, start, end,
-                    sleep=world.clock.sleep, clock=world.clock, **extra)
+                    world.partner.BASE_URL, world.partner.token, start, end,
+                    sleep=world.clock.sleep, label=scenario, clock=world.clock, **extra)
             seen[scenario] = exchanges
             if outcomes[scenario].not_attempted:
                 return not_run(NAMES, NOT_ATTEMPTED)
@@ -61,7 +59,7 @@ def check(solution: Path) -> list[Check]:
         _backs_off(seen, unjudged(outcomes, skip=("an outage",))),
         _bounded(outcomes["an outage"], seen["an outage"]),
         _own_sleep(candidate, world.clock, unjudged(outcomes, skip=("an outage",))),
-        time_budget_check(outcomes, candidate.budget),
+        time_budget_check(candidate),
     ]
 
 

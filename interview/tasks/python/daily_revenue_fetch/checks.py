@@ -10,10 +10,8 @@ from pathlib import Path
 
 import requests
 
-from interview.checking_api import (
-    NOT_ATTEMPTED, Candidate, Outcome, not_run, reset_backend, sim_world, time_budget_check, traffic,
-    unjudged, wrapped_handle,
-)
+from interview.checking import NOT_ATTEMPTED, Candidate, Outcome, not_run, time_budget_check, unjudged
+from interview.checking_http import reset_backend, sim_world, traffic, wrapped_handle
 from interview.tasks import Check
 
 NAMES = ["exact Decimal totals", "every day in the range", "retries transient failures",
@@ -33,8 +31,8 @@ DOWN = "2025-09-16"
 
 
 def check(solution: Path) -> list[Check]:
-    candidate = Candidate(solution)
-    why = candidate.missing("fetch_daily_revenue")
+    candidate = Candidate(solution, "fetch_daily_revenue")
+    why = candidate.missing()
     if why:
         return not_run(NAMES, why)
     outcomes: dict[str, Outcome] = {}
@@ -49,8 +47,8 @@ def check(solution: Path) -> list[Check]:
                 truth[day] = answer.json(parse_float=Decimal)["total_revenue"]
             with wrapped_handle(backend, _hiccups(failures)), traffic(backend, world.clock) as exchanges:
                 outcomes[scenario] = candidate.call(
-                    "fetch_daily_revenue", backend.BASE_URL, start, end, sleep=world.clock.sleep,
-                    max_attempts=MAX_ATTEMPTS, clock=world.clock)
+                    backend.BASE_URL, start, end, sleep=world.clock.sleep,
+                    max_attempts=MAX_ATTEMPTS, label=scenario, clock=world.clock)
             asked[scenario] = exchanges
             if outcomes[scenario].not_attempted:
                 return not_run(NAMES, NOT_ATTEMPTED)
@@ -62,7 +60,7 @@ def check(solution: Path) -> list[Check]:
         _reports(read["days around an outage"]),
         _bounded(outcomes["days around an outage"], asked["days around an outage"]),
         _own_sleep(candidate, world.clock, unjudged(outcomes)),
-        time_budget_check(outcomes, candidate.budget),
+        time_budget_check(candidate),
     ]
 
 

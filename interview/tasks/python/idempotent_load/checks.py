@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from interview.checking_data import Board, Candidate, SpyConnection, pasted
+from interview.checking import Board, Candidate
+from interview.checking_sql import SpyConnection, pasted
 
 CHECKS = ("first load", "rerun does not duplicate", "late correction applied", "crash mid-load",
           "batch duplicates collapse", "other days untouched", "values bound", "identifiers validated",

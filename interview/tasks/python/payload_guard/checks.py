@@ -10,7 +10,8 @@ from pathlib import Path
 
 import requests
 
-from interview.checking_api import NOT_ATTEMPTED, Candidate, Outcome, not_run, sim_world, time_budget_check
+from interview.checking import NOT_ATTEMPTED, Candidate, Outcome, not_run, time_budget_check
+from interview.checking_http import sim_world
 from interview.tasks import Check
 
 NAMES = ["accepts every valid record", "rejects missing and null fields", "rejects wrong types",
@@ -39,8 +40,8 @@ SHAPELESS = b'{"appointments": null, "has_more": false, "page": 4}'
 
 
 def check(solution: Path) -> list[Check]:
-    candidate = Candidate(solution)
-    why = candidate.missing("guard_pages")
+    candidate = Candidate(solution, "guard_pages")
+    why = candidate.missing()
     if why:
         return not_run(NAMES, why)
     landed: dict[str, list[bytes]] = {}
@@ -54,7 +55,7 @@ def check(solution: Path) -> list[Check]:
     landed["no pages"] = []
     outcomes: dict[str, Outcome] = {}
     for scenario, bodies in landed.items():
-        outcomes[scenario] = candidate.call("guard_pages", [bytes(b) for b in bodies])
+        outcomes[scenario] = candidate.call([bytes(b) for b in bodies], label=scenario)
         if outcomes[scenario].not_attempted:
             return not_run(NAMES, NOT_ATTEMPTED)
     read = {scenario: _read(outcome) for scenario, outcome in outcomes.items()}
@@ -66,7 +67,7 @@ def check(solution: Path) -> list[Check]:
         _malformed(read["a day with broken pages"], landed["a day with broken pages"]),
         _reconcile(read, received),
         _reasons(read["a defective day"], defects),
-        time_budget_check(outcomes, candidate.budget),
+        time_budget_check(candidate),
     ]
 
 

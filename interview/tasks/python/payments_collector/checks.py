@@ -11,10 +11,8 @@ from pathlib import Path
 
 import requests
 
-from interview.checking_api import (
-    NOT_ATTEMPTED, Candidate, Outcome, not_run, reset_backend, sim_world, time_budget_check, traffic,
-    wrapped_handle,
-)
+from interview.checking import NOT_ATTEMPTED, Candidate, Outcome, not_run, time_budget_check
+from interview.checking_http import reset_backend, sim_world, traffic, wrapped_handle
 from interview.tasks import Check
 
 NAMES = ["no lost payments", "no duplicate payments", "amounts are exact Decimals",
@@ -31,8 +29,8 @@ REPEATED = 2  # payments of the page before that an overlapping page repeats
 
 
 def check(solution: Path) -> list[Check]:
-    candidate = Candidate(solution)
-    why = candidate.missing("collect_payments")
+    candidate = Candidate(solution, "collect_payments")
+    why = candidate.missing()
     if why:
         return not_run(NAMES, why)
     outcomes: dict[str, Outcome] = {}
@@ -48,7 +46,7 @@ def check(solution: Path) -> list[Check]:
                                revenue.json(parse_float=Decimal)["total_revenue"])
             with wrapped_handle(backend, _overlap(rows, limit, overlapping)), \
                     traffic(backend, world.clock) as exchanges:
-                outcomes[scenario] = candidate.call("collect_payments", backend.BASE_URL, day, limit=limit)
+                outcomes[scenario] = candidate.call(backend.BASE_URL, day, limit=limit, label=scenario)
             sent[scenario] = [e for e in exchanges if e.path == "/payments"]
             if outcomes[scenario].not_attempted:
                 return not_run(NAMES, NOT_ATTEMPTED)
@@ -61,7 +59,7 @@ def check(solution: Path) -> list[Check]:
         _total(full, truth),
         _limit(sent),
         _empty(read["an empty day"]),
-        time_budget_check(outcomes, candidate.budget),
+        time_budget_check(candidate),
     ]
 
 

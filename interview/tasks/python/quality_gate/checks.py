@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from interview.checking_data import Board, Candidate, SpyConnection, pasted
+from interview.checking import Board, Candidate
+from interview.checking_sql import SpyConnection, pasted
 
 CHECKS = ("clean days pass", "null keys", "duplicate ids", "bad amounts", "orphan references", "row count",
           "warnings do not block", "values bound", "identifiers validated", "time budget")

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from interview.checking_data import Board, Candidate, SpyConnection, pasted
+from interview.checking import Board, Candidate
+from interview.checking_sql import SpyConnection, pasted
 
 CHECKS = ("clean days match", "missing payments found", "duplicates found", "missing day reported",
           "one cent counts", "exact signed difference", "transient errors retried", "values bound",

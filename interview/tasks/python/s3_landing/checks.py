@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from interview.checking_data import Board, Candidate
+from interview.checking import Board, Candidate
 
 CHECKS = ("records land as JSON lines", "marker written last", "rerun replaces the day", "empty day gets its marker",
           "crash leaves no marker", "other days untouched", "time budget")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sim
-from interview.checking_data import Board, Candidate
+from interview.checking import Board, Candidate
 
 CHECKS = ("first snapshot opens every key", "changed rows get a new version", "old version closed at the change",
           "unchanged rows untouched", "deleted keys closed", "returning key reopened", "rerun is idempotent",

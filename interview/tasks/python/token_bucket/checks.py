@@ -7,7 +7,7 @@ import secrets
 from functools import partial
 from pathlib import Path
 
-from interview.checking_api import NOT_ATTEMPTED, Candidate, Outcome, not_run, time_budget_check, unjudged
+from interview.checking import NOT_ATTEMPTED, Candidate, Outcome, not_run, time_budget_check, unjudged
 from interview.tasks import Check
 
 NAMES = ["rejects bad settings", "burst up to capacity", "refills at the rate", "never more than capacity",
@@ -20,15 +20,15 @@ TOKEN = secrets.token_hex(8)  # the fake partner's bearer token in these checks
 def check(solution: Path) -> list[Check]:
     from sim.clock import FakeClock
 
-    candidate = Candidate(solution)
-    why = candidate.missing("TokenBucket")
+    candidate = Candidate(solution, "TokenBucket")
+    why = candidate.missing()
     if why:
         return not_run(NAMES, why)
     bucket = candidate.module.TokenBucket
     outcomes: dict[str, Outcome] = {}
     for name, scenario in SCENARIOS.items():
         clock = FakeClock(start=1000.0)
-        outcomes[name] = candidate.run(partial(scenario, bucket, clock), clock=clock)
+        outcomes[name] = candidate.run(partial(scenario, bucket, clock), label=name, clock=clock)
         if outcomes[name].not_attempted:
             return not_run(NAMES, NOT_ATTEMPTED)
     waits = _acquire(outcomes["acquire on an empty bucket"])
@@ -41,7 +41,7 @@ def check(solution: Path) -> list[Check]:
         _busy(outcomes["acquire on an empty bucket"], None if waits.passed else JUDGED_BY_WAITING),
         _partner(outcomes["in front of the partner"]),
         _own_clock(candidate, unjudged(outcomes) or (None if waits.passed else JUDGED_BY_WAITING)),
-        time_budget_check(outcomes, candidate.budget),
+        time_budget_check(candidate),
     ]
 
 
