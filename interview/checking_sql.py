@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from exercises import grading
 from exercises.grading import sql_forms
 
 class ProcessDied(ConnectionError):
@@ -76,11 +77,13 @@ class SpyConnection:
         self.close()
 
 
-class SpyCursor:
-    """A real cursor whose ``execute``/``executemany`` pass through its connection's ``gate`` first."""
+class SpyCursor(grading.SpyCursor):
+    """A real cursor whose ``execute``/``executemany`` pass through its connection's ``gate`` first (the rest,
+    ``fetchone``, iteration, ``with``, is the real cursor's)."""
 
     def __init__(self, conn: SpyConnection, real: Any) -> None:
-        self._conn, self._real = conn, real
+        super().__init__(real)
+        self._conn = conn
 
     def execute(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> SpyCursor:
         self._conn.gate(sql, params)
@@ -92,18 +95,6 @@ class SpyCursor:
         self._conn.gate(sql, seq)
         self._real.executemany(sql, seq, *args, **kwargs)
         return self
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def __iter__(self) -> Any:
-        return iter(self._real)
-
-    def __enter__(self) -> SpyCursor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._real.close()
 
 
 def pasted(statements: Iterable[tuple[str, Any]], values: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
