@@ -4,6 +4,7 @@
 #   make test PYTHON=python3.12
 #   make test-fast            the unit tests only, for the edit-run loop (make test runs everything)
 #   make quiz ARGS="--tag airflow"
+#   make report ARGS="--store PATH"   readiness per topic and the three things to study next
 #   make airflow PORT=8090    a real Airflow on 127.0.0.1 against the sim (Ctrl-C stops it)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -48,6 +49,10 @@ quiz: setup
 
 lint: setup
 	$(VENV)/bin/kit-quiz lint
+
+.PHONY: report
+report: setup
+	@$(VENV)/bin/kit-report $(ARGS)
 
 airflow: setup
 	$(PY) -m sim airflow $(if $(PORT),--port $(PORT),)
