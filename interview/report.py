@@ -40,6 +40,7 @@ MIN_ANSWERS = 3  # as kit-quiz stats' weakest tags: fewer answers say nothing ab
 WEIGHTS = {"interview": 2.0, "exercises": 1.0, "drills": 1.0, "flashcards": 1.0}
 AGAIN = 1
 NEXT = 3
+WIDTH = 112  # columns the whole table needs
 SECTIONS = ("sql", "python", "dag", "design", "concepts")
 
 
@@ -444,7 +445,7 @@ def show(report: Report, console: Any = None, *, every_topic: bool = False) -> N
             console.print(f"   $ {command}", markup=False, soft_wrap=True)
 
 
-def render(report: Report, width: int = 100, *, every_topic: bool = False) -> str:
+def render(report: Report, width: int = WIDTH, *, every_topic: bool = False) -> str:
     """The report as plain text (no colours), e.g. for a notebook cell or a file."""
     from rich.console import Console
 
@@ -511,7 +512,12 @@ def main(argv: list[str] | None = None) -> int:
     except (BankError, ValueError) as error:
         print(f"kit-report: {error}", file=sys.stderr)
         return 2
-    show(report, every_topic=args.all)
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped or redirected: rich would assume 80 columns and wrap the table
+        console = Console(highlight=False, width=WIDTH)
+    show(report, console, every_topic=args.all)
     print(f"Store: {report.store}")
     return 0
 

@@ -147,12 +147,14 @@ def drill_topics(drill_tags: Iterable[str]) -> tuple[str, ...]:
 
 
 def notebook_topics(paths: Iterable[str]) -> tuple[str, ...]:
-    """The topics of the notebooks among repository paths (``notebooks/15_x.ipynb``), in first-seen order."""
+    """The topics of what repository paths name: notebooks (``notebooks/15_x.ipynb``) by :data:`NOTEBOOK_TAGS`,
+    the drill bank (``drills/...``) as ``sql``; in first-seen order."""
     seen: dict[str, None] = {}
     for path in paths:
-        stem = Path(path).stem
         if Path(path).suffix == ".ipynb":
-            seen.update(dict.fromkeys(NOTEBOOK_TAGS.get(stem, ())))
+            seen.update(dict.fromkeys(NOTEBOOK_TAGS.get(Path(path).stem, ())))
+        elif Path(path).parts[:1] == ("drills",):
+            seen["sql"] = None
     return tuple(seen)
 
 

@@ -228,6 +228,11 @@ def test_every_exercise_of_every_notebook_is_found_with_its_notebook():
     assert topics.notebook_of("no_such_exercise") is None
 
 
+def test_an_interview_item_is_placed_by_what_teaches_it():
+    assert topics.notebook_topics(["notebooks/09_rate_limiting.ipynb", "solutions/ratelimit.py",
+                                   "drills/bank/02_windows.toml"]) == ("rate-limiting", "sql")
+
+
 # -- graders record results in the work copy only ------------------------------------------------------------------
 
 CHECKS = [("doubles", lambda fn: grading.expect(fn(2), 4))]
