@@ -11,9 +11,11 @@ interview write to. Per topic (the flashcard tags, see ``interview.topics``):
 - **interview**: the mean score of the mock-interview items on the topic, per session, and its trend (first
   session against the last).
 
+Each topic to study next names where it is taught: its notebooks and the deck with the most cards on it.
+
 **How a topic's readiness is judged.** Each kind of practice with evidence gives a score from 0 to 1: exercises
 passed / attempted, drills solved / attempted, answers recalled (at least 3 answers in 30 days), and the topic's
-score in the latest interview session. Readiness is their weighted mean, the interview counting double
+score in the latest interview session that had it. Readiness is their weighted mean, the interview counting double
 (:data:`WEIGHTS`): it is timed, unseen and closest to the real thing. Kinds without evidence are left out rather
 than counted as zero: not having practised a topic is not the same as failing it.
 
@@ -331,7 +333,7 @@ def _commands(t: TopicStanding, quiz_tags: Sequence[str]) -> tuple[str, ...]:
         "flashcards": f'make quiz ARGS="{" ".join(f"--tag {tag}" for tag in quiz_tags)}"' if quiz_tags else None,
         "drills": (f".venv/bin/kit-drill next --tag {t.weakest_drill_tag}" if t.weakest_drill_tag
                    else ".venv/bin/kit-drill next" if t.drills_total else None),
-        "exercises": f"make lab, then work/{notebook}.ipynb" if notebook else None,
+        "exercises": f"make lab   # then open work/{notebook}.ipynb" if notebook else None,
         "interview": f'make interview ARGS="--only {t.weakest_section}"' if t.weakest_section else None,
     }
     evidence = t.evidence()
@@ -363,9 +365,9 @@ def _study_next(standings: list[TopicStanding], cards: dict[str, Any]) -> tuple[
     has_cards = {tag for c in cards.values() for tag in c.tags}
     return tuple(
         StudyNext(tuple(t.topic for t in group), why,
-                  tuple(f"notebooks/{nb}.ipynb" for nb in where),
+                  tuple(dict.fromkeys(p for t in group for p in topicmap.taught_in(t.topic, cards.values()))),
                   _commands(group[0], [t.topic for t in group if t.topic in has_cards]))
-        for (why, where), group in groups.items()
+        for (why, _notebooks), group in groups.items()
     )
 
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -161,3 +163,14 @@ def notebook_topics(paths: Iterable[str]) -> tuple[str, ...]:
 def notebooks_teaching(topic: str) -> list[str]:
     """The notebooks (file stems) that teach ``topic``, in study-path order."""
     return [nb for nb, tags in NOTEBOOK_TAGS.items() if topic in tags]
+
+
+def taught_in(topic: str, cards: Iterable[Any]) -> list[str]:
+    """Where ``topic`` is taught, as repository paths: its notebooks in study-path order, then the deck with the
+    most cards on it (``cards``: the flashcards, each with ``tags`` and ``path``)."""
+    decks = Counter(c.path for c in cards if topic in c.tags)
+    paths = [f"notebooks/{nb}.ipynb" for nb in notebooks_teaching(topic)]
+    if decks:
+        deck = min(decks, key=lambda p: (-decks[p], p.name))
+        paths.append(deck.relative_to(ROOT).as_posix() if deck.is_relative_to(ROOT) else str(deck))
+    return paths

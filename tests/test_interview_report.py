@@ -143,7 +143,7 @@ def test_the_three_things_to_study_next_are_the_weakest_topics(seeded):
     incremental = next((n for n in seeded.study_next if n.topic == "incremental"), None)
     if incremental is not None:  # its weakest kind first: flashcards (40%), then exercises (50%)
         assert incremental.commands[:2] == ('make quiz ARGS="--tag incremental"',
-                                            "make lab, then work/15_incremental_models.ipynb")
+                                            "make lab   # then open work/15_incremental_models.ipynb")
 
 
 def test_the_rendered_report_shows_the_figures_and_the_commands(seeded):
@@ -178,6 +178,7 @@ def test_an_empty_store_says_how_to_start(tmp_path):
     assert report.build(tmp_path / "fresh.sqlite3", NOW).empty
 
 
+@pytest.mark.slow  # a kit-report process
 def test_a_broken_store_is_named_and_left_untouched(tmp_path):
     broken = tmp_path / "progress.sqlite3"
     broken.write_bytes(b"not a database, just bytes\n" * 200)
@@ -191,6 +192,7 @@ def test_a_broken_store_is_named_and_left_untouched(tmp_path):
     assert (broken.read_bytes(), broken.stat().st_mtime_ns) == before
 
 
+@pytest.mark.slow  # three kit-report processes, each loading the decks and the drill bank
 def test_kit_report_runs_as_a_command(tmp_path):
     store = seed(tmp_path / "progress.sqlite3")
     result = subprocess.run([str(Path(sys.executable).with_name("kit-report")), "--store", str(store)],
@@ -213,6 +215,11 @@ def test_every_notebook_has_its_topics_and_every_topic_is_a_known_tag():
     unknown = {nb: set(tags) - known for nb, tags in topics.NOTEBOOK_TAGS.items() if set(tags) - known}
     assert unknown == {}
     assert set(topics.DRILL_TOPICS.values()) <= known
+    cards = deck.load()[0]
+    untaught = [t for t in known if not topics.taught_in(t, cards)]
+    assert untaught == []
+    assert topics.taught_in("variant", cards)[0] == "notebooks/33_sql_json_money_and_stats.ipynb"
+    assert topics.taught_in("variant", cards)[-1].startswith("flashcards/decks/")
 
 
 def test_every_exercise_of_every_notebook_is_found_with_its_notebook():
