@@ -133,17 +133,35 @@ def test_the_three_things_to_study_next_are_the_weakest_topics(seeded):
                     key=lambda t: t.readiness)
     picked = [n.topic for n in seeded.study_next]
     assert len(picked) == 3
-    assert picked[0] == "variant"
+    assert picked[:2] == ["variant", "incremental"]  # 0% (one drill, unsolved), then 60%
     assert [standing(seeded, p).readiness for p in picked] == [t.readiness for t in judged[:3]]
     assert all(standing(seeded, p).readiness <= t.readiness for p in picked for t in judged[3:])
-    first = seeded.study_next[0]
-    assert "drills 0 of 1 solved" in first.why
-    assert first.commands[0].startswith(".venv/bin/kit-drill next --tag ")
-    assert "notebooks/33_sql_json_money_and_stats.ipynb" in first.where
-    incremental = next((n for n in seeded.study_next if n.topic == "incremental"), None)
-    if incremental is not None:  # its weakest kind first: flashcards (40%), then exercises (50%)
-        assert incremental.commands[:2] == ('make quiz ARGS="--tag incremental"',
-                                            "make lab   # then open work/15_incremental_models.ipynb")
+    variant, incremental = seeded.study_next[:2]
+    assert variant.why == "drills 0 of 1 solved"
+    assert variant.commands[0] == ".venv/bin/kit-drill next --tag semi-structured"  # its drill tag, not "dedupe"
+    assert variant.where[0] == "notebooks/33_sql_json_money_and_stats.ipynb"
+    # the weakest kind of practice first: flashcards (40%), then exercises (50%), then the interview (75%)
+    assert incremental.commands == ('make quiz ARGS="--tag incremental"',
+                                    "make lab   # then open work/15_incremental_models.ipynb",
+                                    'make interview ARGS="--only python"')
+
+
+def test_topics_with_the_same_evidence_and_notebooks_are_one_thing_to_study(tmp_path):
+    with InterviewProgress(tmp_path / "p.sqlite3") as progress:  # notebook 08: api, pagination, retries, idempotency
+        progress.record_exercise("collect_cursor_pages", "08_api_extraction", False, at(1))
+    picked = report.build(tmp_path / "p.sqlite3", NOW).study_next
+    # all four at 0%: ties go by the study path (retries is taught from notebook 01 on)
+    assert [n.topics for n in picked] == [("retries",), ("api", "pagination"), ("idempotency",)]
+    assert picked[1].commands[-1] == 'make quiz ARGS="--tag api --tag pagination"'
+
+
+def test_with_little_practised_the_study_path_fills_the_list(tmp_path):
+    with InterviewProgress(tmp_path / "p.sqlite3") as progress:
+        progress.record_exercise("appointments_file_ready", "06_sensors", True, at(1))
+    picked = report.build(tmp_path / "p.sqlite3", NOW).study_next
+    # sensors has evidence; then the topics of notebook 01, not started yet
+    assert [(n.topic, n.why) for n in picked] == [("sensors", "exercises 1 of 1 passed"),
+                                                  ("airflow", "not started yet"), ("alerting", "not started yet")]
 
 
 def test_the_rendered_report_shows_the_figures_and_the_commands(seeded):
