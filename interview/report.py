@@ -221,6 +221,42 @@ def _share_by_week(ratings: Sequence[tuple[datetime, int]]) -> tuple[tuple[date,
     return tuple((w, sum(r != AGAIN for r in rs) / len(rs)) for w, rs in sorted(weeks.items()))
 
 
+class _Scores:
+    """Interview results grouped by session (in time order), by topic and by section."""
+
+    def __init__(self, log: _Log, items: _Items) -> None:
+        started: dict[str, datetime] = {}
+        for result in log.results:
+            started.setdefault(result.session_id, log.started.get(result.session_id, result.finished_at))
+        self.started = started
+        self.order = sorted(started, key=lambda s: (started[s], s))
+        self.by_topic: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(dict))
+        self.by_section: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        for result in log.results:
+            self.by_section[result.section][result.session_id].append(result.score)
+            for topic in items.topics(result.section, result.item_id, result.detail):
+                self.by_topic[topic][result.session_id].setdefault(result.section, []).append(result.score)
+
+    def topic(self, topic: str) -> tuple[tuple[float, ...], str | None]:
+        """The topic's mean item score per session that had it, and its weakest section in the latest one."""
+        sessions = [self.by_topic[topic][s] for s in self.order if s in self.by_topic[topic]]
+        if not sessions:
+            return (), None
+        means = tuple(_mean([v for scores in session.values() for v in scores]) for session in sessions)
+        latest = sessions[-1]
+        return means, min(latest, key=lambda section: (_mean(latest[section]), section))
+
+    def sections(self) -> tuple[SectionTrend, ...]:
+        known = [s for s in SECTIONS if s in self.by_section] + sorted(set(self.by_section) - set(SECTIONS))
+        return tuple(SectionTrend(section, tuple((self.started[s].date(), _mean(self.by_section[section][s]))
+                                                 for s in self.order if s in self.by_section[section]))
+                     for section in known)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
 def build(store: Path | str | None = None, now: datetime | None = None) -> Report:
     """The report for the progress store at ``store`` (default: the one ``kit-quiz`` uses) as of ``now``.
 
@@ -236,33 +272,16 @@ def build(store: Path | str | None = None, now: datetime | None = None) -> Repor
     now = now or datetime.now(UTC)
     log = _read(path)
 
-    about = topicmap.topics()
     cards, _problems = deck.load()
     card_by_id = {c.id: c for c in cards}
     bank = drills.bank.load()
-    drill_by_id = {d.id: d for d in bank}
     exercises = topicmap.exercises()
-    items = _Items(drill_by_id, card_by_id)
-
-    # interview results: each session's mean score per topic and per section, sessions in time order
-    sessions: dict[str, datetime] = {}
-    for result in log.results:
-        sessions.setdefault(result.session_id, log.started.get(result.session_id, result.finished_at))
-    order = sorted(sessions, key=lambda s: (sessions[s], s))
-    per_topic: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    per_topic_section: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(dict))
-    per_section: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for result in log.results:
-        per_section[result.section][result.session_id].append(result.score)
-        for topic in items.topics(result.section, result.item_id, result.detail):
-            per_topic[topic][result.session_id].append(result.score)
-            per_topic_section[topic][result.session_id].setdefault(result.section, []).append(result.score)
-
+    scores = _Scores(log, _Items({d.id: d for d in bank}, card_by_id))
     recent = [r for r in log.reviews if r.reviewed_at >= now - WINDOW]
+
     standings = []
-    for topic, text in about.items():
-        tagged = [c for c in cards if topic in c.tags]
-        ids = {c.id for c in tagged}
+    for topic, about in topicmap.topics().items():
+        ids = {c.id for c in cards if topic in c.tags}
         answers = [r.rating for r in recent if r.card_id in ids]
 
         mine = [e for e in exercises.values() if topic in topicmap.NOTEBOOK_TAGS.get(e.notebook, ())]
@@ -274,38 +293,27 @@ def build(store: Path | str | None = None, now: datetime | None = None) -> Repor
         unsolved = Counter(t for d in tried if not log.drills[d.id].solved for t in d.tags
                            if topic == "sql" or topicmap.DRILL_TOPICS.get(t) == topic)
 
-        scores = tuple(sum(per_topic[topic][s]) / len(per_topic[topic][s]) for s in order if s in per_topic[topic])
-        weakest_section = None
-        if scores:
-            last = next(s for s in reversed(order) if s in per_topic[topic])
-            by_section = per_topic_section[topic][last]
-            weakest_section = min(by_section, key=lambda k: (sum(by_section[k]) / len(by_section[k]), k))
-
+        interview, weakest_section = scores.topic(topic)
         standings.append(TopicStanding(
-            topic=topic, about=text,
+            topic=topic, about=about,
             exercises_passed=sum(graded.values()), exercises_attempted=len(graded), exercises_total=len(mine),
             drills_solved=sum(log.drills[d.id].solved for d in tried), drills_attempted=len(tried),
             drills_total=len(in_topic),
-            cards_studied=len(ids & log.records), cards_total=len(tagged),
+            cards_studied=len(ids & log.records), cards_total=len(ids),
             answers=len(answers), recalled=sum(r != AGAIN for r in answers),
-            interview=scores, weakest_section=weakest_section,
+            interview=interview, weakest_section=weakest_section,
             retry_exercise_notebook=to_retry[0] if to_retry else None,
             weakest_drill_tag=min(unsolved, key=lambda t: (-unsolved[t], t)) if unsolved else None,
         ))
 
-    sections = tuple(
-        SectionTrend(section, tuple((sessions[s].date(), sum(per_section[section][s]) / len(per_section[section][s]))
-                                    for s in order if s in per_section[section]))
-        for section in [*SECTIONS, *sorted(set(per_section) - set(SECTIONS))] if section in per_section
-    )
     study_next = _study_next(standings, card_by_id)
     recall = {"all": _share_by_week([(r.reviewed_at, r.rating) for r in log.reviews])}
     for item in study_next:
-        ids = {c.id for c in cards if item.topic in c.tags}
+        ids = {c.id for c in cards if set(item.topics) & set(c.tags)}
         weekly = _share_by_week([(r.reviewed_at, r.rating) for r in log.reviews if r.card_id in ids])
         if weekly:
             recall[item.topic] = weekly
-    return Report(path, now, tuple(standings), sections, study_next, recall)
+    return Report(path, now, tuple(standings), scores.sections(), study_next, recall)
 
 
 def _pct(value: float) -> str:
