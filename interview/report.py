@@ -11,8 +11,6 @@ interview write to. Per topic (the flashcard tags, see ``interview.topics``):
 - **interview**: the mean score of the mock-interview items on the topic, per session, and its trend (first
   session against the last).
 
-Each topic to study next names where it is taught: its notebooks and the deck with the most cards on it.
-
 **How a topic's readiness is judged.** Each kind of practice with evidence gives a score from 0 to 1: exercises
 passed / attempted, drills solved / attempted, answers recalled (at least 3 answers in 30 days), and the topic's
 score in the latest interview session that had it. Readiness is their weighted mean, the interview counting double
@@ -21,8 +19,10 @@ than counted as zero: not having practised a topic is not the same as failing it
 
 **The three things to study next** are the three topics with the lowest readiness (ties: more evidence first,
 then study-path order), leaving out tags about the kit itself (``sim-caveat``). When fewer than three topics have
-evidence, the first topics of the study path not started yet fill the list. Each comes with where it is taught
-(notebooks, decks) and the commands that practise it, its weakest kind of practice first.
+evidence, the first topics of the study path not started yet fill the list. Topics with the same evidence and the
+same notebooks are one thing to study (``api / pagination``: notebook 08). Each comes with where it is taught
+(its notebooks, and the deck with the most cards on it) and the commands that practise it, its weakest kind of
+practice first.
 """
 
 from __future__ import annotations
@@ -35,15 +35,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from flashcards.scheduler import AGAIN
+from flashcards.stats import MIN_TAG_REVIEWS as MIN_ANSWERS  # fewer answers say nothing about a topic
+
+from . import SECTIONS
 from . import topics as topicmap
 
 WINDOW = timedelta(days=30)
-MIN_ANSWERS = 3  # as kit-quiz stats' weakest tags: fewer answers say nothing about a topic
 WEIGHTS = {"interview": 2.0, "exercises": 1.0, "drills": 1.0, "flashcards": 1.0}
-AGAIN = 1
 NEXT = 3
 WIDTH = 112  # columns the whole table needs
-SECTIONS = ("sql", "python", "dag", "design", "concepts")
 
 
 # -- what the report holds ---------------------------------------------------------------------------------------
