@@ -22,7 +22,7 @@ from flashcards.store import Store, StoreError
 from interview import report, topics
 from interview.progress import InterviewProgress, Result
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 S1, S2 = datetime(2026, 3, 1, 18, 0, tzinfo=UTC), datetime(2026, 3, 15, 18, 0, tzinfo=UTC)
 CARD_A, CARD_B = "inc-append-double-counts", "inc-merge-misses-deletes"
