@@ -405,6 +405,15 @@ def _trend(scores: Sequence[float]) -> str:
     return f"{_pct(scores[0])} {arrow} {_pct(scores[-1])}"
 
 
+def _readiness(value: float | None) -> Any:
+    """The readiness figure, red below 50%, yellow below 75%, green above (colours only on a terminal)."""
+    from rich.text import Text
+
+    if value is None:
+        return "-"
+    return Text(_pct(value), style="red" if value < 0.5 else "yellow" if value < 0.75 else "green")
+
+
 def show(report: Report, console: Any = None, *, every_topic: bool = False) -> None:
     """Print the report with rich: the topics practised (or ``every_topic``), the interview sections, what next."""
     from rich.console import Console
@@ -431,7 +440,7 @@ def show(report: Report, console: Any = None, *, every_topic: bool = False) -> N
             f"{t.cards_studied} of {t.cards_total}" if t.cards_total else "",
             f"{_pct(t.recalled / t.answers)} of {t.answers}" if t.answers else "",
             _trend(t.interview),
-            _pct(t.readiness) if t.readiness is not None else "-",
+            _readiness(t.readiness),
         )
     console.print(table)
     hidden = len(report.topics) - len(shown)
