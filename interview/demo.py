@@ -4,10 +4,10 @@ Fixed dates and a seeded random generator, so the report built from it is the sa
 written through the same classes the kit's programs use (``flashcards.store.Store``, ``drills.progress``,
 ``interview.progress``), so the demo store is exactly what real practice would leave behind.
 
-The story: flashcards studied three or four days a week, recall on the Airflow topics climbing while the
-Snowflake ones lag; notebooks 01-08 and 15 worked through with a few exercises still failing; SQL drills where
-window functions and JSON are the trouble; three mock interviews, the SQL and DAG sections improving, the design
-section not.
+The story: flashcards studied four days a week, recall on the Airflow and SQL cards climbing while the
+incremental-model ones lag; notebooks 01-04, 06-08 and 15 worked through with a few exercises still failing; SQL
+drills where window functions and JSON are the trouble; three mock interviews, the SQL, Python and DAG sections
+improving, the design section not.
 """
 
 from __future__ import annotations

@@ -179,16 +179,13 @@ class _Items:
 
     def _bank(self, section: str) -> dict[str, tuple[str, ...]]:
         if section not in self._banks:
+            from .design import DesignError, prompts
+            from .tasks import TaskError, bank
+
             try:
-                if section == "design":
-                    from .design import prompts
-
-                    self._banks[section] = {k: p.tags for k, p in prompts().items()}
-                else:
-                    from .tasks import bank
-
-                    self._banks[section] = {k: t.tags for k, t in bank(section).items()}
-            except Exception:  # noqa: BLE001 - a bank that cannot load: fall back on what the result says teaches it
+                found = prompts() if section == "design" else bank(section)
+                self._banks[section] = {key: item.tags for key, item in found.items()}
+            except (DesignError, TaskError, OSError):  # a bank that cannot load: what the result says teaches it
                 self._banks[section] = {}
         return self._banks[section]
 
