@@ -60,6 +60,7 @@ NOTEBOOK_TAGS: dict[str, tuple[str, ...]] = {
     "24_running_airflow_for_real": ("airflow3", "airflow"),
     "25_dbt_as_software": ("dbt", "testing"),
     "26_what_the_warehouse_costs": ("snowflake",),
+    "27_warehouse_performance": ("snowflake", "sql"),
     "28_protecting_patient_data": ("security", "snowflake"),
     "30_sql_aggregation_and_joins": ("sql",),
     "31_sql_window_functions": ("sql",),
