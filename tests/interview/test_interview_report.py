@@ -164,17 +164,19 @@ def test_with_little_practised_the_study_path_fills_the_list(tmp_path):
                                                   ("airflow", "not started yet"), ("alerting", "not started yet")]
 
 
-def test_an_interview_item_takes_the_tags_of_its_bank_entry(tmp_path):
+@pytest.mark.parametrize("section", ["design", "python"])
+def test_an_interview_item_takes_the_tags_of_its_bank_entry(tmp_path, section):
     from interview.design import prompts
+    from interview.tasks import bank
 
-    prompt = next(iter(prompts().values()))
+    item_id, item = next(iter((prompts() if section == "design" else bank(section)).items()))
     with InterviewProgress(tmp_path / "p.sqlite3") as progress:
-        progress.start("s", [{"section": "design", "item_id": prompt.prompt_id, "minutes": 15}], tmp_path, S1)
-        progress.record(Result("s", 0, "design", prompt.prompt_id, S1, 900.0, 0.5,
-                               {"failed": [], "teaches": [], "over_time": False}))
+        progress.start("s", [{"section": section, "item_id": item_id, "minutes": 15}], tmp_path, S1)
+        progress.record(Result("s", 0, section, item_id, S1, 900.0, 0.5,
+                               {"failed": [], "teaches": ["notebooks/06_sensors.ipynb"], "over_time": False}))
     rep = report.build(tmp_path / "p.sqlite3", NOW)
-    assert {t.topic for t in rep.topics if t.interview} == set(prompt.tags)
-    assert all(standing(rep, tag).interview == (0.5,) for tag in prompt.tags)
+    assert {t.topic for t in rep.topics if t.interview} == set(item.tags)  # its tags, not what "teaches" names
+    assert all(standing(rep, tag).interview == (0.5,) for tag in item.tags)
 
 
 def test_the_rendered_report_shows_the_figures_and_the_commands(seeded):
