@@ -271,6 +271,25 @@ def expect_edges(dag: Any, wanted: Iterable[tuple[str, str]]) -> None:
             if part))
 
 
+def landed(world: Any, day: str, table: str = "RAW.STAGING.PARTNER_APPOINTMENTS") -> int:
+    """Rows landed for ``day`` (column ``LOAD_DATE``) in ``table``: 0 when nothing ever created the table."""
+    from solutions.sql import quote_table
+
+    try:
+        return int(world.warehouse.query(f"SELECT COUNT(*) FROM {quote_table(table)} WHERE LOAD_DATE = %s",
+                                         (day,))[0][0])
+    except Exception as error:
+        if "does not exist" in str(error):
+            return 0
+        raise
+
+
+def served(world: Any, day: str) -> int:
+    """How many appointments the partner's source holds for ``day`` (the truth the feed serves)."""
+    return int(world.warehouse.query(
+        "SELECT COUNT(*) FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s", (day,))[0][0])
+
+
 def task_of(dag: Any, task_id: str) -> Any:
     if task_id not in dag.task_dict:
         raise Mismatch(f"no task {task_id!r}; tasks are {sorted(dag.task_dict)}")

@@ -4,20 +4,12 @@ whose feed serves appointments without a client_id."""
 from __future__ import annotations
 
 from exercises.grading import Mismatch, expect
-from interview.dag_checks import DagGrading, expect_edges, expect_runs, expect_states
+from interview.dag_checks import DagGrading, expect_edges, expect_runs, expect_states, landed, served
 
 CLEAN, DEFECTIVE = "2025-09-10", "2025-09-21"  # the days processed; each run's logical date is the day after
 LOGICAL = {"2025-09-10": "2025-09-11", "2025-09-21": "2025-09-22"}
 
 
-def landed(world, day: str) -> int:
-    return world.warehouse.query("SELECT COUNT(*) FROM RAW.STAGING.PARTNER_APPOINTMENTS WHERE LOAD_DATE = %s",
-                                 (day,))[0][0]
-
-
-def truth(world, day: str) -> int:
-    return world.warehouse.query("SELECT COUNT(*) FROM BACKEND.PUBLIC.APPOINTMENTS WHERE APPOINTMENT_DATE = %s",
-                                 (day,))[0][0]
 
 
 def check(solution):
@@ -40,7 +32,7 @@ def check(solution):
             for _attempt in range(2):
                 summary = grading.run(dag, LOGICAL[CLEAN])
                 expect_states(summary, {"extract_and_land": "success", "check_day": "success"}, run="success")
-            got, wanted = landed(world, CLEAN), truth(world, CLEAN)
+            got, wanted = landed(world, CLEAN), served(world, CLEAN)
             if got != wanted:
                 other = world.warehouse.query("SELECT MIN(LOAD_DATE) FROM RAW.STAGING.PARTNER_APPOINTMENTS")[0][0]
                 raise Mismatch(f"after two runs at logical date {LOGICAL[CLEAN]}, {got} rows for {CLEAN} "
