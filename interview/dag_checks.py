@@ -211,10 +211,13 @@ class DagGrading:
         else:
             self._results.append(Check(LOADS, True))
         problems = work.found + clock_reads(source)
-        self._results.append(Check(NO_PARSE_WORK, not problems,
-                                   ("while the file was parsed: " + "; ".join(problems) +
-                                    ". The scheduler parses every file every 30 s: read settings and call "
-                                    "systems inside tasks") if problems else ""))
+        if problems:
+            self._results.append(Check(NO_PARSE_WORK, False, "while the file was parsed: " + "; ".join(problems) +
+                                       ". The scheduler parses every file every 30 s: read settings and call "
+                                       "systems inside tasks"))
+        else:
+            self._results.append(Check(NO_PARSE_WORK, not bag.import_errors,
+                                       f"not checked: {self.broken}" if bag.import_errors else ""))
         self.dags = {dag_id: bag.dags[dag_id] for dag_id in dag_ids if dag_id in bag.dags}
         return self.dags.get(dag_ids[0]) if dag_ids else None
 
