@@ -18,12 +18,13 @@ A DAG task's ``checks.py`` builds one :class:`DagGrading` and declares its check
 
 Loading. The file is copied into the runner's dags folder (``dags/interview/<file>``) and parsed by a
 ``DagBag``, what the DAG processor runs: an import error is reported with the line of the candidate's file it
-came from; a deprecation warning raised by the file (an Airflow 2 import path that still works) fails the load
-too, since Airflow 4 removes it. The parse happens while a world is running, so a file that reads a Variable
+came from; a warning raised by the file (an Airflow 2 import path that still works, deprecated) fails the load
+too: a later Airflow removes what it warns about. The parse happens while a world is running, so a file that reads a Variable
 at import *works*, as it would in a deployment, and :func:`observe_parse_work` records it: a Variable or
 Connection lookup, a Snowflake connection, an HTTP or S3 call, a metadata-DB query, a socket, or the clock read
-at module level (``datetime.now()`` in a DAG argument: the scheduler parses a file every 30 seconds, so such a
-value moves and every parse costs the work again).
+at module level (``datetime.now()`` in a DAG argument). The DAG processor parses every file again and again
+(``[dag_processor] min_file_process_interval``, 30 s by default): such a value moves, and the work is paid at
+every parse.
 
 Running. ``grading.run`` hands the parsed DAG object to the kit's runner (``dag.test()`` in this process, so the
 sim's fakes apply); a test may tighten it first (e.g. a sensor's timeout) because the object itself runs.
@@ -39,6 +40,7 @@ import datetime as dt
 import re
 import shutil
 import socket
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,7 +193,9 @@ class DagGrading:
         shutil.copyfile(self.solution, self.path)
         from airflow.dag_processing.dagbag import DagBag
 
-        with observe_parse_work() as work, contextlib.redirect_stdout(None), contextlib.redirect_stderr(None):
+        # quiet: the file's prints are dropped, its warnings kept in bag.captured_warnings (copies not re-emitted)
+        with observe_parse_work() as work, contextlib.redirect_stdout(None), contextlib.redirect_stderr(None), \
+                warnings.catch_warnings(record=True):
             bag = DagBag(dag_folder=self.path, bundle_path=self.runner.dags_folder)
         source = self.solution.read_text(encoding="utf-8", errors="replace")
         warned = [text.split(": ", 1)[-1] for text in bag.captured_warnings.get(str(self.path), ())
@@ -206,14 +210,14 @@ class DagGrading:
             found = ", ".join(sorted(bag.dags)) or "no DAG (a DAG must be created when the file is imported)"
             self._results.append(Check(LOADS, False, f"no DAG {', '.join(map(repr, missing))}; found {found}"))
         elif warned:
-            self._results.append(Check(LOADS, False, f"loads, with a warning Airflow 4 will turn into an error: "
-                                                     f"{warned[0]}"))
+            self._results.append(Check(LOADS, False, f"loads with a warning: {warned[0]} (a deprecated name or "
+                                                     "argument stops working in a later Airflow)"))
         else:
             self._results.append(Check(LOADS, True))
         problems = work.found + clock_reads(source)
         if problems:
             self._results.append(Check(NO_PARSE_WORK, False, "while the file was parsed: " + "; ".join(problems) +
-                                       ". The scheduler parses every file every 30 s: read settings and call "
+                                       ". The DAG processor parses every file every 30 s by default: read settings and call "
                                        "systems inside tasks"))
         else:
             self._results.append(Check(NO_PARSE_WORK, not bag.import_errors,

@@ -1,7 +1,7 @@
 """Fails: a rerun leaves one row per day - the day is inserted without deleting the previous row.
 
-Every retry, rerun or backfill of a day adds another row: the finance dashboard's SUM doubles for exactly
-the days someone tried to fix."""
+Every retry, rerun or backfill of a day adds another row: the finance dashboard's SUM doubles for exactly the
+days someone tried to fix."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Fails: each run covers one whole day from midnight to midnight UTC, runs for two dates each write the revenue of their own interval's day - schedule="0 0 * * *" with the data interval.
 
-On Airflow 3 a cron string becomes a CronTriggerTimetable ([scheduler] create_cron_data_intervals is False
-by default): every run's data interval starts and ends at its logical date, so ">= start AND < end"
-selects nothing and every day's revenue is 0."""
+On Airflow 3 a cron string becomes a CronTriggerTimetable ([scheduler] create_cron_data_intervals is False by
+default): every run's data interval starts and ends at its logical date, so ">= start AND < end" selects
+nothing and every day's revenue is 0."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Fails: no work at parse time, each run covers one whole day from midnight to midnight UTC, runs for two dates each write the revenue of their own interval's day, a rerun leaves one row per day - start_date is computed from the clock when the file is parsed.
 
-start_date=now minus a week moves at every parse (every 30 seconds): the first run the scheduler plans keeps
-moving, and the history before it can never be scheduled or backfilled: a run for a date before the moving start_date
-creates no task instance at all, so nothing is computed."""
+start_date=now minus a week moves at every parse (the DAG processor parses every 30 seconds by default): the
+first run the scheduler plans keeps moving, and the history before it can never be scheduled or backfilled: a
+run for a date before the moving start_date creates no task instance at all, so nothing is computed."""
 
 from __future__ import annotations
 

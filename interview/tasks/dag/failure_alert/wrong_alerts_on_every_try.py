@@ -1,7 +1,7 @@
 """Fails: a day that fails for good posts exactly one alert - the callback is also the on_retry_callback.
 
-Two retries and a final failure make three messages for one incident; on a flaky night the channel fills
-with alerts for tasks that recovered on their own, and people stop reading it."""
+Two retries and a final failure make three messages for one incident; on a flaky night the channel fills with
+alerts for tasks that recovered on their own, and people stop reading it."""
 
 from __future__ import annotations
 

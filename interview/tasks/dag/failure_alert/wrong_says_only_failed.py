@@ -1,7 +1,7 @@
 """Fails: the alert names the DAG and the task and the logical date and the error - the alert says which task failed, not when or why.
 
-"extract_and_land failed" sends the on-call to the logs before they can decide anything: which day, which
-try, and the error itself belong in the message."""
+"extract_and_land failed" sends the on-call to the logs before they can decide anything: which day, which try,
+and the error itself belong in the message."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Fails: reload_day takes partner_api pool slots and runs at most 2 at once - the limit is max_active_tasks on the DAG, and no pool.
 
 max_active_tasks caps the running tasks of each run of this DAG (per run since Airflow 3), all tasks alike:
-two runs (a backfill beside the nightly run) double it, and another DAG calling the partner is not counted.
-A pool is shared by every task that names it, in any DAG; max_active_tis_per_dag caps one task's instances
+two runs (a backfill beside the nightly run) double it, and another DAG calling the partner is not counted. A
+pool is shared by every task that names it, in any DAG; max_active_tis_per_dag caps one task's instances
 across all runs of the DAG."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Fails: reload_day takes partner_api pool slots and runs at most 2 at once - the mapped task keeps the default pool.
 
-max_active_tis_per_dag=2 limits this DAG; every other DAG that calls the partner still runs unthrottled
-beside it, and together they trip the partner's rate limit. Only a shared pool counts them all."""
+max_active_tis_per_dag=2 limits this DAG; every other DAG that calls the partner still runs unthrottled beside
+it, and together they trip the partner's rate limit. Only a shared pool counts them all."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Fails: no work at parse time, reload_day is mapped over what days_to_reload returns at run time, a run reloads the 3 days before its logical date with one instance each, summarise posts the total of the three days - the days are computed from the clock when the file is parsed.
 
 The list looks right the day it is written; but it is made every time the scheduler parses the file, from the
-wall clock, so a backfill or a rerun of an old date reloads the days before *today*, not before its logical date."""
+wall clock, so a backfill or a rerun of an old date reloads the days before *today*, not before its logical
+date."""
 
 from __future__ import annotations
 

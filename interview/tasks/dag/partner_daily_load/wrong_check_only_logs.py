@@ -1,7 +1,7 @@
 """Fails: a day with appointments lacking client_id: check_day fails it after landing - the check prints a warning and returns.
 
-A check that logs instead of failing leaves the run green: nobody reads the log of a successful task, and
-the bad day flows on to the marts."""
+A check that logs instead of failing leaves the run green: nobody reads the log of a successful task, and the
+bad day flows on to the marts."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Fails: no work at parse time - reads the API key with Variable.get at module level.
 
-The file works, which is what makes this mistake common: the scheduler parses every DAG file every 30 seconds,
-so the secrets backend is queried on every parse, and a parse fails whenever the Variable is unreachable."""
+The file works, which is what makes this mistake common: the DAG processor parses every DAG file every 30
+seconds by default, so the secrets backend is queried on every parse, and a parse fails whenever the Variable
+is unreachable."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Fails: the sensor gives up within 6 hours - no timeout: the sensor waits the default 7 days.
 
-A missing partner file should page someone the same morning; with the default timeout the run sits
-"running" for a week and nobody is told."""
+A missing partner file should page someone the same morning; with the default timeout the run sits "running"
+for a week and nobody is told."""
 
 from __future__ import annotations
 

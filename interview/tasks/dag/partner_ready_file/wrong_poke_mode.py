@@ -1,7 +1,7 @@
 """Fails: the sensor frees its worker slot between pokes - the sensor pokes (the default mode).
 
-A poking sensor sleeps inside its task between checks: for a file that lands hours late it holds a worker
-slot (and a pool slot) the whole time. Ten such DAGs waiting and the workers run nothing else."""
+A poking sensor sleeps inside its task between checks: for a file that lands hours late it holds a worker slot
+(and a pool slot) the whole time. Ten such DAGs waiting and the workers run nothing else."""
 
 from __future__ import annotations
 
