@@ -220,8 +220,8 @@ class DagGrading:
                                        ". The DAG processor parses every file every 30 s by default: read settings and call "
                                        "systems inside tasks"))
         else:
-            self._results.append(Check(NO_PARSE_WORK, not bag.import_errors,
-                                       f"not checked: {self.broken}" if bag.import_errors else ""))
+            self._results.append(Check(NO_PARSE_WORK, not self.broken,
+                                       f"not checked: {self.broken}" if self.broken else ""))
         self.dags = {dag_id: bag.dags[dag_id] for dag_id in dag_ids if dag_id in bag.dags}
         return self.dags.get(dag_ids[0]) if dag_ids else None
 

@@ -2,7 +2,8 @@
 
 Each guard is shown catching its mistake in a small DAG file: an import error names the line, a deprecated
 Airflow 2 import path fails the load, parse-time work (a Variable, Snowflake, HTTP, S3, the clock) is named,
-and a check that cannot run because the file did not load says so instead of passing.
+and a check that cannot run because the file did not load says so instead of passing: a starter file, not
+attempted yet, scores nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import textwrap
 import pytest
 
 from interview.dag_checks import LOADS, NO_PARSE_WORK, DagGrading, clock_reads, where_it_broke
+from interview.tasks import bank, check_here
 
 HEADER = """\
 import datetime as dt
@@ -112,3 +114,11 @@ def test_an_import_error_is_told_by_its_last_line_in_the_file(tmp_path):
     trace = (f'Traceback (most recent call last):\n  File "{path}", line 3, in <module>\n    import x\n'
              f'  File "/lib/x.py", line 9, in <module>\nModuleNotFoundError: No module named \'x\'\n')
     assert where_it_broke(trace, path) == "mine.py, line 3: ModuleNotFoundError: No module named 'x'"
+
+
+@pytest.mark.parametrize("task", list(bank("dag").values()), ids=lambda t: t.task_id)
+def test_a_starter_file_imports_and_scores_nothing_until_it_defines_the_dag(task):
+    verdict = check_here(task, task.folder / "starter.py")
+    first = verdict.checks[0]
+    assert (first.name, first.passed) == (LOADS, False) and first.detail.startswith("no DAG"), first
+    assert verdict.score == 0.0 and all(c.detail for c in verdict.checks)
