@@ -50,7 +50,7 @@ def check(solution):
                 raise Mismatch(f"timeout={sensor().timeout:.0f} s: the default is 7 days; a partner file that "
                                "is hours late is an incident to alert on, not a week-long wait")
 
-        def run(day: str, timeout: float = 3):
+        def run(day: str, timeout: float = 2):
             tight = sensor()
             saved = tight.poke_interval, tight.timeout
             tight.poke_interval, tight.timeout = 1, timeout  # seconds: dag.test() waits for real
