@@ -2,7 +2,8 @@
 
 A module is slow when it pays for real Airflow (the import and the first ``dag.test()`` in a process cost
 about 10 s), dbt, servers on loopback or a long data build. Measured with ``--durations=0``; every module
-listed here must exist, so a rename cannot quietly move a slow module into the fast lane.
+listed here must exist (in any folder of tests/; file names are unique across them), so a rename cannot quietly
+move a slow module into the fast lane.
 `make test` and CI run every module, slow or not.
 """
 
@@ -58,6 +59,7 @@ SLOW_MODULES = {
     "test_dag_integrity.py": 12,  # imports every DAG file with Airflow
     "test_exercises_python_vs_dbt.py": 11,  # dbt
     "test_flashcards_cli.py": 9,  # kit-quiz processes in a pseudo-terminal
+    "test_interview_python_bank.py": 55,  # every python task's reference and wrong answers on simulated worlds
     "test_syllabus_checker.py": 8,  # Airflow and a sim
     "test_exercises_cdc.py": 29,  # the MERGE graders run fakesnow MERGEs, several per grade
     "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
@@ -70,9 +72,13 @@ HERE = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    missing = sorted(name for name in SLOW_MODULES if not (HERE / name).exists())
+    modules = [path.name for path in HERE.rglob("test_*.py")]
+    missing = sorted(set(SLOW_MODULES) - set(modules))
     if missing:
         raise pytest.UsageError(f"tests/conftest.py SLOW_MODULES names modules that do not exist: {missing}")
+    twice = sorted({name for name in modules if modules.count(name) > 1})
+    if twice:  # the folders have no __init__.py: pytest imports each test module by its file name alone
+        raise pytest.UsageError(f"test modules with the same file name in two folders of tests/: {twice}")
     for item in items:
-        if item.path.parent == HERE and item.path.name in SLOW_MODULES:
+        if item.path.is_relative_to(HERE) and item.path.name in SLOW_MODULES:
             item.add_marker(pytest.mark.slow(seconds=SLOW_MODULES[item.path.name]))
