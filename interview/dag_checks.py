@@ -278,13 +278,11 @@ def expect_edges(dag: Any, wanted: Iterable[tuple[str, str]]) -> None:
             if part))
 
 
-def landed(world: Any, day: str, table: str = "RAW.STAGING.PARTNER_APPOINTMENTS") -> int:
-    """Rows landed for ``day`` (column ``LOAD_DATE``) in ``table``: 0 when nothing ever created the table."""
-    from solutions.sql import quote_table
-
+def landed(world: Any, day: str) -> int:
+    """Rows landed for ``day`` in ``RAW.STAGING.PARTNER_APPOINTMENTS``: 0 when nothing ever created the table."""
     try:
-        return int(world.warehouse.query(f"SELECT COUNT(*) FROM {quote_table(table)} WHERE LOAD_DATE = %s",
-                                         (day,))[0][0])
+        return int(world.warehouse.query(
+            "SELECT COUNT(*) FROM RAW.STAGING.PARTNER_APPOINTMENTS WHERE LOAD_DATE = %s", (day,))[0][0])
     except Exception as error:
         if "does not exist" in str(error):
             return 0

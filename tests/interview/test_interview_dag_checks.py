@@ -73,7 +73,7 @@ def test_parse_time_work_is_named_while_the_file_still_loads(tmp_path):
 import boto3, requests, snowflake.connector
 from airflow.sdk import Variable
 KEY = Variable.get("partner_api_key")
-snowflake.connector.connect(account="a", user="u", password="p").close()
+snowflake.connector.connect(account="a", user="u").close()
 requests.get("https://api.partner.com/v1/appointments", timeout=5)
 boto3.client("s3").list_objects_v2(Bucket="simplepractice-raw-data")
 STARTED = dt.datetime.now()
