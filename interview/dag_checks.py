@@ -1,9 +1,9 @@
-"""Grading a DAG file the way production treats it: parsed like the scheduler parses it, then run on hidden days.
+"""Grading a DAG file as production treats it: parsed as the scheduler parses it, then run on hidden days.
 
 A DAG task's ``checks.py`` builds one :class:`DagGrading` and declares its checks in order:
 
     grading = DagGrading(solution, file="partner_daily.py")
-    dag = grading.load("partner_daily_load")           # records "loads like the scheduler", "no work at parse time"
+    dag = grading.load("partner_daily_load")    # records "loads like the scheduler", "no work at parse time"
 
     @grading.check("runs daily at 02:00 UTC, no catch-up")
     def _():
@@ -19,17 +19,17 @@ A DAG task's ``checks.py`` builds one :class:`DagGrading` and declares its check
 Loading. The file is copied into the runner's dags folder (``dags/interview/<file>``) and parsed by a
 ``DagBag``, what the DAG processor runs: an import error is reported with the line of the candidate's file it
 came from; a warning raised by the file (an Airflow 2 import path that still works, deprecated) fails the load
-too: a later Airflow removes what it warns about. The parse happens while a world is running, so a file that reads a Variable
-at import *works*, as it would in a deployment, and :func:`observe_parse_work` records it: a Variable or
-Connection lookup, a Snowflake connection, an HTTP or S3 call, a metadata-DB query, a socket, or the clock read
-at module level (``datetime.now()`` in a DAG argument). The DAG processor parses every file again and again
-(``[dag_processor] min_file_process_interval``, 30 s by default): such a value moves, and the work is paid at
-every parse.
+too: a later Airflow removes what it warns about. The parse happens while a world is running, so a file that
+reads a Variable at import *works*, as it would in a deployment, and :func:`observe_parse_work` records it: a
+Variable or Connection lookup, a Snowflake connection, an HTTP or S3 call, a metadata-DB query, a socket, or
+the clock read at module level (``datetime.now()`` in a DAG argument). The DAG processor parses every file
+again and again (``[dag_processor] min_file_process_interval``, 30 s by default): such a value moves, and the
+work is paid at every parse.
 
-Running. ``grading.run`` hands the parsed DAG object to the kit's runner (``dag.test()`` in this process, so the
-sim's fakes apply); a test may tighten it first (e.g. a sensor's timeout) because the object itself runs.
-A check never raises: a failed expectation or a crash in the candidate's code is a failed ``Check`` whose detail
-says why; a check that cannot run because the file did not load says so.
+Running. ``grading.run`` hands the parsed DAG object to the kit's runner (``dag.test()`` in this process, so
+the sim's fakes apply); a check may tighten it first (e.g. a sensor's timeout): the object itself runs.
+A check never raises: a failed expectation or a crash in the candidate's code is a failed ``Check`` whose
+detail says why; a check that cannot run because the file did not load says so.
 """
 
 from __future__ import annotations
@@ -47,12 +47,21 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from exercises.grading import Mismatch, expect
 from interview.tasks import Check
 
 LOADS = "loads like the scheduler"
 NO_PARSE_WORK = "no work at parse time"
 CLOCK_READS = {"now", "utcnow", "today", "days_ago"}  # module-level calls that read the wall clock
+
+
+class Mismatch(AssertionError):
+    """What a check expected did not happen; the message says what was expected and what came back."""
+
+
+def expect(actual: Any, expected: Any, what: str) -> None:
+    """Raise ``Mismatch`` unless ``actual == expected``."""
+    if actual != expected:
+        raise Mismatch(f"{what}: expected {expected!r}, got {actual!r}")
 
 
 # -- loading like the scheduler ------------------------------------------------------------------------------
@@ -95,7 +104,12 @@ def observe_parse_work() -> Iterator[ParseWork]:
     def on_query(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         work.add(f"a metadata-DB query ({' '.join(statement.split())[:60]})")
 
-    name = lambda key, *a, **k: repr(key)  # noqa: E731 - how a lookup is named in the report
+    def name(key: Any, *args: Any, **kwargs: Any) -> str:
+        return repr(key)
+
+    def http_request(session: Any, request: Any, **kwargs: Any) -> str:
+        return f"{request.method} {request.url.split('?')[0]}"
+
     event.listen(Engine, "before_cursor_execute", on_query)
     try:
         with mock.patch.object(Variable, "get", staticmethod(observed("Variable.get", Variable.get, name))), \
@@ -105,8 +119,7 @@ def observe_parse_work() -> Iterator[ParseWork]:
                                   observed("snowflake.connector.connect()", snowflake.connector.connect,
                                            lambda *a, **k: "")), \
                 mock.patch.object(requests.Session, "send",
-                                  observed("an HTTP request", requests.Session.send,
-                                           lambda s, request, **k: f"{request.method} {request.url.split('?')[0]}")), \
+                                  observed("an HTTP request", requests.Session.send, http_request)), \
                 mock.patch.object(botocore.client.BaseClient, "_make_api_call",
                                   observed("an AWS call", botocore.client.BaseClient._make_api_call,
                                            lambda client, operation, params: operation)), \
@@ -193,9 +206,9 @@ class DagGrading:
         shutil.copyfile(self.solution, self.path)
         from airflow.dag_processing.dagbag import DagBag
 
-        # quiet: the file's prints are dropped, its warnings kept in bag.captured_warnings (copies not re-emitted)
-        with observe_parse_work() as work, contextlib.redirect_stdout(None), contextlib.redirect_stderr(None), \
-                warnings.catch_warnings(record=True):
+        # quiet: the file's prints are dropped, its warnings kept in bag.captured_warnings (not re-emitted)
+        with observe_parse_work() as work, warnings.catch_warnings(record=True), \
+                contextlib.redirect_stdout(None), contextlib.redirect_stderr(None):
             bag = DagBag(dag_folder=self.path, bundle_path=self.runner.dags_folder)
         source = self.solution.read_text(encoding="utf-8", errors="replace")
         warned = [text.split(": ", 1)[-1] for text in bag.captured_warnings.get(str(self.path), ())
@@ -208,17 +221,18 @@ class DagGrading:
         elif missing:
             self.broken = f"{self.path.name} did not define {', '.join(missing)}"
             found = ", ".join(sorted(bag.dags)) or "no DAG (a DAG must be created when the file is imported)"
-            self._results.append(Check(LOADS, False, f"no DAG {', '.join(map(repr, missing))}; found {found}"))
+            wanted = ", ".join(map(repr, missing))
+            self._results.append(Check(LOADS, False, f"no DAG {wanted}; found {found}"))
         elif warned:
-            self._results.append(Check(LOADS, False, f"loads with a warning: {warned[0]} (a deprecated name or "
-                                                     "argument stops working in a later Airflow)"))
+            self._results.append(Check(LOADS, False, f"loads with a warning: {warned[0]} (a deprecated name "
+                                                     "or argument stops working in a later Airflow)"))
         else:
             self._results.append(Check(LOADS, True))
         problems = work.found + clock_reads(source)
         if problems:
-            self._results.append(Check(NO_PARSE_WORK, False, "while the file was parsed: " + "; ".join(problems) +
-                                       ". The DAG processor parses every file every 30 s by default: read settings and call "
-                                       "systems inside tasks"))
+            self._results.append(Check(NO_PARSE_WORK, False, (
+                f"while the file was parsed: {'; '.join(problems)}. The DAG processor parses every file "
+                "every 30 s by default: read settings and call systems inside tasks")))
         else:
             self._results.append(Check(NO_PARSE_WORK, not self.broken,
                                        f"not checked: {self.broken}" if self.broken else ""))
@@ -255,8 +269,8 @@ def expect_runs(dag: Any, *, after: str, times: list[str]) -> None:
 
     runs = next_runs(dag, after, len(times))
     if not runs:
-        raise Mismatch("the scheduler would never run it: its schedule is None (is schedule_interval hiding in "
-                       "default_args? Airflow 3 ignores it there)")
+        raise Mismatch("the scheduler would never run it: its schedule is None (is schedule_interval hiding "
+                       "in default_args? Airflow 3 ignores it there)")
     got = [run.run_after.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M") for run in runs]
     expect(got, times, f"the next {len(times)} runs after {after} (UTC)")
 
@@ -272,14 +286,14 @@ def expect_edges(dag: Any, wanted: Iterable[tuple[str, str]]) -> None:
     absent = sorted(tasks - set(dag.task_dict))
     if absent:
         raise Mismatch(f"no task {', '.join(map(repr, absent))}; tasks are {sorted(dag.task_dict)}")
-    if missing or extra:
-        raise Mismatch("; ".join(part for part in (
-            f"missing {', '.join(missing)}" if missing else "", f"unexpected {', '.join(extra)}" if extra else "")
-            if part))
+    parts = ([f"missing {', '.join(missing)}"] if missing else []) + \
+        ([f"unexpected {', '.join(extra)}"] if extra else [])
+    if parts:
+        raise Mismatch("; ".join(parts))
 
 
 def landed(world: Any, day: str) -> int:
-    """Rows landed for ``day`` in ``RAW.STAGING.PARTNER_APPOINTMENTS``: 0 when nothing ever created the table."""
+    """Rows landed for ``day`` in ``RAW.STAGING.PARTNER_APPOINTMENTS`` (0 when no run created the table)."""
     try:
         return int(world.warehouse.query(
             "SELECT COUNT(*) FROM RAW.STAGING.PARTNER_APPOINTMENTS WHERE LOAD_DATE = %s", (day,))[0][0])

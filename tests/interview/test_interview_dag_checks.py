@@ -1,4 +1,4 @@
-"""The DAG tasks' harness: a file is loaded like the scheduler loads it, and what it does while parsed is seen.
+"""The DAG tasks' harness: a file is loaded as the scheduler loads it, and what it does while parsed is seen.
 
 Each guard is shown catching its mistake in a small DAG file: an import error names the line, a deprecated
 Airflow 2 import path fails the load, parse-time work (a Variable, Snowflake, HTTP, S3, the clock) is named,
@@ -49,7 +49,8 @@ def test_a_clean_file_passes_both_load_checks(tmp_path):
 
 
 def test_an_import_error_names_the_line_and_stops_the_other_checks(tmp_path):
-    checks = grade_file(tmp_path, HEADER + "x = 1\nfrom airflow.sensors.s3_key_sensor import S3KeySensor\n" + DAG_BODY)
+    removed = "x = 1\nfrom airflow.sensors.s3_key_sensor import S3KeySensor\n"  # an Airflow 2 path, gone
+    checks = grade_file(tmp_path, HEADER + removed + DAG_BODY)
     assert not checks[LOADS].passed
     assert "probe.py, line 4: ModuleNotFoundError" in checks[LOADS].detail
     assert checks["after the load"].detail == "not checked: probe.py did not load"

@@ -4,12 +4,13 @@ that must check the event's day, not a day worked out from its own date."""
 
 from __future__ import annotations
 
-from exercises.grading import Mismatch, expect
-from interview.dag_checks import DagGrading, expect_states, served, task_of
+from interview.dag_checks import DagGrading, Mismatch, expect, expect_states, served, task_of
 from solutions.dag_inspect import scheduler_view
 
-PRODUCER, CONSUMER, ASSET = "partner_appointments_extract", "partner_appointments_check", "raw_partner_appointments"
-PRODUCED, DAY, LATER = "2025-09-11", "2025-09-10", "2025-09-26"  # producer's date, its day, the consumer's date
+PRODUCER, CONSUMER = "partner_appointments_extract", "partner_appointments_check"
+ASSET = "raw_partner_appointments"
+PRODUCED, DAY = "2025-09-11", "2025-09-10"  # the producer's logical date and the day it lands
+LATER = "2025-09-26"  # the consumer's logical date
 
 
 def newest_event() -> dict | None:
@@ -43,8 +44,8 @@ def check(solution):
 
             timetable = scheduler_view(consumer).timetable  # what the scheduler stores and reads
             if not isinstance(timetable, AssetTriggeredTimetable):
-                raise Mismatch(f"{CONSUMER} runs on a {type(timetable).__name__}: a time is a guess about when "
-                               "the extract has finished; schedule on the asset")
+                raise Mismatch(f"{CONSUMER} runs on a {type(timetable).__name__}: a time is a guess about "
+                               "when the extract has finished; schedule on the asset")
             names = sorted(key.name for key, _ in timetable.asset_condition.iter_assets())
             if ASSET not in names:
                 raise Mismatch(f"{CONSUMER} is scheduled on {names}, not on {ASSET!r}")

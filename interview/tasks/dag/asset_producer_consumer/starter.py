@@ -1,4 +1,4 @@
-"""partner_appointments_extract and partner_appointments_check: two DAGs linked by the raw_partner_appointments asset.
+"""partner_appointments_extract and partner_appointments_check: two DAGs linked by an asset.
 
 Spec: prompt.md.
 """

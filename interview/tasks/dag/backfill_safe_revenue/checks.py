@@ -1,12 +1,11 @@
-"""Hidden checks of daily_revenue: the intervals its timetable plans (as the scheduler computes them), then runs
-for two dates and a rerun; the table must hold each interval's own day, once."""
+"""Hidden checks of daily_revenue: the intervals its timetable plans (as the scheduler computes them), then
+runs for two dates and a rerun; the table must hold each interval's own day, once."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from exercises.grading import Mismatch
-from interview.dag_checks import DagGrading, expect_states
+from interview.dag_checks import DagGrading, Mismatch, expect_states
 from solutions.dag_inspect import next_runs
 
 RUNS = {"2025-09-11": "2025-09-10", "2025-09-15": "2025-09-14"}  # run at (dag.test, a manual run) -> its day
@@ -39,12 +38,13 @@ def check(solution):
             if not planned:
                 raise Mismatch("the scheduler would never run it: its schedule is None")
             got = [(r.data_interval_start.isoformat(), r.data_interval_end.isoformat()) for r in planned]
-            day = dt.timedelta(days=1)
-            wanted = [((dt.datetime(2025, 9, 5, tzinfo=dt.timezone.utc) + n * day).isoformat(),
-                       (dt.datetime(2025, 9, 6, tzinfo=dt.timezone.utc) + n * day).isoformat()) for n in range(2)]
+            midnight, day = dt.datetime(2025, 9, 5, tzinfo=dt.timezone.utc), dt.timedelta(days=1)
+            wanted = [((midnight + n * day).isoformat(), (midnight + (n + 1) * day).isoformat())
+                      for n in range(2)]
             if got != wanted:
-                raise Mismatch(f"the next runs' data intervals are {got}; expected whole days {wanted}. A cron "
-                               "string gives a CronTriggerTimetable on Airflow 3: its interval is one point in time")
+                raise Mismatch(f"the next runs' data intervals are {got}; expected whole days {wanted}. "
+                               "A cron string gives a CronTriggerTimetable on Airflow 3: its interval is one "
+                               "point in time")
 
         @grading.check("runs for two dates each write the revenue of their own interval's day")
         def _():
@@ -53,8 +53,8 @@ def check(solution):
             got = {day: amount for day, amount, _ in rows(world)}
             wanted = {day: revenue(world, day)[0] for day in RUNS.values()}
             if {day: got.get(day) for day in wanted} != wanted:
-                raise Mismatch(f"DAILY_REVENUE holds {sorted(got.items())}; runs at {list(RUNS)} (data intervals "
-                               f"ending there) should have written {sorted(wanted.items())}")
+                raise Mismatch(f"DAILY_REVENUE holds {sorted(got.items())}; runs at {list(RUNS)} (data "
+                               f"intervals ending there) should have written {sorted(wanted.items())}")
 
         @grading.check("a rerun leaves one row per day")
         def _():
@@ -63,7 +63,7 @@ def check(solution):
             days = [day for day, _, _ in rows(world)]
             twice = sorted({day for day in days if days.count(day) > 1})
             if not days or twice:
-                raise Mismatch(f"after rerunning {first}: " + (f"days with several rows: {twice}" if twice else
-                                                               "DAILY_REVENUE is empty"))
+                found = f"days with several rows: {twice}" if twice else "DAILY_REVENUE is empty"
+                raise Mismatch(f"after rerunning {first}: {found}")
 
     return grading.results()

@@ -1,10 +1,11 @@
-"""Hidden checks of partner_branch_load: a branch, and a report whose trigger rule survives the branch not taken;
-run on a day with appointments and on a day the partner has none."""
+"""Hidden checks of partner_branch_load: a branch, and a report whose trigger rule survives the branch not
+taken; run on a day with appointments and on a day the partner has none."""
 
 from __future__ import annotations
 
-from exercises.grading import Mismatch, expect
-from interview.dag_checks import DagGrading, expect_edges, expect_states, landed, served, task_of
+from interview.dag_checks import (
+    DagGrading, Mismatch, expect, expect_edges, expect_states, landed, served, task_of,
+)
 
 BUSY, EMPTY = "2025-09-10", "2025-10-05"  # the days processed (the sim's data ends on 2025-09-30)
 LOGICAL = {BUSY: "2025-09-11", EMPTY: "2025-10-06"}

@@ -1,4 +1,5 @@
-"""Load the partner's day only when there is one: branch around the load on an empty day, report either way."""
+"""Load the partner's day only when there is one: branch around the load on an empty day; report either way.
+"""
 
 from __future__ import annotations
 

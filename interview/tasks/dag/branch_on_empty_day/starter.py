@@ -1,4 +1,4 @@
-"""partner_branch_load: load the day before each run only when the partner has appointments; report either way.
+"""partner_branch_load: load the day before each run only when the partner has some; report either way.
 
 Spec: prompt.md.
 """

@@ -1,11 +1,10 @@
-"""Hidden checks of partner_alerting_load: callbacks and retries read from the parsed DAG; a clean day (no alert)
-and a day the partner serves nothing, which fails for good after its retries (exactly one alert, that says
-what failed, when and why)."""
+"""Hidden checks of partner_alerting_load: callbacks and retries read from the parsed DAG; a clean day (no
+alert) and a day the partner serves nothing, which fails for good after its retries (exactly one alert,
+that says what failed, when and why)."""
 
 from __future__ import annotations
 
-from exercises.grading import Mismatch, expect
-from interview.dag_checks import DagGrading, expect_edges, expect_states
+from interview.dag_checks import DagGrading, Mismatch, expect, expect_edges, expect_states
 
 CLEAN, FAILING = "2025-09-13", "2025-10-08"  # logical dates; the partner has nothing for 2025-10-07
 DAG_ID = "partner_alerting_load"
@@ -23,8 +22,8 @@ def check(solution):
             for t in dag.tasks:
                 expect(t.retries, 2, f"{t.task_id}'s retries")
                 if not t.on_failure_callback:
-                    raise Mismatch(f"{t.task_id} has no on_failure_callback (default_args is the place for one "
-                                   "every task shares)")
+                    raise Mismatch(f"{t.task_id} has no on_failure_callback (default_args is the place for "
+                                   "one every task shares)")
 
         @grading.check("a clean day posts nothing")
         def _():
@@ -40,7 +39,8 @@ def check(solution):
             expect_states(summary, {"extract_and_land": "failed", "report": "upstream_failed"}, run="failed")
             seen["posted"] = world.slack.texts[before:]
             expect(summary["extract_and_land"].tries, 3, "tries of extract_and_land (1 + 2 retries)")
-            expect(len(seen["posted"]), 1, f"Slack messages for one task failing for good (got {seen['posted']})")
+            posted = seen["posted"]
+            expect(len(posted), 1, f"Slack messages for one task failing for good (got {posted})")
 
         @grading.check("the alert names the DAG and the task and the logical date and the error")
         def _():

@@ -1,7 +1,8 @@
 """Fails: no work at parse time - the webhook URL is read with Variable.get when the file is parsed.
 
 It works, and it queries the secrets backend every time the DAG processor parses the file (every 30 seconds by
-default), and it keeps a secret in a module global. Read it in the callback, when there is something to say."""
+default), and it keeps a secret in a module global. Read it in the callback, when there is something
+to say."""
 
 from __future__ import annotations
 

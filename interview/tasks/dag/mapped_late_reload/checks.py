@@ -3,8 +3,9 @@ partner's pool; run on a hidden logical date, whose three days must land and be 
 
 from __future__ import annotations
 
-from exercises.grading import Mismatch, expect
-from interview.dag_checks import DagGrading, expect_edges, expect_states, landed, served, task_of
+from interview.dag_checks import (
+    DagGrading, Mismatch, expect, expect_edges, expect_states, landed, served, task_of,
+)
 
 LOGICAL = "2025-09-20"
 DAYS = ["2025-09-17", "2025-09-18", "2025-09-19"]
@@ -36,10 +37,12 @@ def check(solution):
             before = len(world.slack.texts)
             summary = grading.run(dag, LOGICAL)
             wanted = {f"reload_day[{n}]": "success" for n in range(3)}
-            expect_states(summary, {"days_to_reload": "success", **wanted, "summarise": "success"}, run="success")
+            states = {"days_to_reload": "success", **wanted, "summarise": "success"}
+            expect_states(summary, states, run="success")
             got = {day: landed(world, day) for day in DAYS}
             expect(got, {day: served(world, day) for day in DAYS}, "rows landed per day")
-            extra = sorted(t.label for t in summary.tasks if t.task_id == "reload_day" and t.label not in wanted)
+            mapped = [t.label for t in summary.tasks if t.task_id == "reload_day"]
+            extra = sorted(label for label in mapped if label not in wanted)
             if extra:
                 raise Mismatch(f"more instances than days: {extra}")
             seen["posted"] = world.slack.texts[before:]

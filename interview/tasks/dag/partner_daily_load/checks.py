@@ -1,10 +1,11 @@
-"""Hidden checks of partner_daily_load: parsed like the scheduler, then run on a clean day (twice) and on a day
-whose feed serves appointments without a client_id."""
+"""Hidden checks of partner_daily_load: parsed like the scheduler, then run on a clean day (twice) and on a
+day whose feed serves appointments without a client_id."""
 
 from __future__ import annotations
 
-from exercises.grading import Mismatch, expect
-from interview.dag_checks import DagGrading, expect_edges, expect_runs, expect_states, landed, served
+from interview.dag_checks import (
+    DagGrading, Mismatch, expect, expect_edges, expect_runs, expect_states, landed, served,
+)
 
 CLEAN, DEFECTIVE = "2025-09-10", "2025-09-21"  # the days processed; each run's logical date is the day after
 LOGICAL = {"2025-09-10": "2025-09-11", "2025-09-21": "2025-09-22"}
@@ -19,13 +20,15 @@ def check(solution):
 
         @grading.check("runs daily at 02:00 UTC with catch-up off")
         def _():
-            expect_runs(dag, after="2025-10-01", times=["2025-10-01 02:00", "2025-10-02 02:00", "2025-10-03 02:00"])
+            expect_runs(dag, after="2025-10-01",
+                        times=["2025-10-01 02:00", "2025-10-02 02:00", "2025-10-03 02:00"])
             expect(dag.catchup, False, "catchup")
 
         @grading.check("extract_and_land >> check_day with 2 retries each")
         def _():
             expect_edges(dag, {("extract_and_land", "check_day")})
-            expect({t.task_id: t.retries for t in dag.tasks}, {"extract_and_land": 2, "check_day": 2}, "retries")
+            retries = {t.task_id: t.retries for t in dag.tasks}
+            expect(retries, {"extract_and_land": 2, "check_day": 2}, "retries")
 
         @grading.check("a clean day: the day before the logical date lands whole and once even when rerun")
         def _():
@@ -34,7 +37,8 @@ def check(solution):
                 expect_states(summary, {"extract_and_land": "success", "check_day": "success"}, run="success")
             got, wanted = landed(world, CLEAN), served(world, CLEAN)
             if got != wanted:
-                other = world.warehouse.query("SELECT MIN(LOAD_DATE) FROM RAW.STAGING.PARTNER_APPOINTMENTS")[0][0]
+                other = world.warehouse.query(
+                    "SELECT MIN(LOAD_DATE) FROM RAW.STAGING.PARTNER_APPOINTMENTS")[0][0]
                 raise Mismatch(f"after two runs at logical date {LOGICAL[CLEAN]}, {got} rows for {CLEAN} "
                                f"(the partner has {wanted})" + (f"; rows were landed for {other}" if other and
                                                                 not got else ""))

@@ -1,4 +1,4 @@
-"""partner_daily_load: extract and land the partner's appointments for the day before each run, then check them.
+"""partner_daily_load: extract and land the partner's appointments of the day before each run; check them.
 
 Spec: prompt.md. Run it yourself with the kit's runner, e.g. in a notebook:
     import sim; world = sim.start(); world.run_dag("partner_daily.py", "2025-09-11")

@@ -51,7 +51,7 @@ with DAG(
             cur.execute(CHECK_SQL, {"day": day})
             missing = int(cur.fetchone()[0])
         if missing:
-            print(f"WARNING {day}: {missing} of {landed['records']} appointments have no client_id")
+            print(f"WARNING {day}: {missing} of {landed['records']} lack a client_id")
         return landed["records"]
 
     check_day(extract_and_land())

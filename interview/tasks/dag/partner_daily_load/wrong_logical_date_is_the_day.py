@@ -53,7 +53,7 @@ with DAG(
             cur.execute(CHECK_SQL, {"day": day})
             missing = int(cur.fetchone()[0])
         if missing:
-            raise AirflowFailException(f"{day}: {missing} of {landed['records']} appointments have no client_id")
+            raise AirflowFailException(f"{day}: {missing} of {landed['records']} lack a client_id")
         return landed["records"]
 
     check_day(extract_and_land())

@@ -29,7 +29,8 @@ with DAG(
     dag_id="partner_daily_load",
     start_date=pendulum.datetime(2025, 9, 1, tz="UTC"),
     catchup=False,
-    default_args={"schedule_interval": "0 2 * * *", "owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(minutes=5)},
+    default_args={"schedule_interval": "0 2 * * *", "owner": "data-team", "retries": 2,
+                  "retry_delay": dt.timedelta(minutes=5)},
     tags=["partner", "appointments"],
 ) as dag:
 
@@ -52,7 +53,7 @@ with DAG(
             cur.execute(CHECK_SQL, {"day": day})
             missing = int(cur.fetchone()[0])
         if missing:
-            raise AirflowFailException(f"{day}: {missing} of {landed['records']} appointments have no client_id")
+            raise AirflowFailException(f"{day}: {missing} of {landed['records']} lack a client_id")
         return landed["records"]
 
     check_day(extract_and_land())

@@ -1,13 +1,14 @@
-"""Hidden checks of partner_ready_load: the sensor's settings, then runs where the ready file lands late, never
-lands, or announces more appointments than the API serves. The sensor's poke interval and timeout are cut to
-seconds for the runs (``dag.test()`` waits for real)."""
+"""Hidden checks of partner_ready_load: the sensor's settings, then runs where the ready file lands late,
+never lands, or announces more appointments than the API serves. The sensor's poke interval and timeout are
+cut to seconds for the runs (``dag.test()`` waits for real)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from exercises.grading import Mismatch, expect
-from interview.dag_checks import DagGrading, expect_edges, expect_states, landed, served, task_of
+from interview.dag_checks import (
+    DagGrading, Mismatch, expect, expect_edges, expect_states, landed, served, task_of,
+)
 from solutions.pipeline import ready_marker
 
 LATE, NEVER, SHORT = "2025-09-08", "2025-09-15", "2025-09-24"  # days processed; the run is the day after
@@ -40,15 +41,16 @@ def check(solution):
         @grading.check("the sensor frees its worker slot between pokes")
         def _():
             if sensor().mode != "reschedule":
-                raise Mismatch(f"mode={sensor().mode!r}: a poking sensor holds a worker slot (and a pool slot) "
-                               "for the whole wait, asleep; mode='reschedule' releases it between pokes")
+                raise Mismatch(f"mode={sensor().mode!r}: a poking sensor holds a worker slot (and a pool "
+                               "slot) for the whole wait, asleep; mode='reschedule' releases it between "
+                               "pokes")
 
         @grading.check("the sensor gives up within 6 hours")
         def _():
             limit = dt.timedelta(hours=6).total_seconds()
             if not 0 < sensor().timeout <= limit:
-                raise Mismatch(f"timeout={sensor().timeout:.0f} s: the default is 7 days; a partner file that "
-                               "is hours late is an incident to alert on, not a week-long wait")
+                raise Mismatch(f"timeout={sensor().timeout:.0f} s: the default is 7 days; a partner file "
+                               "that is hours late is an incident to alert on, not a week-long wait")
 
         def run(day: str, timeout: float = 2):
             tight = sensor()
@@ -70,7 +72,8 @@ def check(solution):
         @grading.check("the file never lands: the sensor times out and nothing loads")
         def _():
             summary = run(NEVER, timeout=1)
-            expect_states(summary, {"wait_for_ready_file": "failed", "load_day": "upstream_failed"}, run="failed")
+            expect_states(summary, {"wait_for_ready_file": "failed", "load_day": "upstream_failed"},
+                          run="failed")
             expect(landed(world, NEVER), 0, f"rows landed for {NEVER}")
 
         @grading.check("the file announces more appointments than the API serves: load_day fails")

@@ -39,6 +39,7 @@ with DAG(
         from solutions.pipeline import extract_and_land
 
         day = (logical_date - dt.timedelta(days=1)).date().isoformat()
-        return extract_and_land(day, token=Variable.get("partner_api_key"), connect=SnowflakeHook(snowflake_conn_id="snowflake_default").get_conn)
+        return extract_and_land(day, token=Variable.get("partner_api_key"),
+                                connect=SnowflakeHook(snowflake_conn_id="snowflake_default").get_conn)
 
     wait_for_ready_file >> load_day()

@@ -1,10 +1,10 @@
-"""Hidden checks of revenue_reconciliation_daily: the trigger rule read from the parsed DAG; a day that matches
-and a day with payments missing from the warehouse (the report must post, and the run must stay red)."""
+"""Hidden checks of revenue_reconciliation_daily: the trigger rule read from the parsed DAG; a day that
+matches and a day with payments missing from the warehouse (the report must post, and the run must stay
+red)."""
 
 from __future__ import annotations
 
-from exercises.grading import Mismatch
-from interview.dag_checks import DagGrading, expect_edges, expect_states, task_of
+from interview.dag_checks import DagGrading, Mismatch, expect_edges, expect_states, task_of
 
 MATCHING, MISSING = "2025-09-12", "2025-09-18"  # days reconciled; each run's logical date is the day after
 LOGICAL = {MATCHING: "2025-09-13", MISSING: "2025-09-19"}

@@ -3,8 +3,7 @@ warehouse are inspected after each run."""
 
 from __future__ import annotations
 
-from exercises.grading import Mismatch, expect
-from interview.dag_checks import DagGrading, expect_edges, expect_states, landed, served
+from interview.dag_checks import DagGrading, Mismatch, expect, expect_edges, expect_states, landed, served
 
 DAY, LOGICAL = "2025-09-16", "2025-09-17"
 XCOM_LIMIT = 200  # characters: a key, a path, a small dict; never the day's records
@@ -29,7 +28,8 @@ def check(solution):
             handed = summary["extract_to_s3"].xcoms.get("return_value")
             if len(repr(handed)) > XCOM_LIMIT:
                 raise Mismatch(f"extract_to_s3 pushed {len(repr(handed)):,} characters through XCom (a "
-                               f"{type(handed).__name__}): XCom lives in the metadata DB; hand over the S3 key")
+                               f"{type(handed).__name__}): XCom lives in the metadata DB; hand over the S3 "
+                               "key")
             if not keys():
                 raise Mismatch(f"no object under s3://{world.s3.bucket}/partner/extracts/ for {DAY}")
             expect(landed(world, DAY), served(world, DAY), f"rows landed for {DAY}")
