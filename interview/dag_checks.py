@@ -52,6 +52,7 @@ from interview.tasks import Check
 LOADS = "loads like the scheduler"
 NO_PARSE_WORK = "no work at parse time"
 CLOCK_READS = {"now", "utcnow", "today", "days_ago"}  # module-level calls that read the wall clock
+TASK_BUDGET = 10.0  # seconds per task try while grading (the child's own limit, GRADE_TIMEOUT, is the backstop)
 
 
 class Mismatch(AssertionError):
@@ -253,11 +254,24 @@ class DagGrading:
             self._world.stop()
             self._world = None
 
-    def run(self, dag: Any, day: str, **kwargs: Any) -> Any:
-        """Run ``dag`` (the parsed object) for logical date ``day`` on the current world: a ``RunSummary``."""
+    def run(self, dag: Any, day: str, *, budget: float = TASK_BUDGET, **kwargs: Any) -> Any:
+        """Run ``dag`` (the parsed object) for logical date ``day`` on the current world: a ``RunSummary``.
+
+        Each task try gets at most ``budget`` seconds (its ``execution_timeout``, if it has none shorter): a task
+        that loops forever fails with ``AirflowTaskTimeout``, named in the check's detail, instead of stalling
+        the whole grading."""
         if self._world is None:
             raise RuntimeError("grading.run needs a world: call it inside `with grading.world():`")
-        return self._world.run_dag(dag, day, **kwargs)
+        limit = dt.timedelta(seconds=budget)
+        saved = [(task, task.execution_timeout) for task in dag.tasks
+                 if task.execution_timeout is None or task.execution_timeout > limit]
+        for task, _ in saved:
+            task.execution_timeout = limit
+        try:
+            return self._world.run_dag(dag, day, **kwargs)
+        finally:
+            for task, timeout in saved:
+                task.execution_timeout = timeout
 
 
 # -- what checks compare -------------------------------------------------------------------------------------

@@ -123,3 +123,21 @@ def test_a_starter_file_imports_and_scores_nothing_until_it_defines_the_dag(task
     first = verdict.checks[0]
     assert (first.name, first.passed) == (LOADS, False) and first.detail.startswith("no DAG"), first
     assert verdict.score == 0.0 and all(c.detail for c in verdict.checks)
+
+
+def test_a_task_that_never_returns_fails_on_its_budget_with_a_reason(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text(HEADER + """
+with DAG("probe", schedule=None, start_date=dt.datetime(2025, 9, 1, tzinfo=dt.timezone.utc)):
+    @task
+    def spin():
+        while True:
+            pass
+    spin()
+""")
+    grading = DagGrading(path, file="probe.py")
+    with grading.world():
+        dag = grading.load("probe")
+        summary = grading.run(dag, "2025-09-10", budget=1)
+    assert summary.state == "failed" and "AirflowTaskTimeout" in summary["spin"].error
+    assert dag.task_dict["spin"].execution_timeout is None  # the candidate's DAG is given back as it was
