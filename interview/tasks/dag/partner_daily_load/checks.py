@@ -48,5 +48,7 @@ def check(solution):
             world.damage_partner_feed(DEFECTIVE, null_client_id=0.2)
             summary = grading.run(dag, LOGICAL[DEFECTIVE])
             expect_states(summary, {"extract_and_land": "success", "check_day": "failed"}, run="failed")
+            expect(summary["check_day"].tries, 1, "tries of check_day (bad data fails at once: retrying cannot "
+                                                  "change the answer, so raise AirflowFailException)")
 
     return grading.results()
