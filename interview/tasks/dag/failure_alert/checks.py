@@ -4,6 +4,8 @@ that says what failed, when and why)."""
 
 from __future__ import annotations
 
+import re
+
 from interview.dag_checks import DagGrading, Mismatch, expect, expect_edges, expect_states
 
 CLEAN, FAILING = "2025-09-13", "2025-10-08"  # logical dates; the partner has nothing for 2025-10-07
@@ -42,12 +44,14 @@ def check(solution):
             posted = seen["posted"]
             expect(len(posted), 1, f"Slack messages for one task failing for good (got {posted})")
 
-        @grading.check("the alert names the DAG and the task and the logical date and the error")
+        @grading.check("the alert names the DAG and the task and the logical date and the try and the error")
         def _():
             text = (seen.get("posted") or [""])[-1]
             wanted = {"the DAG id": DAG_ID, "the task id": "extract_and_land", "the logical date": FAILING,
                       "the error": "returned no appointments"}
             missing = [what for what, part in wanted.items() if part not in text]
+            if not re.search(r"\b3\b", text):
+                missing.append("the try number (3: the last of 1 + 2 retries)")
             if missing:
                 raise Mismatch(f"the alert {text!r} does not name {', '.join(missing)}")
 

@@ -1,4 +1,4 @@
-"""Fails: a day that fails for good posts exactly one alert, the alert names the DAG and the task and the logical date and the error - the callback reads context["execution_date"], gone in Airflow 3.
+"""Fails: a day that fails for good posts exactly one alert, the alert names the DAG and the task and the logical date and the try and the error - the callback reads context["execution_date"], gone in Airflow 3.
 
 The KeyError is raised inside the callback, where Airflow catches and logs it: the task fails as it should,
 the run is red, and Slack hears nothing. An alert path needs its own test."""

@@ -1,4 +1,4 @@
-"""Fails: the alert names the DAG and the task and the logical date and the error - the alert says which task failed, not when or why.
+"""Fails: the alert names the DAG and the task and the logical date and the try and the error - the alert says which task failed, not when or why.
 
 "extract_and_land failed" sends the on-call to the logs before they can decide anything: which day, which try,
 and the error itself belong in the message."""
