@@ -1,6 +1,7 @@
 """Hidden checks of the asset pair: the outlet and the asset schedule read from the parsed DAGs, the event the
 producer records (read from the metadata DB, as the scheduler reads it), and a consumer run on another date
-that must check the event's day, not a day worked out from its own date."""
+that must check the event's day, not a day worked out from its own date; then again after rows of that day
+were lost."""
 
 from __future__ import annotations
 
@@ -69,5 +70,19 @@ def check(solution):
             posted = world.slack.texts[before:]
             if not any(wanted in text for text in posted):
                 raise Mismatch(f"Slack got {posted}; expected {wanted!r}")
+
+        @grading.check("rows lost after the event: the consumer posts the shortfall and fails")
+        def _():
+            with world.warehouse.cursor() as cur:
+                cur.execute("DELETE FROM RAW.STAGING.PARTNER_APPOINTMENTS WHERE LOAD_DATE = %s AND APPOINTMENT_ID IN "
+                            "(SELECT APPOINTMENT_ID FROM RAW.STAGING.PARTNER_APPOINTMENTS WHERE LOAD_DATE = %s "
+                            "ORDER BY APPOINTMENT_ID LIMIT 3)", (DAY, DAY))
+            before = len(world.slack.texts)
+            summary = grading.run(consumer, LATER)
+            expect_states(summary, {"check_landed_day": "failed"}, run="failed")
+            wanted = f"{DAY}: {served(world, DAY) - 3} of {served(world, DAY)} appointments landed"
+            posted = world.slack.texts[before:]
+            if not any(wanted in text for text in posted):
+                raise Mismatch(f"Slack got {posted}; expected {wanted!r} before the task failed")
 
     return grading.results()

@@ -1,4 +1,4 @@
-"""Fails: loads like the scheduler, no work at parse time, extract_and_land declares the raw_partner_appointments asset as an outlet, the check DAG is scheduled on the asset and not on a clock, a producer run records an asset event that says which day and how many, the consumer checks the event's day whatever its own logical date - imports Dataset from airflow.datasets, which Airflow 3 removed.
+"""Fails: loads like the scheduler, no work at parse time, extract_and_land declares the raw_partner_appointments asset as an outlet, the check DAG is scheduled on the asset and not on a clock, a producer run records an asset event that says which day and how many, the consumer checks the event's day whatever its own logical date, rows lost after the event: the consumer posts the shortfall and fails - imports Dataset from airflow.datasets, which Airflow 3 removed.
 
 Airflow 2.4 to 2.10 called assets datasets. Airflow 3 renamed them Asset (airflow.sdk) and removed the
 airflow.datasets module: the file does not import, so the scheduler shows an import error and neither DAG

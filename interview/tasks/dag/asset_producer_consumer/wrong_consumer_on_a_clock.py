@@ -1,4 +1,4 @@
-"""Fails: the check DAG is scheduled on the asset and not on a clock, the consumer checks the event's day whatever its own logical date - the check runs at 02:30 and works its day out from its own date.
+"""Fails: the check DAG is scheduled on the asset and not on a clock, the consumer checks the event's day whatever its own logical date, rows lost after the event: the consumer posts the shortfall and fails - the check runs at 02:30 and works its day out from its own date.
 
 Thirty minutes is a guess about how long the extract takes: on a slow night the check counts a day that has
 not landed yet; a rerun of the extract never re-runs the check; and a check run for another date checks

@@ -1,4 +1,4 @@
-"""Fails: a producer run records an asset event that says which day and how many, the consumer checks the event's day whatever its own logical date - the outlet records an event with no extra.
+"""Fails: a producer run records an asset event that says which day and how many, the consumer checks the event's day whatever its own logical date, rows lost after the event: the consumer posts the shortfall and fails - the outlet records an event with no extra.
 
 The consumer learns that the asset changed, not which day changed: an asset-triggered run has no logical date
 to fall back on, and one run may carry events of several producer runs."""
