@@ -22,7 +22,7 @@ def check(solution):
 
         @grading.check("reconcile >> report and report runs all_done")
         def _():
-            expect_edges(dag, {("reconcile", "report")})
+            expect_edges(dag, {("reconcile", "report")}, more_allowed=True)  # e.g. a task that fails the run
             rule = getattr(task_of(dag, "report").trigger_rule, "value", task_of(dag, "report").trigger_rule)
             if rule != "all_done":
                 raise Mismatch(f"report's trigger_rule is {rule}: it must run whether reconcile passed or "
