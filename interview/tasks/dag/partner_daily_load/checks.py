@@ -24,7 +24,7 @@ def check(solution):
                         times=["2025-10-01 02:00", "2025-10-02 02:00", "2025-10-03 02:00"])
             if dag.catchup:
                 raise Mismatch("catchup=True: unpausing the DAG (or a scheduler outage) creates a run for every "
-                               "missed day since start_date at once; a backfill does not need it")
+                               "missed day since start_date; a backfill does not need it")
 
         @grading.check("extract_and_land >> check_day with 2 retries each")
         def _():

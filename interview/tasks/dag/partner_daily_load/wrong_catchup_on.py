@@ -2,8 +2,8 @@
 
 Catch-up is not how a backfill runs: airflow backfill create (or the UI, or the REST API) backfills a
 catchup=False DAG just the same. What catchup=True does is make the scheduler create a run for every missed
-interval since start_date as soon as the DAG is unpaused or the scheduler comes back: months of runs hammering
-the partner API at once."""
+interval since start_date as soon as the DAG is unpaused or the scheduler comes back: months of runs against
+the partner API, 16 at a time ([core] max_active_runs_per_dag)."""
 
 from __future__ import annotations
 
