@@ -65,6 +65,10 @@ SLOW_MODULES = {
     "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
     "test_lab_config.py": 10,  # a real JupyterLab server
     "test_fivetran.py": 6,  # a sim world, and a fresh interpreter importing the Fivetran provider
+    "test_interview_python_alternatives.py": 12,  # correct alternatives of the python tasks graded on fresh worlds
+    "test_interview_dag_bank.py": 115,  # every DAG task's reference and wrong solutions run with dag.test()
+    "test_interview_dag_checks.py": 13,  # Airflow parses small DAG files and every starter; one dag.test()
+    "test_interview_dag_alternatives.py": 14,  # correct alternatives of the DAG tasks, run with dag.test()
 }
 HERE = Path(__file__).parent
 
