@@ -63,6 +63,7 @@ SLOW_MODULES = {
     "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
     "test_lab_config.py": 10,  # a real JupyterLab server
     "test_fivetran.py": 6,  # a sim world, and a fresh interpreter importing the Fivetran provider
+    "test_interview_pty.py": 7,  # a whole mock interview in a pseudo-terminal: two processes, SQL and Python graded
 }
 HERE = Path(__file__).parent
 
