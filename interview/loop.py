@@ -267,7 +267,7 @@ class Interview:
                 drills.record(drill.id, result.passed, result.stage, result.case, self.now())
         except StoreError as error:
             self.ui.message(f"(the attempt is not in kit-drill's history: {error})", "yellow")
-        failed = [] if result.passed else [{"name": result.stage + (f" ({result.case})" if result.case else ""),
+        failed = [] if result.passed else [{"name": _SQL_STAGES.get(result.stage, result.stage),
                                             "detail": result.message}]
         return Outcome(1.0 if result.passed else 0.0, failed, [] if result.passed else _sql_teaches(drill),
                        result.passed)
@@ -352,7 +352,8 @@ class Interview:
             self.ui.panel("Why", card.note, "dim")
         self._review(card.id, right)
         deck_file = _repo_path(card.path)
-        failed = [] if right else [{"name": card.id, "detail": f"expected {card.answer!r}, answered {typed.strip()!r}"}]
+        failed = [] if right else [{"name": "wrong answer",
+                                    "detail": f"expected {card.answer!r}, answered {typed.strip()!r}"}]
         teaches = [] if right else [deck_file, f"kit-quiz --deck {card.deck}"]
         return Outcome(1.0 if right else 0.0, failed, teaches, right,
                        extra={"seconds_used": used, "checker": verdict.outcome})
@@ -414,6 +415,10 @@ class QuizReviews:
         if self.store is not None:
             self.store.close()
             self.store = None
+
+
+_SQL_STAGES = {"visible": "wrong on the visible data", "hidden": "wrong on a hidden case", "error": "query failed",
+               "refused": "refused", "timeout": "too slow"}
 
 
 def _sql_prompt(drill) -> str:

@@ -210,4 +210,5 @@ def _concepts(banks: Banks, history: History, count: int, now: datetime, rng: ra
     if chosen and taken_new:
         notes.append(f"concepts: {taken_new} of {len(chosen)} cards are new to you "
                      "(not enough due or weak ones in your quiz history).")
-    return [_item("concepts", c, banks.cards[c].question.splitlines()[0][:60], CONCEPT_MINUTES) for c in chosen]
+    # the title names the deck, not the question: the overview must not give the answer time to come
+    return [_item("concepts", c, f"a card of {banks.cards[c].deck}", CONCEPT_MINUTES) for c in chosen]

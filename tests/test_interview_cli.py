@@ -4,14 +4,18 @@ cannot be written, a bank problem, nothing to resume; a piped interview, list an
 from __future__ import annotations
 
 import io
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from interview import cli
 from interview.progress import InterviewProgress
-from interview.tasks import bank
+from interview.tasks import ROOT, bank
 
 
 @pytest.fixture
@@ -115,3 +119,23 @@ def test_starting_anew_closes_the_unfinished_interview(capsys, monkeypatch, stor
     with InterviewProgress(store) as progress:
         first, second = progress.sessions()
         assert first.finished_at is not None and second.finished_at is None
+
+
+def test_a_closed_terminal_keeps_the_time_of_the_item_in_progress(store, tmp_path):
+    scratch = tmp_path / "s"
+    child = subprocess.Popen([sys.executable, "-m", "interview.cli", "--only", "design", "--store", str(store),
+                              "--scratch", str(scratch)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    child.stdin.write("\n")  # start the clock
+    child.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("*.md")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the design prompt waits for the answer
+    child.send_signal(signal.SIGHUP)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == cli.EXIT_INTERRUPTED and "kit-interview --resume` continues" in err
+    with InterviewProgress(store) as progress:
+        session = progress.unfinished()
+        seconds, best = progress.open_item(session.session_id, 0)
+    assert seconds > 0.4 and best is None

@@ -256,7 +256,7 @@ def test_concepts_use_the_flashcards_checker_and_record_reviews(kit):
     first, second = progress.results("s1")
     assert (first.score, second.score) == (1.0, 0.0)
     assert first.detail["checker"] == "exact" and "Correct: 0" in ui.text
-    assert second.detail["failed"] == [{"name": "trigger-process",
+    assert second.detail["failed"] == [{"name": "wrong answer",
                                         "detail": "expected 'triggerer', answered 'the scheduler'"}]
     assert second.detail["teaches"][1] == "kit-quiz --deck test"
     with Store(progress.path) as store:

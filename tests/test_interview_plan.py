@@ -25,7 +25,7 @@ def task(task_id: str) -> SimpleNamespace:
 
 
 def card(card_id: str) -> SimpleNamespace:
-    return SimpleNamespace(id=card_id, question=f"What is {card_id}?", kind="short")
+    return SimpleNamespace(id=card_id, question=f"What is {card_id}?", kind="short", deck="core")
 
 
 def record(due: datetime, lapses: int = 0, recall: float = 0.95) -> SimpleNamespace:

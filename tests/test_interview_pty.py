@@ -130,7 +130,7 @@ def test_a_short_interview_interrupted_resumed_and_scored(tmp_path: Path) -> Non
         *[("concepts", c, 0.0 if n == 1 else 1.0) for n, c in enumerate(cards)]]
     details = [json.loads(r[3]) for r in results]
     assert all({"failed", "teaches", "over_time"} <= set(d) for d in details)
-    assert details[3]["failed"][0]["name"] == cards[1] and not details[1]["over_time"]
+    assert details[3]["failed"][0]["name"] == "wrong answer" and not details[1]["over_time"]
     assert rows(store, "SELECT finished_at IS NOT NULL FROM interview_sessions") == [(1,)]
     assert rows(store, "SELECT COUNT(*) FROM interview_open_items") == [(0,)]
     assert rows(store, "SELECT card_id, rating FROM reviews ORDER BY id") == [
