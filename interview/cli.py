@@ -121,6 +121,8 @@ def _main(args: argparse.Namespace) -> int:
 
     ui = make_ui(plain=args.plain)
     try:
+        if args.command == "start":
+            args.sections = parse_sections(args.only)  # before anything is asked or opened
         with InterviewProgress(args.store) as progress:
             if args.command == "list":
                 return _list(ui, progress)
@@ -217,7 +219,7 @@ def _new_session(ui, progress, args: argparse.Namespace):
     from .plan import History, draw, load_banks, seen_in
     from .tasks import ROOT
 
-    sections = parse_sections(args.only)
+    sections = args.sections
     banks = load_banks(sections)
     store = progress.path
     drill_status = {}

@@ -145,7 +145,7 @@ class Interview:
         return self._watch
 
     def _finish(self, seq: int, item: dict, outcome: Outcome) -> None:
-        used = outcome.extra.pop("seconds_used", None) or self.watch.elapsed()
+        used = self.watch.elapsed()
         detail = {"title": item.get("title", ""), **outcome.detail(), "over_time": used > self.watch.budget,
                   "budget_seconds": self.watch.budget}
         self.progress.record(Result(self.session.session_id, seq, item["section"], item["item_id"], self.now(),
@@ -311,7 +311,7 @@ class Interview:
                                 "anyway.", "yellow")
                 continue
             break
-        used = self.watch.elapsed()
+        used = self.watch.stop()
         self.ui.message(f"Answer in after {_minutes(used)}. Now the rubric: did your answer cover each point?")
         missed = []
         for number, point in enumerate(prompt.rubric, 1):
@@ -322,7 +322,7 @@ class Interview:
         self.ui.panel(f"Model answer · {prompt.title}", prompt.model_answer, "green")
         self.ui.message("Taught in: " + ", ".join(prompt.teaches))
         return Outcome(score, [{"name": p.name, "detail": p.text} for p in missed],
-                       _design_teaches(prompt, missed), passed=not missed, extra={"seconds_used": used})
+                       _design_teaches(prompt, missed), passed=not missed)
 
     def _yes_no(self, prompt: str) -> bool:
         while True:
@@ -340,7 +340,7 @@ class Interview:
 
         self.ui.panel(f"{self._header(seq, item)} · {card.deck}", card.question)
         typed = self._ask(f"[{self.watch.status()}] Your answer (q = stop for now): ")
-        used = self.watch.elapsed()
+        self.watch.stop()
         verdict = check_card(typed, card, self.banks.lexicon)
         if verdict.outcome == "unsure":
             self.ui.message(f"The checker cannot tell ({verdict.reason}). Expected: {card.answer}", "yellow")
@@ -356,7 +356,7 @@ class Interview:
                                     "detail": f"expected {card.answer!r}, answered {typed.strip()!r}"}]
         teaches = [] if right else [deck_file, f"kit-quiz --deck {card.deck}"]
         return Outcome(1.0 if right else 0.0, failed, teaches, right,
-                       extra={"seconds_used": used, "checker": verdict.outcome})
+                       extra={"checker": verdict.outcome})
 
     def _review(self, card_id: str, right: bool) -> None:
         if self.quiz is None:

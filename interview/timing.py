@@ -28,9 +28,17 @@ class Stopwatch:
         self._already = float(already)
         self._clock = clock
         self._started = clock()
+        self._stopped: float | None = None
 
     def elapsed(self) -> float:
+        if self._stopped is not None:
+            return self._stopped
         return self._already + self._clock() - self._started
+
+    def stop(self) -> float:
+        """Stop counting (an answer is in; self-grading is not the candidate's time); returns the time used."""
+        self._stopped = self.elapsed()
+        return self._stopped
 
     def left(self) -> float:
         return self.budget - self.elapsed()

@@ -178,6 +178,9 @@ def test_the_stopwatch_counts_against_the_budget_with_an_injected_clock():
     assert watch.over and watch.status() == "0:40 over the 5:00 budget"
     resumed = Stopwatch(300, already=340.5, clock=clock)
     assert resumed.elapsed() == 340.5 and resumed.over
+    assert resumed.stop() == 340.5
+    clock.now += 60
+    assert resumed.elapsed() == 340.5  # stopped: self-grading is not the candidate's time
     assert clock_text(3725) == "1:02:05" and clock_text(-3) == "0:00"
 
 
