@@ -112,12 +112,13 @@ def kit(tmp_path: Path):
     root = tmp_path / "tasks"
     folder = root / "python" / "double"
     folder.mkdir(parents=True)
-    (root / "dag").mkdir()
     files = {"task.toml": 'title = "Double"\nminutes = 5\ntags = ["testing"]\nteaches = ["README.md"]\n'
                           'file = "double.py"\n',
              "prompt.md": "Write double(x).", "starter.py": STARTER, "checks.py": CHECKS, "reference.py": RIGHT}
     for name, text in files.items():
         (folder / name).write_text(text)
+        (root / "dag" / "double").mkdir(parents=True, exist_ok=True)  # the same contract, graded as a DAG task
+        (root / "dag" / "double" / name).write_text(text.replace('file = "double.py"', 'file = "double_dag.py"'))
     design = tmp_path / "design"
     design.mkdir()
     (design / "flaky_partner.md").write_text(PROMPT)
@@ -131,6 +132,7 @@ def kit(tmp_path: Path):
 
 ITEMS = {
     "python": {"section": "python", "item_id": "double", "title": "Double", "minutes": 5.0, "file": "double.py"},
+    "dag": {"section": "dag", "item_id": "double", "title": "Double", "minutes": 5.0, "file": "double_dag.py"},
     "design": {"section": "design", "item_id": "flaky_partner", "title": "A flaky partner", "minutes": 10.0,
                "file": "flaky_partner.md"},
     "concept1": {"section": "concepts", "item_id": "retries-default", "title": "r", "minutes": 1.0, "file": ""},
@@ -215,6 +217,15 @@ def test_a_passing_submission_ends_the_item(kit):
         1.0, 60.0, True, False)
     assert result.detail["failed"] == [] and result.detail["teaches"] == []
     assert "Passed in 1:00." in ui.text
+
+
+def test_a_dag_task_is_written_and_graded_like_a_python_task(kit):
+    progress, session, banks = start(kit, "python", "dag")
+    ui = ScriptUI([write(session.scratch / "double.py", RIGHT), write(session.scratch / "double_dag.py", HALF),
+                   "skip"])
+    interview(progress, session, banks, ui, Clock()).run()
+    assert [(r.section, r.score) for r in progress.results("s1")] == [("python", 1.0), ("dag", pytest.approx(2 / 3))]
+    assert "DAG 1 of 1 · item 2 of 2 · Double" in ui.text
 
 
 def test_an_answer_file_deleted_before_submit_is_named_and_can_be_restored(kit):
