@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--plain", action="store_true", help="plain text output even on a terminal")
     parser = _Parser(prog="kit-interview", description="A timed mock data-engineering interview: SQL, Python, "
                      "a DAG, system design and concepts, graded offline, with a scorecard at the end.",
-                     epilog="Without a command, starts (or resumes) an interview.")
+                     epilog="Without a command, starts (or resumes) an interview: `kit-interview start --help` "
+                     "lists its options (--only, --length, --minutes, --difficulty, --scratch, --seed, --resume).")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     start = sub.add_parser("start", parents=[common], help="a new interview (the default)")
     start.add_argument("--only", metavar="SECTIONS",

@@ -148,6 +148,8 @@ class Interview:
         used = self.watch.elapsed()
         detail = {"title": item.get("title", ""), **outcome.detail(), "over_time": used > self.watch.budget,
                   "budget_seconds": self.watch.budget}
+        if self.files[seq]:
+            detail["file"] = str(self.session.scratch / self.files[seq])
         self.progress.record(Result(self.session.session_id, seq, item["section"], item["item_id"], self.now(),
                                     used, outcome.score, detail))
         self._watch = None

@@ -96,3 +96,5 @@ def show(ui, session: Session, results: list[Result]) -> None:
     missing = [f"{item['section']} {item['item_id']}" for seq, item in enumerate(session.plan) if seq not in by_seq]
     if missing:
         ui.message(f"Not done: {', '.join(missing)}.")
+    if any(item.get("file") for item in session.plan):
+        ui.message(f"Your answers are in {session.scratch}")
