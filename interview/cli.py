@@ -282,6 +282,9 @@ def _run(ui, progress, session, store) -> int:
     except ScratchError as error:
         print(f"kit-interview: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:  # the terminal went away mid-read (the item in progress is already saved)
+        _say(f"\nkit-interview: the terminal is gone ({error}); `kit-interview --resume` continues.")
+        return EXIT_INTERRUPTED
     finally:
         interview.close()
     progress.finish(session.session_id, _now())

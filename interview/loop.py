@@ -375,8 +375,8 @@ class Interview:
 
 class QuizReviews:
     """Concept answers recorded as reviews in the quiz store, through ``flashcards.store`` as ``kit-quiz``
-    records them: right is Good, wrong is Again. A card that is due (or new) is a scheduled review that moves
-    its schedule; a weak card not due yet is logged as a cram review, which leaves the schedule alone
+    records them: right is Good, wrong is Again. A card that is due (or new: it is then introduced, and counts
+    toward today's new cards in ``kit-quiz``) is a scheduled review that moves its schedule; a weak card not due yet is logged as a cram review, which leaves the schedule alone
     (reviewing ahead would teach FSRS the card is easier than it is). The store is claimed like a study
     session; if ``kit-quiz`` is studying on it, nothing is recorded (``reason`` says why) and the schedule
     stays as it was."""
