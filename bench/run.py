@@ -2,7 +2,7 @@
 
 Every figure is a ratio against a baseline measured in the same run, on the same data, interleaved with it,
 as the median of several runs; the two sides are checked to produce the same result first. None of this is
-a test (the smoke test ``tests/test_bench_smoke.py`` only checks that the code paths run at a tiny scale).
+a test (the smoke test ``tests/project/test_bench_smoke.py`` only checks that the code paths run at a tiny scale).
 
     .venv/bin/python bench/run.py                     # everything, full scale (about 15 minutes)
     .venv/bin/python bench/run.py --skip-notebooks    # without the notebook suite
@@ -10,7 +10,8 @@ a test (the smoke test ``tests/test_bench_smoke.py`` only checks that the code p
     .venv/bin/python bench/run.py --quick             # tiny scale, to try the code paths (writes nothing)
 
 Benchmarks: ``landing`` (row-by-row INSERT vs bulk COPY INTO), ``quality`` (one query per check vs the kit's
-checker), ``ratelimit`` (the syllabus's decorator vs the token bucket), ``startup`` (quiz to first card,
+checker), ``ratelimit`` (the syllabus's decorator vs the token bucket), ``drills`` and ``interview`` (grading a SQL
+drill, a coding task of the mock interview), ``startup`` (quiz to first card,
 ``import sim``), ``notebooks`` (the nbval suite). ``bench/results.md`` is rewritten only by a full-scale
 run of every benchmark (``--skip-notebooks`` allowed: the file then says they were skipped); ``--output
 PATH`` writes any run to PATH. It always exits 0 unless a benchmark fails or its results disagree.
@@ -32,13 +33,14 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench`, `sim` and `solut
 from bench.common import Row, load, machine, now, versions  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.md"
-NAMES = ("landing", "quality", "ratelimit", "drills", "startup", "notebooks")
+NAMES = ("landing", "quality", "ratelimit", "drills", "interview", "startup", "notebooks")
 
 
 def benchmarks(args: argparse.Namespace,
                progress: Callable[[str], None]) -> dict[str, Callable[[], list[Row]]]:
     """Name -> a call that runs it with the command line's scale."""
-    from bench import bench_drills, bench_landing, bench_notebooks, bench_quality, bench_ratelimit, bench_startup
+    from bench import (bench_drills, bench_interview, bench_landing, bench_notebooks, bench_quality, bench_ratelimit,
+                       bench_startup)
 
     return {
         "landing": lambda: bench_landing.run(records=args.records, sample=args.sample, repeats=args.repeats,
@@ -47,6 +49,7 @@ def benchmarks(args: argparse.Namespace,
                                              progress=progress),
         "ratelimit": lambda: bench_ratelimit.run(days=args.days, latency=args.latency, progress=progress),
         "drills": lambda: bench_drills.run(repeats=args.repeats, progress=progress),
+        "interview": lambda: bench_interview.run(repeats=args.repeats, progress=progress),
         "startup": lambda: (bench_startup.quiz(repeats=args.startup_runs, progress=progress)
                             + bench_startup.sim_import(repeats=args.startup_runs, progress=progress)),
         "notebooks": lambda: bench_notebooks.run(runs=args.notebook_runs, progress=progress),

@@ -223,6 +223,30 @@ def require_bound(statements: Sequence[tuple[str, Any]], values: dict[str, Any])
                                f"{_one_line(sql)!r}")
 
 
+def run_on_duckdb(sql: str, tables: dict[str, tuple[str, Sequence[tuple]]]) -> tuple[list[str], list[tuple]]:
+    """Run an answer's SQL on a fresh in-memory DuckDB holding ``tables`` ({name: (columns DDL, rows)}); return
+    its column names (upper case) and rows. SQL that DuckDB refuses is a ``Mismatch`` naming the error; a table
+    name that is not a plain identifier is a ``ValueError`` before anything runs."""
+    import duckdb
+
+    from solutions.sql import quote_identifier
+
+    quoted = {quote_identifier(name, "table name"): spec for name, spec in tables.items()}
+    con = duckdb.connect()
+    try:
+        for name, (columns, rows) in quoted.items():
+            con.execute(f"CREATE TABLE {name} ({columns})")
+            if rows:
+                con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        try:
+            cursor = con.execute(sql)
+        except duckdb.Error as error:
+            raise Mismatch(f"the SQL fails on DuckDB: {str(error).splitlines()[0]}") from None
+        return [d[0].upper() for d in cursor.description], cursor.fetchall()
+    finally:
+        con.close()
+
+
 def some(items: Sequence[Any], n: int = 3) -> str:
     """A long list told short: its first ``n`` items and its size (a message never lists 1,000 ids)."""
     items = list(items)

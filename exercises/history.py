@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from exercises.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade, run_on_duckdb
 
 # -- reference answers ---------------------------------------------------------------------------------------
 
@@ -58,28 +58,13 @@ def scd2_sql() -> str:
 def _run(sql: str, tables: dict[str, tuple[str, list[tuple]]], key: tuple[str, ...]) -> list[tuple]:
     """Create ``tables`` ({name: (columns DDL, rows)}) in a fresh DuckDB, run ``sql``, return the ``key``
     columns of its rows, sorted."""
-    import duckdb
-
     if not isinstance(sql, str) or not sql.strip():
         raise Mismatch(f"return the SQL as a string, got {type(sql).__name__}")
-    con = duckdb.connect()
-    try:
-        for name, (columns, rows) in tables.items():
-            con.execute(f"CREATE TABLE {name} ({columns})")
-            if rows:
-                con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-        try:
-            cursor = con.execute(sql)
-        except duckdb.Error as error:
-            raise Mismatch(f"the SQL fails on DuckDB: {str(error).splitlines()[0]}") from None
-        names = [d[0].upper() for d in cursor.description]
-        missing = [k for k in key if k not in names]
-        if missing:
-            raise Mismatch(f"return the columns {list(key)}; missing {missing} (got {names})")
-        rows = cursor.fetchall()
-        return sorted((tuple(row[names.index(k)] for k in key) for row in rows), key=repr)
-    finally:
-        con.close()
+    names, rows = run_on_duckdb(sql, tables)
+    missing = [k for k in key if k not in names]
+    if missing:
+        raise Mismatch(f"return the columns {list(key)}; missing {missing} (got {names})")
+    return sorted((tuple(row[names.index(k)] for k in key) for row in rows), key=repr)
 
 
 def _ts(text: str) -> dt.datetime:

@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from exercises.grading import Grade, Mismatch, expect, grade
+from exercises.grading import Grade, Mismatch, expect, grade, run_on_duckdb
 
 # -- reference answers ---------------------------------------------------------------------------------------
 
@@ -152,27 +152,14 @@ def render(sql: str, *, incremental: bool) -> str:
 
 
 def _batch(sql: str, *, incremental: bool, target: list[tuple] | None = None) -> list[int]:
-    import duckdb
-
     if "{{ source(" not in sql.replace("{{source(", "{{ source("):
         raise Mismatch("read {{ source('backend', 'appointments') }}, not a table name: dbt resolves the source")
-    rendered = render(sql, incremental=incremental)
-    con = duckdb.connect()
-    try:
-        for name, rows in (("src", _SOURCE), ("target", _TARGET if target is None else target)):
-            con.execute(f"CREATE TABLE {name} (APPOINTMENT_ID INTEGER, STATUS VARCHAR, UPDATED_AT TIMESTAMP)")
-            if rows:
-                con.executemany(f"INSERT INTO {name} VALUES (?, ?, ?)", rows)
-        try:
-            cursor = con.execute(rendered)
-        except duckdb.Error as error:
-            raise Mismatch(f"the SQL fails on DuckDB: {str(error).splitlines()[0]}") from None
-        names = [d[0].upper() for d in cursor.description]
-        if "APPOINTMENT_ID" not in names:
-            raise Mismatch(f"select APPOINTMENT_ID (and the other columns); got {names}")
-        return sorted(row[names.index("APPOINTMENT_ID")] for row in cursor.fetchall())
-    finally:
-        con.close()
+    columns = "APPOINTMENT_ID INTEGER, STATUS VARCHAR, UPDATED_AT TIMESTAMP"
+    names, rows = run_on_duckdb(render(sql, incremental=incremental),
+                                {"src": (columns, _SOURCE), "target": (columns, _TARGET if target is None else target)})
+    if "APPOINTMENT_ID" not in names:
+        raise Mismatch(f"select APPOINTMENT_ID (and the other columns); got {names}")
+    return sorted(row[names.index("APPOINTMENT_ID")] for row in rows)
 
 
 def grade_batch_sql(fn: Callable[[], str], *, show: bool = True) -> Grade:

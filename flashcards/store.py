@@ -86,6 +86,34 @@ def saving(db: sqlite3.Connection, path: Path, what: str) -> Iterator[sqlite3.Co
             raise StoreError(f"could not save {what} to {path}: {error}") from error
 
 
+def open_tables(path: Path, schema: str, meta_table: str, version: int, whose: str) -> sqlite3.Connection:
+    """Open the store at ``path`` for another program's own tables: ``schema`` (``CREATE ... IF NOT EXISTS``)
+    added if missing, its version kept in ``meta_table``. The drills and the mock interview keep their
+    progress this way, in the quiz's file.
+
+    The file is opened through ``Store`` first, so it is created or checked as a sound quiz store (never
+    rewritten); a version this code does not read is refused, untouched, with a ``StoreError`` naming it.
+    """
+    if not meta_table.isidentifier():
+        raise ValueError(f"invalid table name {meta_table!r}")
+    Store(path).close()
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=10)
+        db.executescript(f"BEGIN; {schema} COMMIT;")
+        row = db.execute(f"SELECT value FROM {meta_table} WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            db.execute(f"INSERT INTO {meta_table} VALUES ('schema_version', ?)", (str(version),))
+        elif row[0] != str(version):
+            db.close()
+            raise StoreError(
+                f"{whose} tables in {path} have schema version {row[0]}, this kit reads {version}; it has not "
+                "been modified. Update the kit, or use --store PATH."
+            )
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot use {whose} tables in {path}: {error}") from error
+    return db
+
+
 @dataclass(frozen=True)
 class CardRecord:
     """A studied card's scheduling memory plus counters."""

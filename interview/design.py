@@ -62,7 +62,11 @@ def _sections(text: str, where: str) -> dict[str, str]:
     if names != ["Prompt", "Rubric", "Model answer"]:
         raise DesignError(f"{where}: expected sections '## Prompt', '## Rubric', '## Model answer' in that "
                           f"order, found {names}")
-    return {name: body.strip() for name, body in zip(names, parts[2::2], strict=True)}
+    bodies = {name: body.strip() for name, body in zip(names, parts[2::2], strict=True)}
+    empty = [name for name, body in bodies.items() if not body]
+    if empty:
+        raise DesignError(f"{where}: empty sections: {empty}")
+    return bodies
 
 
 def _rubric(body: str, where: str) -> tuple[RubricPoint, ...]:
@@ -88,11 +92,17 @@ def load(path: Path) -> Prompt:
     try:
         meta = tomllib.loads(match[1])
         title, minutes, tags, teaches = meta["title"], int(meta["minutes"]), meta["tags"], meta["teaches"]
+        for key, value in (("tags", tags), ("teaches", teaches)):
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise TypeError(f"{key} must be a list of strings, got {value!r}")
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
         raise DesignError(f"{where}: front matter: {type(error).__name__}: {error}") from error
     sections = _sections(match[2], where)
     rubric = _rubric(sections["Rubric"], where)
     linked = [*teaches, *(p.teaches for p in rubric if p.teaches)]
+    outside = sorted({p for p in linked if not (ROOT / p).resolve().is_relative_to(ROOT)})
+    if outside:
+        raise DesignError(f"{where}: links outside the repository: {outside}")
     missing = sorted({p for p in linked if not (ROOT / p).exists()})
     if missing:
         raise DesignError(f"{where}: links to files that do not exist: {missing}")

@@ -13,13 +13,12 @@ gain it without a schema change).
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flashcards.store import Store, StoreError, default_path, saving
+from flashcards.store import StoreError, default_path, open_tables, saving
 
 SCHEMA_VERSION = 1
 
@@ -92,21 +91,7 @@ class InterviewProgress:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path else default_path()
-        Store(self.path).close()  # creates the file or checks it is a sound kit-quiz store; never rewrites it
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
-            self._db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
-            row = self._db.execute("SELECT value FROM interview_meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO interview_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif row[0] != str(SCHEMA_VERSION):
-                self._db.close()
-                raise StoreError(
-                    f"the interview's tables in {self.path} have schema version {row[0]}, this kit reads "
-                    f"{SCHEMA_VERSION}; it has not been modified. Update the kit, or use --store PATH."
-                )
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"cannot use the interview's tables in {self.path}: {error}") from error
+        self._db = open_tables(self.path, _SCHEMA, "interview_meta", SCHEMA_VERSION, "the interview's")
 
     def close(self) -> None:
         self._db.close()

@@ -1,6 +1,6 @@
 """Print environment.yml for conda users from the Python 3.11 lock: the same pins, installed by pip.
 
-Run by `make lock`; tests/test_setup.py fails when environment.yml and the lock disagree.
+Run by `make lock`; tests/project/test_setup.py fails when environment.yml and the lock disagree.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 # The syllabus's "Pattern: Data Quality Checker Class", pasted unchanged (trailing spaces included). Not the
-# kit's code: notebook 07 shows and runs it, tests/test_syllabus_checker.py runs it against the sim, and
+# kit's code: notebook 07 shows and runs it, tests/project/test_syllabus_checker.py runs it against the sim, and
 # bench/bench_quality.py measures it as its baseline.
 import snowflake.connector
 from datetime import datetime

@@ -1,5 +1,5 @@
 # The syllabus's "Pattern: API Extractor Class", pasted unchanged (trailing spaces included). Not the kit's
-# code: notebook 08 shows and runs it, tests/test_extraction.py compares it with solutions.extraction, and
+# code: notebook 08 shows and runs it, tests/solutions/test_extraction.py compares it with solutions.extraction, and
 # bench/bench_landing.py measures it as its baseline.
 import requests
 import json

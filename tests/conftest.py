@@ -2,7 +2,8 @@
 
 A module is slow when it pays for real Airflow (the import and the first ``dag.test()`` in a process cost
 about 10 s), dbt, servers on loopback or a long data build. Measured with ``--durations=0``; every module
-listed here must exist, so a rename cannot quietly move a slow module into the fast lane.
+listed here must exist (in any folder of tests/; file names are unique across them), so a rename cannot quietly
+move a slow module into the fast lane.
 `make test` and CI run every module, slow or not.
 """
 
@@ -69,9 +70,13 @@ HERE = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    missing = sorted(name for name in SLOW_MODULES if not (HERE / name).exists())
+    modules = [path.name for path in HERE.rglob("test_*.py")]
+    missing = sorted(set(SLOW_MODULES) - set(modules))
     if missing:
         raise pytest.UsageError(f"tests/conftest.py SLOW_MODULES names modules that do not exist: {missing}")
+    twice = sorted({name for name in modules if modules.count(name) > 1})
+    if twice:  # the folders have no __init__.py: pytest imports each test module by its file name alone
+        raise pytest.UsageError(f"test modules with the same file name in two folders of tests/: {twice}")
     for item in items:
-        if item.path.parent == HERE and item.path.name in SLOW_MODULES:
+        if item.path.is_relative_to(HERE) and item.path.name in SLOW_MODULES:
             item.add_marker(pytest.mark.slow(seconds=SLOW_MODULES[item.path.name]))

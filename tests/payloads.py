@@ -1,6 +1,6 @@
 """Payloads an attacker (or a typo) could put where a table or column name goes.
 
-One list for every test that proves identifiers are validated before they reach SQL (tests/test_sql.py,
+One list for every test that proves identifiers are validated before they reach SQL (tests/solutions/test_sql.py,
 test_landing.py, test_quality.py, test_reliability.py). A test imports it as ``from payloads import INJECTIONS``.
 """
 

@@ -11,7 +11,7 @@ The partner drops ``appointments_<ds>.ready`` into the landing folder when the d
   slot, no process) until the trigger fires, then resumes on a worker in ``execute_complete``.
 
 ``read_marker`` runs when all three have seen the file. Under ``make airflow`` (LocalExecutor, a triggerer) the
-three wait at the same time; ``tests/test_standalone.py`` samples their states and compares the time each held a
+three wait at the same time; ``tests/sim/test_standalone.py`` samples their states and compares the time each held a
 worker slot.
 
 The landing folder is the ``landing`` connection (a File connection: ``{"conn_type": "fs", "extra": {"path":

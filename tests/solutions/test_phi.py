@@ -83,7 +83,7 @@ class _Spy:
         pass
 
 
-#: the injection corpus through every identifier parameter of solutions.phi (tests/test_reliability.py points here)
+#: the injection corpus through every identifier parameter of solutions.phi (tests/project/test_reliability.py points here)
 CALLS = {
     "masked_select.table": lambda x: phi.masked_select(x, ["CLIENT_NAME"], "ANALYST"),
     "masked_select.columns": lambda x: phi.masked_select(CLIENTS, [x], "ANALYST"),

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ROOT / "solutions"
 FORBIDDEN = {"sim": "the simulated world", "exercises": "the graders", "drills": "the SQL drills",
              "flashcards": "the quiz", "tests": "the tests", "bench": "the benchmarks"}

@@ -19,7 +19,7 @@ KIT_DRILL = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "drills
 
 @pytest.fixture
 def run(tmp_path):
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(Path(__file__).resolve().parents[2])
     env = {
         **os.environ,
         "KIT_QUIZ_STORE": str(tmp_path / "progress.sqlite3"),

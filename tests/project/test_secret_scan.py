@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # -- what a credential looks like ----------------------------------------------------------------------------
 
@@ -84,18 +84,18 @@ ALLOWED = [
     Allowed("sim/services.py", "testing", "moto's fake AWS credentials, for the fakes served on loopback"),
     # The Slack fake's placeholder webhook, in the T000/B000/XXXX shape of Slack's documentation.
     Allowed("sim/slack.py", re.escape(SLACK + "T000/B000/XXXX"), "the Slack fake's URL"),
-    Allowed("tests/test_slack.py", re.escape(SLACK + "TEAM/BOT/secret"),
+    Allowed("tests/sim/test_slack.py", re.escape(SLACK + "TEAM/BOT/secret"),
             "a placeholder webhook in the Slack fake's tests"),
     # Bearer tokens of the sim's own fake APIs (the sim itself uses a random token per run).
     Allowed("exercises/extraction.py", "grader-token", "the grader's token for its own fake API"),
     Allowed("exercises/extraction.py", "a-revoked-token",
             "a made-up token the grader's fake partner refuses (the AuthError case)"),
-    Allowed("tests/test_partner_api.py", "partner-secret", "the partner API fake's test token"),
-    Allowed("tests/test_backend_api.py", "backend-secret", "the backend API fake's test token"),
+    Allowed("tests/sim/test_partner_api.py", "partner-secret", "the partner API fake's test token"),
+    Allowed("tests/sim/test_backend_api.py", "backend-secret", "the backend API fake's test token"),
     # Dummy connection arguments: the sim accepts any credentials, tests show that with throwaway ones.
-    Allowed("tests/test_world.py", "x", "a throwaway password the simulated warehouse ignores"),
-    Allowed("tests/test_dag_integrity.py", "p", "a throwaway password in a DAG-parse test's source"),
-    Allowed("tests/test_validation.py", "password", "the word 'password' in a connection-string placeholder"),
+    Allowed("tests/sim/test_world.py", "x", "a throwaway password the simulated warehouse ignores"),
+    Allowed("tests/solutions/test_dag_integrity.py", "p", "a throwaway password in a DAG-parse test's source"),
+    Allowed("tests/solutions/test_validation.py", "password", "the word 'password' in a connection-string placeholder"),
     Allowed("sim/services.py", "sim", "the password for the served simulated warehouse, which accepts any"),
     # Teaching material that shows an attack on the kit's own signed tokens.
     Allowed("notebooks/13_scenario_customer_facing.ipynb", re.escape("5002."),

@@ -1,9 +1,15 @@
-"""What every coding task of the mock interview must prove (shared by the python and dag bank tests):
-the reference passes every hidden check, and each wrong solution fails exactly the checks its docstring names."""
+"""What every coding task of the mock interview must prove, for the python and the dag bank alike: the
+reference passes every hidden check, and each wrong solution fails exactly the checks its docstring names.
+
+A bank's test module is two lines: ``test_reference_passes_every_hidden_check,
+test_each_wrong_solution_fails_for_its_documented_reason = bank_tests("python")``.
+"""
 
 from __future__ import annotations
 
-from interview.tasks import Task, check_here, expected_failures
+import pytest
+
+from interview.tasks import Task, bank, check_here, expected_failures
 
 
 def assert_reference_passes(task: Task) -> None:
@@ -25,3 +31,19 @@ def assert_wrong_solutions_fail_for_their_reason(task: Task) -> None:
             f"{task.task_id}/{wrong.name}: expected to fail exactly {expected}, failed {failed}: "
             f"{[(c.name, c.detail) for c in verdict.failures]}")
         assert all(c.detail for c in verdict.failures), f"{wrong.name}: a failed check must say why"
+
+
+def bank_tests(kind: str):
+    """The two tests, parametrized over every task of ``kind``."""
+    tasks = list(bank(kind).values())
+    each = pytest.mark.parametrize("task", tasks, ids=[t.task_id for t in tasks])
+
+    @each
+    def test_reference_passes_every_hidden_check(task):
+        assert_reference_passes(task)
+
+    @each
+    def test_each_wrong_solution_fails_for_its_documented_reason(task):
+        assert_wrong_solutions_fail_for_their_reason(task)
+
+    return test_reference_passes_every_hidden_check, test_each_wrong_solution_fails_for_its_documented_reason

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -142,7 +142,7 @@ def test_virtual_clock_reports_a_task_error():
 
 
 def test_start_up_rows(monkeypatch):
-    # The quiz's pseudo-terminal timing is bench/bench_quiz.py's (and tests/test_flashcards_cli.py drives the
+    # The quiz's pseudo-terminal timing is bench/bench_quiz.py's (and tests/flashcards/test_flashcards_cli.py drives the
     # quiz in a real terminal); here only the rows built from it, with fixed timings.
     card, python = iter([0.5, 0.25, 0.2]), iter([0.05, 0.04])  # the first card time is the warm-up
     monkeypatch.setattr(bench_startup.bench_quiz, "time_to_first_card", lambda command, env: next(card))

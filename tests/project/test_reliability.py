@@ -9,7 +9,7 @@ bound parameters, so any public function that takes one (``table``, ``column``, 
 introspection of signatures, not by a list someone keeps: a new function with such a parameter fails
 ``test_every_identifier_parameter_is_accounted_for`` until :data:`COVERAGE` says how it is covered:
 
-* ``Elsewhere(test)``: a test in its module's own test file runs the corpus (``tests/test_sql.py``'s
+* ``Elsewhere(test)``: a test in its module's own test file runs the corpus (``tests/solutions/test_sql.py``'s
   ``INJECTIONS``) through it; the reference is checked to exist;
 * ``Here(call, valid)``: run here, every payload, against a connection that records statements: each must
   raise ``ValueError("invalid ...")`` before a single statement is executed; the same call with a valid name
@@ -36,29 +36,29 @@ import pytest
 
 from payloads import INJECTIONS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DAY = dt.date(2025, 9, 30)
 
 # -- the matrix ----------------------------------------------------------------------------------------------
 
 MATRIX = {
     "re-running the pipeline for the same logical date leaves identical marts":
-        ["tests/test_pipeline_dag.py::test_rerunning_the_clean_day_leaves_the_marts_identical"],
+        ["tests/solutions/test_pipeline_dag.py::test_rerunning_the_clean_day_leaves_the_marts_identical"],
     "the extractor loses and duplicates nothing: every fault kind x first/middle/last page x both modes":
-        ["tests/test_extraction_reliability.py::test_no_record_lost_or_duplicated"],
+        ["tests/solutions/test_extraction_reliability.py::test_no_record_lost_or_duplicated"],
     "re-landing a day leaves exactly one copy of each record, a failed load rolls back":
-        ["tests/test_landing.py::test_a_rerun_leaves_exactly_one_copy_per_appointment",
-         "tests/test_landing.py::test_a_failed_load_rolls_back_and_keeps_the_previous_copy"],
+        ["tests/solutions/test_landing.py::test_a_rerun_leaves_exactly_one_copy_per_appointment",
+         "tests/solutions/test_landing.py::test_a_failed_load_rolls_back_and_keeps_the_previous_copy"],
     "no identifier payload reaches the warehouse, in any function of solutions/":
-        ["tests/test_sql.py::test_anything_else_is_rejected",
-         "tests/test_quality.py::test_no_identifier_payload_reaches_the_warehouse",
-         "tests/test_landing.py::test_table_names_cannot_inject_sql",
-         "tests/test_reliability.py::test_every_identifier_parameter_is_accounted_for",
-         "tests/test_reliability.py::test_identifier_payloads_are_refused_before_any_sql"],
+        ["tests/solutions/test_sql.py::test_anything_else_is_rejected",
+         "tests/solutions/test_quality.py::test_no_identifier_payload_reaches_the_warehouse",
+         "tests/solutions/test_landing.py::test_table_names_cannot_inject_sql",
+         "tests/project/test_reliability.py::test_every_identifier_parameter_is_accounted_for",
+         "tests/project/test_reliability.py::test_identifier_payloads_are_refused_before_any_sql"],
     "no credential literal in any tracked file":
-        ["tests/test_secret_scan.py::test_no_tracked_file_holds_a_credential"],
+        ["tests/project/test_secret_scan.py::test_no_tracked_file_holds_a_credential"],
     "kill -9 of a quiz mid-session loses no answered review":
-        ["tests/test_flashcards_cli.py::test_killed_process_loses_nothing_already_answered"],
+        ["tests/flashcards/test_flashcards_cli.py::test_killed_process_loses_nothing_already_answered"],
 }
 
 
@@ -251,12 +251,12 @@ def _changing_data_call(name: str, param: str) -> Callable[[Any, Any], Any]:
 
 
 AS_OF, MAX_AGE = dt.datetime(2025, 10, 1), dt.timedelta(days=1)
-CALLS = "tests/test_quality.py::CALLS"
+CALLS = "tests/solutions/test_quality.py::CALLS"
 QC = "solutions.quality:QualityChecker."
 RESULT_LABEL = "the table's name as a label in a check's result message (its SQL was validated before)"
 
 COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
-    # -- solutions.quality: the checker's own corpus test (tests/test_quality.py, CALLS x INJECTIONS) --
+    # -- solutions.quality: the checker's own corpus test (tests/solutions/test_quality.py, CALLS x INJECTIONS) --
     f"{QC}__init__(keys)": Elsewhere(f"{CALLS}[keys.table]"),
     f"{QC}check_row_count(table)": Elsewhere(f"{CALLS}[row_count.table]"),
     f"{QC}check_null_percentage(table)": Elsewhere(f"{CALLS}[null.table]"),
@@ -294,7 +294,7 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     "solutions.quality_rules:Freshness.judge(table)": NotSQL(RESULT_LABEL),
     # -- solutions.landing --
     "solutions.landing:land_day(table)": Elsewhere(
-        "tests/test_landing.py::test_table_names_cannot_inject_sql"),
+        "tests/solutions/test_landing.py::test_table_names_cannot_inject_sql"),
     "solutions.landing:create_table_sql(table)": Here(lambda spy, x: _landing().create_table_sql(x)),
     "solutions.landing:day_counts(table)": Here(lambda spy, x: _landing().day_counts(spy, x)),
     "solutions.landing:LandingResult.__init__(table)": NotSQL("the landed table's quoted name, reported"),
@@ -312,6 +312,7 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
     # -- solutions.pipeline --
     "solutions.pipeline:marts_fingerprint(tables)": Here(
         lambda spy, x: importlib.import_module("solutions.pipeline").marts_fingerprint(lambda: spy, (x,))),
+    "exercises.grading:run_on_duckdb(tables)": Elsewhere("tests/exercises/test_grading.py::test_table_names_cannot_inject_sql"),
     # -- the exercises' reference answers (their graders try one payload each; the corpus runs here) --
     "exercises.quality:check_freshness(table)": Here(
         lambda spy, x: _exercises().check_freshness(spy.cursor(), x, "appointment_ts", AS_OF, MAX_AGE)),
@@ -344,11 +345,11 @@ COVERAGE: dict[str, Elsewhere | Here | NotSQL] = {
         lambda spy, x: importlib.import_module("solutions.cdc").ChangeStream("feed", x).pending(spy.cursor())),
     **{f"exercises.changing_data:{name}({param})": Here(_changing_data_call(name, param))
        for name in ("score", "rows_written", "content_hash") for param in ("table", "schema")},
-    "solutions.phi:masked_select(table)": Elsewhere("tests/test_phi.py::CALLS[masked_select.table]"),
-    "solutions.phi:masked_select(columns)": Elsewhere("tests/test_phi.py::CALLS[masked_select.columns]"),
-    "solutions.phi:read_as(table)": Elsewhere("tests/test_phi.py::CALLS[read_as.table]"),
-    "solutions.phi:read_as(columns)": Elsewhere("tests/test_phi.py::CALLS[read_as.columns]"),
-    "solutions.phi:bind_session(column)": Elsewhere("tests/test_phi.py::CALLS[bind_session.column]"),
+    "solutions.phi:masked_select(table)": Elsewhere("tests/solutions/test_phi.py::CALLS[masked_select.table]"),
+    "solutions.phi:masked_select(columns)": Elsewhere("tests/solutions/test_phi.py::CALLS[masked_select.columns]"),
+    "solutions.phi:read_as(table)": Elsewhere("tests/solutions/test_phi.py::CALLS[read_as.table]"),
+    "solutions.phi:read_as(columns)": Elsewhere("tests/solutions/test_phi.py::CALLS[read_as.columns]"),
+    "solutions.phi:bind_session(column)": Elsewhere("tests/solutions/test_phi.py::CALLS[bind_session.column]"),
     "solutions.phi:AccessRecord.__init__(table)": NotSQL("a label in the audit record (read_as validated it first)"),
     "solutions.phi:AccessRecord.__init__(columns)": NotSQL("labels in the audit record (read_as validated them)"),
     # -- parameters named like identifiers that never reach SQL --
@@ -372,7 +373,7 @@ def test_every_identifier_parameter_is_accounted_for(discovered):
     missing = sorted(discovered - set(COVERAGE))
     assert not missing, (
         "public functions in solutions/ take an identifier-like parameter that no injection test covers; add "
-        "each to COVERAGE in tests/test_reliability.py (Here: run the corpus; Elsewhere: point at the test "
+        "each to COVERAGE in tests/project/test_reliability.py (Here: run the corpus; Elsewhere: point at the test "
         "that does; NotSQL: say why it never reaches SQL):\n  " + "\n  ".join(missing))
 
 

@@ -1,6 +1,21 @@
 from __future__ import annotations
 
-from exercises.grading import expect, grade
+import datetime as dt
+
+import pytest
+
+from exercises.grading import (
+    Mismatch,
+    QueryFailed,
+    SpyConnection,
+    SpyCursor,
+    expect,
+    grade,
+    require_bound,
+    run_on_duckdb,
+    some,
+)
+from payloads import INJECTIONS
 
 
 def not_attempted(x):
@@ -45,20 +60,6 @@ def test_a_crash_in_the_attempt_is_a_failure_not_a_crash():
 
 
 # -- the spies and the bound-parameter check -----------------------------------------------------------------
-
-import datetime as dt  # noqa: E402
-
-import pytest  # noqa: E402
-
-from exercises.grading import (  # noqa: E402
-    Mismatch,
-    QueryFailed,
-    SpyConnection,
-    SpyCursor,
-    require_bound,
-    some,
-)
-
 
 class FakeCursor:
     def __init__(self):
@@ -131,3 +132,20 @@ def test_bound_values_pass_and_no_statement_fails():
 def test_some_keeps_a_message_short():
     assert some(list(range(1000))) == "[0, 1, 2, ... (1000 in all)]"
     assert some(["a"]) == "['a']"
+
+
+def test_an_answer_runs_on_fresh_duckdb_tables():
+    names, rows = run_on_duckdb("SELECT id, id * 2 AS twice FROM src ORDER BY id",
+                                {"src": ("id INTEGER", [(1,), (2,)])})
+    assert (names, rows) == (["ID", "TWICE"], [(1, 2), (2, 4)])
+
+
+def test_sql_duckdb_refuses_is_a_mismatch_naming_the_error():
+    with pytest.raises(Mismatch, match="the SQL fails on DuckDB: .*no_such"):
+        run_on_duckdb("SELECT * FROM no_such", {"src": ("id INTEGER", [])})
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_table_names_cannot_inject_sql(payload):
+    with pytest.raises(ValueError, match="invalid table name"):
+        run_on_duckdb("SELECT 1", {payload: ("id INTEGER", [])})
