@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from interview import cli
+from interview.plan import load_banks
 from interview.progress import InterviewProgress
 from interview.tasks import ROOT, bank
 
@@ -92,22 +93,29 @@ def test_a_piped_interview_stops_resumes_and_shows_its_scorecard(capsys, monkeyp
     args = ("--only", "python,design", "--length", "short", "--store", str(store), "--scratch", str(scratch))
     code, out, _ = run(capsys, monkeypatch, *args, stdin="\n\n")  # start the clock, submit, then input ends
     assert code == cli.EXIT_INTERRUPTED and "Passed in" in out
-    assert (scratch / "late_duplicated_partner_data.md").read_text().startswith("# A partner that sends late")
+    with InterviewProgress(store) as progress:
+        design = progress.unfinished().plan[1]
+    answer = scratch / f"{design['item_id']}.md"
+    assert answer.read_text().startswith(f"# {design['title']}\n\n> ")  # the prompt, quoted, then room to write
 
-    (scratch / "late_duplicated_partner_data.md").write_text("# Mine\nDedup by key, MERGE newer wins.\n")
-    code, out, _ = run(capsys, monkeypatch, "--store", str(store), stdin="y\n\n\n" + "y\nn\n" * 4)
+    answer.write_text("# Mine\nDedup by key, MERGE newer wins.\n")
+    rubric = load_banks(["design"]).prompts[design["item_id"]].rubric
+    points = len(rubric)
+    yes = points // 2
+    code, out, _ = run(capsys, monkeypatch, "--store", str(store), stdin="y\n\n\n" + "y\n" * yes + "n\n" * (points - yes))
     assert code == 0 and "Resuming" in out and "Model answer" in out
-    assert "Scorecard" in out and "System design  50%" in out and "Python         100%" in out
-    assert "Where it is taught" in out and "notebooks/08_api_extraction.ipynb" in out
+    design_score = round(100 * yes / points)
+    assert "Scorecard" in out and f"System design  {design_score}%" in out and "Python         100%" in out
+    assert "Where it is taught" in out and rubric[yes].teaches in out  # the first point answered n
 
     code, out, _ = run(capsys, monkeypatch, "list", "--store", str(store))
-    assert "python,design" in out and "75%" in out and "finished" in out
+    assert "python,design" in out and f"{round((100 + 100 * yes / points) / 2)}%" in out and "finished" in out
     code, again, _ = run(capsys, monkeypatch, "show", "last", "--store", str(store))
-    assert code == 0 and "Scorecard" in again and "System design  50%" in again
+    assert code == 0 and "Scorecard" in again and f"System design  {design_score}%" in again
     db = sqlite3.connect(store)
     rows = db.execute("SELECT section, item_id, score FROM interview_results ORDER BY seq").fetchall()
     db.close()
-    assert rows == [("python", "retry_backoff", 1.0), ("design", "late_duplicated_partner_data", 0.5)]
+    assert rows == [("python", "retry_backoff", 1.0), ("design", design["item_id"], pytest.approx(yes / points))]
 
 
 def test_starting_anew_closes_the_unfinished_interview(capsys, monkeypatch, store, tmp_path):
