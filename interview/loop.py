@@ -94,9 +94,7 @@ class Interview:
 
     def __init__(self, progress: InterviewProgress, session: Session, banks: Banks, ui, *,
                  store_path: Path, clock: Callable[[], float] = time.monotonic,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 grade_sql: Callable | None = None, grade_task: Callable | None = None,
-                 quiz: Any = None) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.progress = progress
         self.session = session
         self.banks = banks
@@ -104,9 +102,7 @@ class Interview:
         self.store_path = store_path
         self.clock = clock
         self.now = now
-        self.grade_sql = grade_sql or self._grade_sql
-        self.grade_task = grade_task or self._grade_task
-        self.quiz = quiz  # QuizReviews, opened lazily for the first concept
+        self.quiz: QuizReviews | None = None  # opened for the first concept
         self.files = file_names(session.plan)
         self._watch: Stopwatch | None = None
         self._best: dict[str, Any] | None = None
@@ -226,8 +222,7 @@ class Interview:
                 self.ui.message(f"{path} is missing (deleted or renamed?). Save your answer there again and "
                                 "press Enter, or type restore for the starter.", "red")
                 continue
-            outcome = (self.grade_sql(thing, path) if item["section"] == "sql"
-                       else self.grade_task(thing, path))
+            outcome = self._grade_sql(thing, path) if item["section"] == "sql" else self._grade_task(thing, path)
             if outcome is None:  # nothing written yet: not a submission
                 continue
             submissions += 1
@@ -237,7 +232,7 @@ class Interview:
             self._best["submissions"] = submissions
             self.save_open()
             if outcome.passed:
-                self.ui.message(f"Passed in {_minutes(self.watch.elapsed())}.", "green")
+                self.ui.message(f"Passed in {clock_text(self.watch.elapsed())}.", "green")
                 break
             self.ui.message(f"Best so far {round(self._best['score'] * 100)}%. Fix it and press Enter again, "
                             "or skip.")
@@ -314,7 +309,7 @@ class Interview:
                 continue
             break
         used = self.watch.stop()
-        self.ui.message(f"Answer in after {_minutes(used)}. Now the rubric: did your answer cover each point?")
+        self.ui.message(f"Answer in after {clock_text(used)}. Now the rubric: did your answer cover each point?")
         missed = []
         for number, point in enumerate(prompt.rubric, 1):
             self.ui.panel(f"{number}/{len(prompt.rubric)} · {point.name}", point.text, "cyan")
@@ -446,7 +441,3 @@ def _repo_path(path: Path) -> str:
 
     path = Path(path).resolve()
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
-def _minutes(seconds: float) -> str:
-    return clock_text(seconds)
