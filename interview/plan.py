@@ -8,8 +8,9 @@ Python, DAG, design, concepts). The draw favours what the candidate has not seen
   drills of a recent interview before older ones. One slot per difficulty of the length's mix (or all of
   ``--difficulty``); a slot with nothing left at its difficulty takes the nearest one and says so.
 - **python**, **dag**, **design**: items never drawn in an interview first, then the least recently drawn.
-- **concepts**: short flashcards (answered in writing), weak ones first (forgotten at least once, or
-  predicted recall under ``WEAK_RECALL``), then due ones (most overdue first), then new ones if needed.
+- **concepts**: short flashcards (answered in writing), weak ones first (forgotten at least once, stability
+  under ``WEAK_STABILITY_DAYS`` or predicted recall under ``WEAK_RECALL``; lowest recall first), then due
+  ones (most overdue first), then new ones if needed.
 
 Everything random goes through one seeded ``random.Random``: the same store, banks and seed give the same
 plan. An empty bank skips its section with a note instead of failing the interview.
@@ -36,6 +37,7 @@ SQL_MIX = {1: ("medium",), 2: ("medium", "hard"), 3: ("easy", "medium", "hard")}
 SQL_MINUTES = {"easy": 5, "medium": 8, "hard": 12}
 CONCEPT_MINUTES = 1.0
 WEAK_RECALL = 0.8  # predicted recall under this makes a studied card weak
+WEAK_STABILITY_DAYS = 2.0  # so does a memory this short-lived (FSRS stability: days until recall falls to 90%)
 
 
 class PlanError(Exception):
@@ -199,7 +201,8 @@ def _concepts(banks: Banks, history: History, count: int, now: datetime, rng: ra
     records = history.card_records
     studied = [c for c in banks.cards if c in records]
     recall = {c: retrievability(records[c].memory, now) for c in studied}
-    weak = sorted((c for c in studied if records[c].lapses > 0 or recall[c] < WEAK_RECALL),
+    weak = sorted((c for c in studied if records[c].lapses > 0 or recall[c] < WEAK_RECALL
+                   or (records[c].memory.stability or 0.0) < WEAK_STABILITY_DAYS),
                   key=lambda c: (recall[c], -records[c].lapses, c))
     due = sorted((c for c in studied if c not in weak and records[c].memory.due <= now),
                  key=lambda c: (records[c].memory.due, c))

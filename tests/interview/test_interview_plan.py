@@ -28,8 +28,8 @@ def card(card_id: str) -> SimpleNamespace:
     return SimpleNamespace(id=card_id, question=f"What is {card_id}?", kind="short", deck="core")
 
 
-def record(due: datetime, lapses: int = 0, recall: float = 0.95) -> SimpleNamespace:
-    return SimpleNamespace(memory=SimpleNamespace(due=due, recall=recall), lapses=lapses)
+def record(due: datetime, lapses: int = 0, recall: float = 0.95, stability: float = 20.0) -> SimpleNamespace:
+    return SimpleNamespace(memory=SimpleNamespace(due=due, recall=recall, stability=stability), lapses=lapses)
 
 
 def recall(memory, now) -> float:
@@ -41,7 +41,7 @@ BANKS = Banks(
                               drill("m3", "medium"), drill("h1", "hard"), drill("h2", "hard")]},
     tasks={"python": {t: task(t) for t in ("extract", "limiter", "reconcile")}, "dag": {}},
     prompts={p: SimpleNamespace(title=p, minutes=15) for p in ("cdc", "dashboard", "partner")},
-    cards={c: card(c) for c in ("c-due", "c-weak", "c-lapsed", "c-fine", "c-new1", "c-new2")},
+    cards={c: card(c) for c in ("c-due", "c-weak", "c-lapsed", "c-fine", "c-young", "c-new1", "c-new2")},
 )
 
 
@@ -126,14 +126,15 @@ def test_concepts_are_weak_cards_first_then_due_then_new():
         "c-weak": record(NOW + timedelta(days=3), recall=0.5),
         "c-lapsed": record(NOW + timedelta(days=3), lapses=2, recall=0.85),
         "c-fine": record(NOW + timedelta(days=30)),
+        "c-young": record(NOW + timedelta(days=1), recall=0.9, stability=1.2),  # learnt yesterday: short-lived
     }
     items, notes = plan(History(card_records=records), sections=("concepts",))
     drawn = ids(items, "concepts")
-    assert drawn[:3] == ["c-weak", "c-lapsed", "c-due"] and "c-fine" not in drawn
-    assert set(drawn[3:]) == {"c-new1", "c-new2"}
-    assert notes == ["concepts: 2 of 5 cards are new to you (not enough due or weak ones in your quiz history)."]
+    assert drawn[:4] == ["c-weak", "c-lapsed", "c-young", "c-due"] and "c-fine" not in drawn
+    assert drawn[4] in {"c-new1", "c-new2"}
+    assert notes == ["concepts: 1 of 5 cards are new to you (not enough due or weak ones in your quiz history)."]
     items, notes = plan(History(card_records=records), sections=("concepts",), length="short")
-    assert ids(items, "concepts") == ["c-weak", "c-lapsed", "c-due"] and notes == []
+    assert ids(items, "concepts") == ["c-weak", "c-lapsed", "c-young"] and notes == []
 
 
 def test_minutes_scale_every_budget_to_the_total():
