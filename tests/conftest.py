@@ -59,6 +59,7 @@ SLOW_MODULES = {
     "test_dag_integrity.py": 12,  # imports every DAG file with Airflow
     "test_exercises_python_vs_dbt.py": 11,  # dbt
     "test_flashcards_cli.py": 9,  # kit-quiz processes in a pseudo-terminal
+    "test_interview_python_bank.py": 55,  # every python task's reference and wrong answers on simulated worlds
     "test_syllabus_checker.py": 8,  # Airflow and a sim
     "test_exercises_cdc.py": 29,  # the MERGE graders run fakesnow MERGEs, several per grade
     "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
