@@ -87,14 +87,16 @@ def test_nothing_to_resume_and_an_unknown_session(capsys, monkeypatch, store):
 
 def test_a_piped_interview_stops_resumes_and_shows_its_scorecard(capsys, monkeypatch, store, tmp_path):
     scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    task = bank("python")["retry_backoff"]
-    (scratch / task.file).write_text(task.reference.read_text())  # written before the starter would be
     args = ("--only", "python,design", "--length", "short", "--store", str(store), "--scratch", str(scratch))
-    code, out, _ = run(capsys, monkeypatch, *args, stdin="\n\n")  # start the clock, submit, then input ends
-    assert code == cli.EXIT_INTERRUPTED and "Passed in" in out
+    code, out, _ = run(capsys, monkeypatch, *args, stdin="q\n")  # drawn, then stopped before the clock starts
+    assert code == 0 and "Stopped: 2 item(s) left" in out
     with InterviewProgress(store) as progress:
-        design = progress.unfinished().plan[1]
+        python, design = progress.unfinished().plan
+    task = bank("python")[python["item_id"]]
+    (scratch / task.file).write_text(task.reference.read_text())  # written before the starter would be
+
+    code, out, _ = run(capsys, monkeypatch, "--store", str(store), stdin="y\n\n\n")  # resume, start, submit
+    assert code == cli.EXIT_INTERRUPTED and "Passed in" in out  # then input ends at the design prompt
     answer = scratch / f"{design['item_id']}.md"
     assert answer.read_text().startswith(f"# {design['title']}\n\n> ")  # the prompt, quoted, then room to write
 
@@ -115,7 +117,7 @@ def test_a_piped_interview_stops_resumes_and_shows_its_scorecard(capsys, monkeyp
     db = sqlite3.connect(store)
     rows = db.execute("SELECT section, item_id, score FROM interview_results ORDER BY seq").fetchall()
     db.close()
-    assert rows == [("python", "retry_backoff", 1.0), ("design", design["item_id"], pytest.approx(yes / points))]
+    assert rows == [("python", task.task_id, 1.0), ("design", design["item_id"], pytest.approx(yes / points))]
 
 
 def test_starting_anew_closes_the_unfinished_interview(capsys, monkeypatch, store, tmp_path):
