@@ -9,6 +9,7 @@ A task is a folder, ``interview/tasks/<kind>/<task_id>/`` (``kind`` is ``python`
     reference.py   a solution that passes every check
     wrong_*.py     plausible wrong solutions; each one's docstring starts ``Fails: <check name> - why``,
                    and the tests prove it fails exactly that check (and passes the others where it can)
+    alternative_*.py  optional: correct solutions written another way; the tests prove they pass too
 
 ``check`` imports the candidate's file (``import_file``), runs it against the sim with the task's hidden
 fault plans and defective days, and returns one ``Check`` per property, in a fixed order. It never raises

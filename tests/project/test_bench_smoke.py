@@ -205,7 +205,7 @@ def test_only_a_full_scale_run_of_everything_rewrites_the_results_file(tmp_path)
     quick = bench_run.parse_args(["--quick", "--appointments", "20000"])
     assert (quick.appointments, quick.records, quick.repeats) == (20_000, 2_000, 1)  # explicit options win
     assert bench_run.selected(bench_run.parse_args(["--skip-notebooks"])) == [
-        "landing", "quality", "ratelimit", "drills", "startup"]
+        "landing", "quality", "ratelimit", "drills", "interview", "startup"]
 
 
 def test_run_writes_the_table_with_machine_versions_and_date(state, tmp_path):
@@ -218,9 +218,19 @@ def test_run_writes_the_table_with_machine_versions_and_date(state, tmp_path):
     assert "| Data-quality checks after a day's load into 20,000 appointments (5 checks) |" in text
     assert "| The same 5 checks over every row of 20,000 appointments |" in text
     for needle in ("**Machine:**", "cores", "RAM", "**Versions:**", "Python 3.", "duckdb", "fakesnow",
-                   "apache-airflow", " UTC ", "skipped: landing, ratelimit, drills, startup, notebooks"):
+                   "apache-airflow", " UTC ", "skipped: landing, ratelimit, drills, interview, startup, notebooks"):
         assert needle in text, needle
     assert (bench_run.RESULTS.read_bytes() if bench_run.RESULTS.exists() else None) == before
+
+
+# -- the mock interview's coding tasks ------------------------------------------------------------------------
+
+
+def test_interview_benchmark_grades_a_task_in_a_child_process():
+    from bench import bench_interview
+
+    rows = bench_interview.run(repeats=1, only=["token_bucket"], progress=quiet)
+    assert len(rows) == 1 and rows[0].ratio > 0 and "token_bucket" in rows[0].benchmark and rows[0].met
 
 
 # -- drills --------------------------------------------------------------------------------------------------

@@ -1,0 +1,39 @@
+"""Fails: orphan references - the orphan rule is a LEFT JOIN to the clients keeping the rows without a match,
+and a row whose CLIENT_ID is NULL never matches: every NULL client is counted as an orphan too (and reported
+twice, as a null key and as a warning).
+
+The anti-join needs "a.CLIENT_ID IS NOT NULL"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def quality_gate(cursor, day: date, expected_rows: int, *, table: str = "FCT_APPOINTMENTS",
+                 clients_table: str = "DIM_CLIENTS") -> dict:
+    for name in (table, clients_table):
+        if not NAME.fullmatch(name):
+            raise ValueError(f"invalid table name {name!r}")
+    cursor.execute(f"SELECT COUNT(*), COUNT(APPOINTMENT_ID) - COUNT(DISTINCT APPOINTMENT_ID) FROM {table} "
+                   "WHERE APPOINTMENT_DATE = %s", (day,))
+    rows, duplicates = cursor.fetchone()
+    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE APPOINTMENT_DATE = %s AND "
+                   "(APPOINTMENT_ID IS NULL OR CLIENT_ID IS NULL OR CLINICIAN_ID IS NULL)", (day,))
+    null_keys = cursor.fetchone()[0]
+    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE APPOINTMENT_DATE = %s AND "
+                   "(FEE_AMOUNT IS NULL OR FEE_AMOUNT < 0)", (day,))
+    bad_amounts = cursor.fetchone()[0]
+    cursor.execute(f"SELECT COUNT(*) FROM {table} a LEFT JOIN {clients_table} c ON c.CLIENT_ID = a.CLIENT_ID "
+                   "WHERE a.APPOINTMENT_DATE = %s AND c.CLIENT_ID IS NULL", (day,))
+    orphans = cursor.fetchone()[0]
+    failures = {}
+    for rule, count, severity in (("null_keys", null_keys, "blocking"), ("duplicate_ids", duplicates, "blocking"),
+                                  ("bad_amounts", bad_amounts, "blocking"), ("orphan_clients", orphans, "warning")):
+        if count:
+            failures[rule] = {"rows": count, "severity": severity}
+    if abs(rows - expected_rows) > 0.05 * expected_rows:
+        failures["row_count"] = {"rows": rows, "severity": "blocking"}
+    return {"passed": all(f["severity"] != "blocking" for f in failures.values()), "failures": failures}
