@@ -254,7 +254,7 @@ def _new_session(ui, progress, args: argparse.Namespace):
         return None
     session = progress.start(session_id, items, scratch, now)
     total = sum(i["minutes"] for i in items)
-    ui.table(f"Interview {session_id}: {len(items)} items, about {total:g} minutes",
+    ui.table(f"Interview {session_id}: {_count(len(items), 'item')}, about {total:g} minutes",
              ("#", "Section", "Item", "Minutes"),
              [(n, i["section"], i["title"], f"{i['minutes']:g}") for n, i in enumerate(items, 1)])
     ui.message(f"Your files go to {scratch}\nOver time is allowed but shows on the scorecard. "
@@ -273,10 +273,10 @@ def _run(ui, progress, session, store) -> int:
         interview.run()
     except Stop:
         left = len(interview.todo())
-        ui.message(f"Stopped: {left} item(s) left, nothing lost. `kit-interview --resume` continues.")
+        ui.message(f"Stopped: {_count(left, 'item')} left, nothing lost. `kit-interview --resume` continues.")
         return 0
     except EOFError:
-        _say(f"\nkit-interview: end of input: {len(interview.todo())} item(s) left, nothing lost. "
+        _say(f"\nkit-interview: end of input: {_count(len(interview.todo()), 'item')} left, nothing lost. "
              "`kit-interview --resume` continues.")
         return EXIT_INTERRUPTED
     except ScratchError as error:
@@ -303,3 +303,8 @@ def _banks_for(session):
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 item``, ``3 items``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -89,7 +89,7 @@ def test_a_piped_interview_stops_resumes_and_shows_its_scorecard(capsys, monkeyp
     scratch = tmp_path / "scratch"
     args = ("--only", "python,design", "--length", "short", "--store", str(store), "--scratch", str(scratch))
     code, out, _ = run(capsys, monkeypatch, *args, stdin="q\n")  # drawn, then stopped before the clock starts
-    assert code == 0 and "Stopped: 2 item(s) left" in out
+    assert code == 0 and "Stopped: 2 items left" in out
     with InterviewProgress(store) as progress:
         python, design = progress.unfinished().plan
     task = bank("python")[python["item_id"]]
