@@ -301,10 +301,10 @@ def _banks_for(session):
     return load_banks({item["section"] for item in session.plan})
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 def _count(n: int, noun: str) -> str:
     """``1 item``, ``3 items``."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -44,9 +44,10 @@ RIGHT = {"default-retries": "0", "deferred-triggers": "triggerer", "cron-daily-t
 
 
 def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
-    # SIGINT back to its default in the child, as in a user's terminal (see tests/test_flashcards_cli.py)
+    # SIGINT back to its default in the child, as in a user's terminal (see tests/flashcards/test_flashcards_cli.py)
+    # 250 columns: the scorecard names the tmp deck by its full path, which must not wrap mid-command
     return pexpect.spawn(sys.executable, ["-m", "interview.cli", *args], env=env, cwd=str(ROOT), encoding="utf-8",
-                         dimensions=(50, 130), timeout=60,
+                         dimensions=(50, 250), timeout=60,
                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
@@ -72,7 +73,7 @@ def test_a_short_interview_interrupted_resumed_and_scored(tmp_path: Path) -> Non
     (decks / "tags.md").write_text("- airflow: Airflow\n", encoding="utf-8")
     (decks / "10-interview.md").write_text(DECK, encoding="utf-8")
     store, scratch = tmp_path / "progress.sqlite3", tmp_path / "scratch"
-    env = {**os.environ, "KIT_QUIZ_DECKS": str(decks), "TERM": "xterm-256color", "COLUMNS": "130"}
+    env = {**os.environ, "KIT_QUIZ_DECKS": str(decks), "TERM": "xterm-256color", "COLUMNS": "250"}
     env.pop("NO_COLOR", None)
     env.pop("KIT_QUIZ_STORE", None)
     common = ("--store", str(store))
