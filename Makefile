@@ -4,6 +4,8 @@
 #   make test PYTHON=python3.12
 #   make test-fast            the unit tests only, for the edit-run loop (make test runs everything)
 #   make quiz ARGS="--tag airflow"
+#   make interview ARGS="--only sql,python --length short"
+#   make report ARGS="--store PATH"   readiness per topic and the three things to study next
 #   make airflow PORT=8090    a real Airflow on 127.0.0.1 against the sim (Ctrl-C stops it)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,7 +13,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export VENV
 
-.PHONY: setup lab test test-fast quiz lint lock bench airflow clean-state
+.PHONY: setup lab test test-fast quiz lint lock bench airflow clean-state interview
 
 setup:
 	@command -v $(PYTHON) >/dev/null || { echo "No '$(PYTHON)' on PATH: install Python 3.11+ or pass PYTHON=/path/to/python3"; exit 1; }
@@ -46,8 +48,16 @@ test-fast: setup
 quiz: setup
 	@$(VENV)/bin/kit-quiz $(ARGS)
 
+# A timed mock interview (kit-interview); your files go to work/interview/<session>/ (JupyterLab shows them).
+interview: setup
+	@$(VENV)/bin/kit-interview $(ARGS)
+
 lint: setup
 	$(VENV)/bin/kit-quiz lint
+
+.PHONY: report
+report: setup
+	@$(VENV)/bin/kit-report $(ARGS)
 
 airflow: setup
 	$(PY) -m sim airflow $(if $(PORT),--port $(PORT),)

@@ -5,7 +5,9 @@ then the interview's own tables are added if missing and versioned in ``intervie
 committed transaction (``flashcards.store.saving``), so an interrupted interview loses nothing it had recorded.
 
 A session is a plan (the sections and items drawn for it) and one result row per finished item; an item with
-no result row is still to do, which is what ``--resume`` picks up.
+no result row is still to do, which is what ``--resume`` picks up. The item in progress keeps its time used
+and best submission so far in ``interview_open_items`` (added later: created when missing, so older files
+gain it without a schema change).
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ CREATE TABLE IF NOT EXISTS interview_results (  -- one row per finished item
     seconds_used REAL NOT NULL,
     score        REAL NOT NULL CHECK (score BETWEEN 0 AND 1),
     detail       TEXT NOT NULL,              -- JSON: what failed and why, what teaches it
+    PRIMARY KEY (session_id, seq)
+);
+CREATE TABLE IF NOT EXISTS interview_open_items (  -- an item begun but not finished: what --resume restores
+    session_id   TEXT NOT NULL REFERENCES interview_sessions (session_id),
+    seq          INTEGER NOT NULL,
+    seconds_used REAL NOT NULL,              -- time on the item so far
+    best         TEXT,                       -- JSON: the best graded submission so far, NULL before one
     PRIMARY KEY (session_id, seq)
 );
 CREATE TABLE IF NOT EXISTS exercise_results (   -- notebook exercises graded in the candidate's work copy
@@ -134,8 +143,11 @@ class InterviewProgress:
     # -- results ---------------------------------------------------------------------------------------
 
     def record(self, result: Result) -> None:
-        """Save one finished item; recording the same (session, seq) twice keeps the first."""
+        """Save one finished item (and forget its open state); recording the same (session, seq) twice keeps
+        the first."""
         with saving(self._db, self.path, "the interview result"):
+            self._db.execute("DELETE FROM interview_open_items WHERE session_id = ? AND seq = ?",
+                             (result.session_id, result.seq))
             self._db.execute(
                 "INSERT OR IGNORE INTO interview_results (session_id, seq, section, item_id, finished_at, "
                 "seconds_used, score, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -153,6 +165,28 @@ class InterviewProgress:
         rows = self._db.execute(sql + " ORDER BY finished_at, session_id, seq", params)
         return [Result(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), r[5], r[6], json.loads(r[7]))
                 for r in rows]
+
+    # -- the item in progress --------------------------------------------------------------------------
+
+    def save_open(self, session_id: str, seq: int, seconds_used: float, best: dict[str, Any] | None) -> None:
+        """Keep the time spent on an unfinished item and its best submission, so a resume restores them."""
+        with saving(self._db, self.path, "the time spent on the current item"):
+            self._db.execute(
+                "INSERT INTO interview_open_items (session_id, seq, seconds_used, best) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (session_id, seq) DO UPDATE SET seconds_used = excluded.seconds_used, "
+                "best = excluded.best",
+                (session_id, seq, seconds_used, None if best is None else json.dumps(best)),
+            )
+
+    def open_item(self, session_id: str, seq: int) -> tuple[float, dict[str, Any] | None]:
+        """(seconds used, best submission or None) of an unfinished item; (0.0, None) if never begun."""
+        row = self._db.execute(
+            "SELECT seconds_used, best FROM interview_open_items WHERE session_id = ? AND seq = ?",
+            (session_id, seq),
+        ).fetchone()
+        if row is None:
+            return 0.0, None
+        return row[0], json.loads(row[1]) if row[1] else None
 
     # -- notebook exercises ----------------------------------------------------------------------------
 

@@ -59,13 +59,19 @@ SLOW_MODULES = {
     "test_dag_integrity.py": 12,  # imports every DAG file with Airflow
     "test_exercises_python_vs_dbt.py": 11,  # dbt
     "test_flashcards_cli.py": 9,  # kit-quiz processes in a pseudo-terminal
-    "test_interview_python_bank.py": 55,  # every python task's reference and wrong answers on simulated worlds
+    "test_interview_python_bank_1.py": 28,  # half the python tasks' references and wrong answers on simulated worlds
+    "test_interview_python_bank_2.py": 28,  # the other half, so that two workers share the bank
     "test_syllabus_checker.py": 8,  # Airflow and a sim
     "test_exercises_cdc.py": 29,  # the MERGE graders run fakesnow MERGEs, several per grade
     "test_exercises_backfills.py": 7,  # Airflow's backfill planner and API model
     "test_lab_config.py": 10,  # a real JupyterLab server
     "test_fivetran.py": 6,  # a sim world, and a fresh interpreter importing the Fivetran provider
     "test_interview_python_alternatives.py": 12,  # correct alternatives of the python tasks graded on fresh worlds
+    "test_interview_dag_bank_1.py": 60,  # half the DAG tasks' references and wrong solutions run with dag.test()
+    "test_interview_dag_bank_2.py": 60,  # the other half, so that two workers share the bank
+    "test_interview_dag_checks.py": 13,  # Airflow parses small DAG files and every starter; one dag.test()
+    "test_interview_dag_alternatives.py": 14,  # correct alternatives of the DAG tasks, run with dag.test()
+    "test_interview_pty.py": 7,  # a whole mock interview in a pseudo-terminal: two processes, SQL and Python graded
 }
 HERE = Path(__file__).parent
 

@@ -2,7 +2,8 @@
 reference passes every hidden check, and each wrong solution fails exactly the checks its docstring names.
 
 A bank's test module is two lines: ``test_reference_passes_every_hidden_check,
-test_each_wrong_solution_fails_for_its_documented_reason = bank_tests("python")``.
+test_each_wrong_solution_fails_for_its_documented_reason = bank_tests("python", part=1, parts=2)``; a bank
+split in parts runs on several test workers at once (pytest-xdist keeps a module on one worker).
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ def assert_wrong_solutions_fail_for_their_reason(task: Task) -> None:
         assert all(c.detail for c in verdict.failures), f"{wrong.name}: a failed check must say why"
 
 
-def bank_tests(kind: str):
-    """The two tests, parametrized over every task of ``kind``."""
-    tasks = list(bank(kind).values())
+def bank_tests(kind: str, part: int = 1, parts: int = 1):
+    """The two tests, parametrized over the ``part``-th of ``parts`` slices of the tasks of ``kind``."""
+    tasks = list(bank(kind).values())[part - 1::parts]
     each = pytest.mark.parametrize("task", tasks, ids=[t.task_id for t in tasks])
 
     @each

@@ -110,3 +110,10 @@ def test_a_wrong_solution_without_its_reason_is_refused(tmp_path, source):
     wrong.write_text(textwrap.dedent(source))
     with pytest.raises(TaskError, match="must start 'Fails:"):
         expected_failures(wrong)
+
+
+def test_the_banks_hold_what_the_interview_draws_from():
+    from interview.design import prompts
+
+    sizes = {"python": len(bank("python")), "dag": len(bank("dag")), "design": len(prompts())}
+    assert sizes["python"] >= 12 and sizes["dag"] >= 8 and sizes["design"] >= 10, sizes

@@ -1,0 +1,51 @@
+"""Fails: reload_day takes partner_api pool slots and runs at most 2 at once - the limit is max_active_tasks on the DAG, and no pool.
+
+max_active_tasks caps the running tasks of each run of this DAG (per run since Airflow 3), all tasks alike:
+two runs (a backfill beside the nightly run) double it, and another DAG calling the partner is not counted. A
+pool is shared by every task that names it, in any DAG; max_active_tis_per_dag caps one task's instances
+across all runs of the DAG."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+from airflow.sdk import DAG, task
+
+with DAG(
+    dag_id="partner_late_reload",
+    schedule="0 4 * * *",
+    start_date=pendulum.datetime(2025, 9, 1, tz="UTC"),
+    catchup=False,
+    max_active_tasks=2,
+    default_args={"owner": "data-team", "retries": 2, "retry_delay": dt.timedelta(minutes=5)},
+    tags=["partner", "mapping", "pools"],
+) as dag:
+
+    @task
+    def days_to_reload(logical_date=None) -> list[str]:
+        """The three days before the logical date, oldest first: known only when the run starts."""
+        return [(logical_date - dt.timedelta(days=back)).date().isoformat() for back in (3, 2, 1)]
+
+    @task
+    def reload_day(day: str) -> int:
+        from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
+        from airflow.sdk import Variable
+
+        from solutions.pipeline import extract_and_land
+
+        result = extract_and_land(day, token=Variable.get("partner_api_key"),
+                                  connect=SnowflakeHook(snowflake_conn_id="snowflake_default").get_conn)
+        return result["records"]
+
+    @task
+    def summarise(counts: list[int], logical_date=None) -> str:
+        from airflow.sdk import Variable
+
+        from solutions.alerting import post_alert
+
+        text = f"partner_late_reload {logical_date:%Y-%m-%d}: {sum(counts)} appointments reloaded"
+        post_alert(text, Variable.get("slack_webhook_url"))
+        return text
+
+    summarise(reload_day.expand(day=days_to_reload()))
