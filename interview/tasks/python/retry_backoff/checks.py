@@ -1,6 +1,6 @@
 """Hidden checks for ``call_with_retry``: a flaky call against the sim's fake clock (its ``sleep`` returns at
 once and records every wait) and a random source whose draws the checks choose; every call of the candidate's
-code runs under the shared time budget (``interview.checking_api``)."""
+code runs under the shared time budget (``interview.checking``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from itertools import cycle
 from pathlib import Path
 
-from interview.checking_api import NOT_ATTEMPTED, Candidate, Outcome, not_run, time_budget_check
+from interview.checking import NOT_ATTEMPTED, Candidate, not_run, time_budget_check
 from interview.tasks import Check
 from sim.clock import FakeClock
 
@@ -70,24 +70,23 @@ Run = Callable[..., tuple[object, BaseException | None]]
 
 
 def check(solution: Path) -> list[Check]:
-    candidate = Candidate(solution)
-    why = candidate.missing("call_with_retry")
+    candidate = Candidate(solution, "call_with_retry")
+    why = candidate.missing()
     if why:
         return not_run(NAMES, why)
-    if candidate.call("call_with_retry", lambda: "ok", sleep=FakeClock().sleep, rng=Draws(0.5)).not_attempted:
+    if candidate.call(lambda: "ok", sleep=FakeClock().sleep, rng=Draws(0.5), label="a first try").not_attempted:
         return not_run(NAMES, NOT_ATTEMPTED)
-    outcomes: dict[str, Outcome] = {}
 
     def run(scenario: str, fn: Flaky, clock: FakeClock, **options) -> tuple[object, BaseException | None]:
         """The candidate's call_with_retry on one scenario: (what it returned, what it raised)."""
-        outcomes[scenario] = outcome = candidate.call("call_with_retry", fn, sleep=clock.sleep, **options)
+        outcome = candidate.call(fn, sleep=clock.sleep, label=scenario, **options)
         return outcome.value, outcome.exception
 
     checks = [_returns(run), _only_retryable(run), *_gives_up(run), _backoff(run), _jitter(run)]
     if candidate.sleeps:  # a real time.sleep from the file: it returned at once, and the fake clock saw no wait
         checks = [c if c.passed else Check(c.name, False, f"{c.detail}. It called time.sleep: wait with the "
                                                           "injected sleep, never time.sleep") for c in checks]
-    return [*checks, time_budget_check(outcomes, candidate.budget)]
+    return [*checks, time_budget_check(candidate)]
 
 
 def _returns(run: Run) -> Check:
