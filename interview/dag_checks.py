@@ -169,6 +169,7 @@ class DagGrading:
         self.solution = Path(solution)
         self.runner = AirflowRunner.shared()  # configures Airflow before anything imports it
         self.path = self.runner.dags_folder / "interview" / file  # where the scheduler would find it
+        shutil.rmtree(self.path.parent, ignore_errors=True)  # what a grading cut short left behind
         self.dags: dict[str, Any] = {}
         self.broken: str | None = None  # why nothing after the load can be checked
         self._results: list[Check] = []
@@ -193,6 +194,10 @@ class DagGrading:
         return run
 
     def results(self) -> list[Check]:
+        """The checks, once grading is over. The candidate's copy leaves the runner's dags folder: every later
+        run in this process parses that folder, and a file that reads a secret at parse time would go on
+        reading the next world's (and teach Airflow's masker to hide it from that world's logs)."""
+        self.path.unlink(missing_ok=True)
         return list(self._results)
 
     # -- loading --

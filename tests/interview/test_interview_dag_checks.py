@@ -141,3 +141,16 @@ with DAG("probe", schedule=None, start_date=dt.datetime(2025, 9, 1, tzinfo=dt.ti
         summary = grading.run(dag, "2025-09-10", budget=1)
     assert summary.state == "failed" and "AirflowTaskTimeout" in summary["spin"].error
     assert dag.task_dict["spin"].execution_timeout is None  # the candidate's DAG is given back as it was
+
+
+def test_a_graded_file_leaves_the_runners_dags_folder(tmp_path):
+    """Every later run in the process parses that folder: a candidate file reading a secret at parse time would
+    read the next world's, and Airflow's masker would then hide it from that world's logs."""
+    solution = tmp_path / "leaky.py"
+    solution.write_text(HEADER + "from airflow.sdk import Variable\nURL = Variable.get('slack_webhook_url')\n"
+                        + DAG_BODY)
+    grading = DagGrading(solution, file="leaky.py")
+    grading.load("probe")
+    assert grading.path.exists()
+    assert [c.name for c in grading.results() if not c.passed] == [NO_PARSE_WORK]
+    assert not grading.path.exists()
