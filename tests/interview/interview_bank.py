@@ -8,13 +8,21 @@ split in parts runs on several test workers at once (pytest-xdist keeps a module
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from interview.tasks import Task, bank, check_here, expected_failures
+from interview.tasks import Task, Verdict, bank, check_here, expected_failures
+
+
+@functools.cache
+def reference_verdict(task: Task) -> Verdict:
+    """The reference's verdict, graded once per test process (both tests of a task need it)."""
+    return check_here(task, task.reference)
 
 
 def assert_reference_passes(task: Task) -> None:
-    verdict = check_here(task, task.reference)
+    verdict = reference_verdict(task)
     assert verdict.checks, f"{task.task_id}: check() returned no checks"
     assert verdict.passed, f"{task.task_id}: the reference fails {[(c.name, c.detail) for c in verdict.failures]}"
 
@@ -22,7 +30,7 @@ def assert_reference_passes(task: Task) -> None:
 def assert_wrong_solutions_fail_for_their_reason(task: Task) -> None:
     wrongs = task.wrong_solutions
     assert len(wrongs) >= 3, f"{task.task_id}: {len(wrongs)} wrong solutions; at least 3"
-    names = {c.name for c in check_here(task, task.reference).checks}
+    names = {c.name for c in reference_verdict(task).checks}
     for wrong in wrongs:
         expected = expected_failures(wrong)
         assert set(expected) <= names, f"{wrong.name}: documents checks that do not exist: {set(expected) - names}"
