@@ -111,13 +111,15 @@ def _register(dag: Any, session: Any) -> None:
     from airflow.models.dagrun import DagRun
     from airflow.serialization.serialized_objects import LazyDeserializedDAG
 
+    from sim.runner import bundle_of
+
     DagBundlesManager().sync_bundles_to_db(session=session)
     session.commit()
     # the DAG processor writes a changed DAG at most every 30 s ([core] min_serialized_dag_update_interval);
     # here every call must see the object as it is now
     with mock.patch.dict(os.environ, {"AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL": "0"}):
-        update_dag_parsing_results_in_db("dags-folder", None, [LazyDeserializedDAG.from_dag(dag)], {}, None,
-                                         set(), session=session)
+        update_dag_parsing_results_in_db(bundle_of(dag.fileloc), None, [LazyDeserializedDAG.from_dag(dag)], {},
+                                         None, set(), session=session)
     session.execute(update(DagModel).where(DagModel.dag_id == dag.dag_id).values(is_paused=False))
     session.execute(delete(DagRun).where(DagRun.dag_id == dag.dag_id))
     session.commit()

@@ -12,7 +12,8 @@ the caller apply to them. What ``dag.test()`` needs, and this module provides:
 * a migrated metadata DB: ``airflow db migrate`` runs once per Airflow version into a template under
   ``.state/cache/``; a new home gets a file copy of it;
 * the DAG's file inside the configured dags folder (else "the dag is not serialized"): the kit's DAG
-  folder is linked in as ``dags/kit``, any other file is copied in.
+  folder is linked in as ``dags/kit``, any other file is copied in. The linked folder is a DAG bundle of its
+  own (``kit``) and ``dags-folder`` leaves it out, because ``dag.test()`` re-parses its DAG's whole bundle.
 
 Output: Airflow's log flood goes to ``runner.log_file``; what a task ``print()``s is captured per task
 (an Airflow listener says which task is running; ``sys.stdout`` routes text to that task's buffer).
@@ -49,7 +50,7 @@ from sim.paths import DAGS_DIR, KIT_ROOT, state_dir
 from sim.runner_summary import RunFailed, RunSummary, TaskResult, summarise
 
 __all__ = ["AirflowRunner", "DagImportError", "RunFailed", "RunSummary", "TaskResult", "UnknownDag",
-           "configure", "configured_home", "ensure_template", "parse_logical_date", "prepare_home"]
+           "bundle_of", "configure", "configured_home", "ensure_template", "parse_logical_date", "prepare_home"]
 
 CACHE_DIR = KIT_ROOT / ".state" / "cache"  # shared by every home, so test sessions migrate only once
 hookimpl = HookimplMarker("airflow")  # what airflow.listeners.hookimpl is, without importing airflow yet
@@ -346,9 +347,9 @@ class AirflowRunner:
                 bundle = max((f for f in folders if path.is_relative_to(f)), key=lambda f: len(f.parts))
                 return DagBag(path, bundle_path=bundle)
             bag, *others = (DagBag(folder, bundle_path=folder) for folder in folders)
-        for other in others:
+        for folder, other in zip(folders[1:], others, strict=True):
             bag.dags.update(other.dags)
-            bag.import_errors.update(other.import_errors)
+            bag.import_errors.update({f"{folder.name}/{file}": text for file, text in other.import_errors.items()})
         return bag
 
     def dag_ids(self) -> list[str]:
@@ -427,6 +428,14 @@ def _declare_bundle(dags_folder: Path, linked: Path) -> None:
     bundles += [{"name": name, "classpath": _LOCAL_BUNDLE, "kwargs": {"path": str(path)}}
                 for name, path in sorted(_BUNDLES.items())]
     os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(bundles)
+
+
+def bundle_of(fileloc: str | os.PathLike) -> str:
+    """The name of the DAG bundle that holds a DAG file: its linked folder's ("kit" for the kit's DAGs), else
+    ``dags-folder``. Code that writes a DAG to the metadata DB itself must use it: ``dag.test()`` re-parses only
+    the bundle the DB names, and a DAG recorded under another bundle is then "not serialized"."""
+    path = Path(fileloc).resolve()
+    return next((name for name, folder in _BUNDLES.items() if path.is_relative_to(folder.resolve())), "dags-folder")
 
 
 @contextlib.contextmanager

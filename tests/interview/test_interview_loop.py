@@ -16,6 +16,7 @@ from interview.loop import Interview, QuizReviews, ScratchError, Stop, check_wri
 from interview.plan import load_banks
 from interview.progress import InterviewProgress
 from interview.timing import Stopwatch, clock_text
+from interview_deck import write_decks
 
 NOW = datetime(2026, 12, 6, 22, 0, tzinfo=UTC)
 
@@ -51,21 +52,6 @@ Design the load.
 Do every thing.
 """
 
-DECK = """# Test deck
-
-## retries-default
-Q: How many retries does an Airflow task get by default?
-A: 0
-Type: short
-Check: number
-Tags: airflow
-
-## trigger-process
-Q: Which Airflow process runs deferred triggers?
-A: triggerer
-Type: short
-Tags: airflow
-"""
 
 
 class Clock:
@@ -122,10 +108,7 @@ def kit(tmp_path: Path):
     design = tmp_path / "design"
     design.mkdir()
     (design / "flaky_partner.md").write_text(PROMPT)
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    (decks / "tags.md").write_text("- airflow: Airflow\n")
-    (decks / "10-test.md").write_text(DECK)
+    decks = write_decks(tmp_path, "test")
     banks = load_banks(["python", "dag", "design", "concepts"], task_root=root, design_folder=design, decks=decks)
     return banks, tmp_path / "state" / "progress.sqlite3", tmp_path / "scratch"
 

@@ -17,30 +17,8 @@ import pexpect
 
 from drills import bank as drill_bank
 from interview.tasks import ROOT, bank
+from interview_deck import RIGHT, write_decks
 
-DECK = """# Interview test deck
-
-## default-retries
-Q: How many retries does an Airflow task get by default?
-A: 0
-Type: short
-Check: number
-Tags: airflow
-
-## deferred-triggers
-Q: Which Airflow process runs deferred triggers?
-A: triggerer
-Type: short
-Tags: airflow
-
-## cron-daily-two
-Q: At what time does the cron schedule `0 2 * * *` run?
-A: 02:00 every day
-Type: short
-Check: schedule
-Tags: airflow
-"""
-RIGHT = {"default-retries": "0", "deferred-triggers": "triggerer", "cron-daily-two": "2 AM daily"}
 
 
 def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
@@ -68,10 +46,7 @@ def rows(store: Path, sql: str) -> list[tuple]:
 
 
 def test_a_short_interview_interrupted_resumed_and_scored(tmp_path: Path) -> None:
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    (decks / "tags.md").write_text("- airflow: Airflow\n", encoding="utf-8")
-    (decks / "10-interview.md").write_text(DECK, encoding="utf-8")
+    decks = write_decks(tmp_path, "interview")
     store, scratch = tmp_path / "progress.sqlite3", tmp_path / "scratch"
     env = {**os.environ, "KIT_QUIZ_DECKS": str(decks), "TERM": "xterm-256color", "COLUMNS": "250"}
     env.pop("NO_COLOR", None)

@@ -146,6 +146,42 @@ def test_a_file_outside_the_dags_folder_is_copied_in_and_gets_conf(airflow: Airf
     assert "runner_from_notebook" in airflow.dag_ids()
 
 
+def test_added_files_and_each_linked_folder_are_bundles_of_their_own(airflow: AirflowRunner,
+                                                                     tmp_path: Path) -> None:
+    """dag.test() parses and writes to the DB every DAG of the bundle its DAG belongs to, on every call: a file
+    added beside the linked folder must not pay for that folder's DAGs, nor they for it."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models.dag import DagModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    dag_file = tmp_path / "runner_alone.py"
+    dag_file.write_text(textwrap.dedent("""\
+        from datetime import datetime
+        from airflow.sdk import dag, task
+
+        @dag(schedule=None, start_date=datetime(2024, 1, 1))
+        def runner_alone():
+            @task
+            def hello():
+                print("alone")
+
+            hello()
+
+        runner_alone()
+        """))
+    airflow.run(str(dag_file), "2024-01-02", expect="success")
+    airflow.run("runner_ok", "2024-01-02", expect="success")
+    with create_session() as session:
+        bundles = dict(session.execute(select(DagModel.dag_id, DagModel.bundle_name).where(
+            DagModel.dag_id.in_(["runner_alone", "runner_ok"]))).all())
+    assert bundles == {"runner_alone": "dags-folder", "runner_ok": DAGS.name}
+    added = DagBag(airflow.dags_folder, bundle_path=airflow.dags_folder).dags  # what dag.test() parses for it
+    assert "runner_alone" in added and "runner_ok" not in added
+    assert runner_module.bundle_of(DAGS / "runner_ok.py") == DAGS.name
+    assert runner_module.bundle_of(dag_file) == "dags-folder"
+
+
 def test_a_dag_object_runs_itself(airflow: AirflowRunner) -> None:
     spec = importlib.util.spec_from_file_location("runner_ok_module", DAGS / "runner_ok.py")
     module = importlib.util.module_from_spec(spec)

@@ -129,17 +129,35 @@ def airflow(tmp_path_factory):
         running.stop()
 
 
-def test_every_kit_dag_is_listed_without_import_errors(airflow):
+def listed_dags(airflow, expected: set[str]) -> set[str]:
+    """The dag ids the REST API lists, once ``expected`` are among them or two minutes passed (the
+    dag-processor may still be on its first pass)."""
+    deadline = time.monotonic() + 120
+    while True:
+        listed = {dag["dag_id"] for dag in airflow.api("GET", "/dags", params={"limit": 100})["dags"]}
+        if expected <= listed or time.monotonic() > deadline:
+            return listed
+        time.sleep(1)
+
+
+@pytest.fixture(scope="module")
+def week_backfill(airflow):
+    """A week of kit_tour backfilled, two runs at a time, created as soon as the DAG is listed: its runs go
+    on while the tests before its own run theirs (the first test asks for it), and its test only waits."""
+    from solutions.backfills import BackfillAPI
+
+    listed_dags(airflow, {"kit_tour"})
+    api = BackfillAPI.remote(airflow.info["url"], airflow.token)
+    backfill = api.create_on_sqlite("kit_tour", "2025-09-02T02:00:00Z", "2025-09-08T02:00:00Z", max_active_runs=2)
+    return api, backfill, time.monotonic()
+
+
+def test_every_kit_dag_is_listed_without_import_errors(airflow, week_backfill):
     from airflow.dag_processing.dagbag import DagBag
 
     expected = set(DagBag(dag_folder=DAGS_DIR, bundle_path=DAGS_DIR, safe_mode=False).dag_ids)
-    deadline = time.monotonic() + 120  # the dag-processor may still be on its first pass
-    while True:
-        listed = {dag["dag_id"] for dag in airflow.api("GET", "/dags", params={"limit": 100})["dags"]}
-        errors = airflow.api("GET", "/importErrors")
-        if expected <= listed or time.monotonic() > deadline:
-            break
-        time.sleep(3)
+    listed = listed_dags(airflow, expected)
+    errors = airflow.api("GET", "/importErrors")
     assert errors["total_entries"] == 0, errors["import_errors"]
     assert expected and expected <= listed, sorted(expected - listed)
     dags = airflow.api("GET", "/dags", params={"limit": 100})["dags"]
@@ -152,7 +170,7 @@ def test_the_pipeline_triggered_through_the_rest_api_succeeds(airflow):
     run = airflow.api("POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": LOGICAL_DATE})
     started, state = time.monotonic(), run["state"]
     while state not in ("success", "failed") and time.monotonic() - started < RUN_DEADLINE:
-        time.sleep(3)
+        time.sleep(1)
         state = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}")["state"]
     tasks = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances")["task_instances"]
     summary = {t["task_id"]: (t["state"], t["try_number"]) for t in tasks}
@@ -167,7 +185,7 @@ def run_to_the_end(airflow, dag_id: str, logical_date: str, run_id: str) -> tupl
     run = airflow.api("POST", f"/dags/{dag_id}/dagRuns", json=body)
     started, state = time.monotonic(), run["state"]
     while state not in ("success", "failed") and time.monotonic() - started < RUN_DEADLINE:
-        time.sleep(3)
+        time.sleep(1)
         state = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
     tasks = airflow.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
     return state, {t["task_id"]: t["state"] for t in tasks}
@@ -205,7 +223,7 @@ def test_an_asset_event_starts_the_consumers(airflow):
             runs = airflow.api("GET", f"/dags/{consumer}/dagRuns")["dag_runs"]
             if runs and runs[0]["state"] in ("success", "failed"):
                 break
-            time.sleep(3)
+            time.sleep(1)
         assert len(runs) == 1, f"{consumer}: {runs}"
         run = runs[0]
         assert (run["run_type"], run["state"]) == ("asset_triggered", "success"), run
@@ -213,15 +231,13 @@ def test_an_asset_event_starts_the_consumers(airflow):
         assert [(e["name"], e["extra"]["day"]) for e in events["asset_events"]] == [(asset, "2025-09-10")]
 
 
-def test_a_week_backfilled_through_the_rest_api(airflow):
+def test_a_week_backfilled_through_the_rest_api(week_backfill):
     """A week of kit_tour, two runs at a time (notebook 18 makes the same calls in-process): seven backfill runs,
     all green, started in logical-date order, never more than two at once, the backfill marked complete."""
-    from solutions.backfills import BackfillAPI, max_overlap
+    from solutions.backfills import max_overlap
 
-    api = BackfillAPI.remote(airflow.info["url"], airflow.token)
-    backfill = api.create_on_sqlite("kit_tour", "2025-09-02T02:00:00Z", "2025-09-08T02:00:00Z", max_active_runs=2)
-    started = time.monotonic()
-    runs = api.wait(backfill, timeout=2 * RUN_DEADLINE)["runs"]
+    api, backfill, started = week_backfill
+    runs = api.wait(backfill, timeout=3 * RUN_DEADLINE, poll=1)["runs"]
     assert [run["logical_date"][:10] for run in runs] == [f"2025-09-0{day}" for day in range(2, 9)]
     assert {(run["run_type"], run["state"]) for run in runs} == {("backfill", "success")}, runs
     moments = [(dt.datetime.fromisoformat(run["start_date"]), dt.datetime.fromisoformat(run["end_date"]))
