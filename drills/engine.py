@@ -261,14 +261,15 @@ class Scratch:
             timer.start()
             try:
                 cur.execute(sql)
-                rows = cur.fetchall() if cur.description else []
+                described = cur.description  # fakesnow runs a DESCRIBE of the query at each read of it: once
+                rows = cur.fetchall() if described else []
             except Exception:
                 if fired.is_set():
                     raise TimedOut(f"stopped after {time_limit:g} s") from None
                 raise
             finally:
                 timer.cancel()
-            columns = tuple(d.name for d in cur.description or ())
+            columns = tuple(d.name for d in described or ())
             self._fs.results_cache.pop(cur.sfqid, None)  # fakesnow keeps every result by query id otherwise
         no_division_by_zero(rows)
         return Outcome(columns, [tuple(r) for r in rows])
