@@ -26,6 +26,9 @@ def register_dags() -> list[str]:
     from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
     from airflow.utils.session import create_session
 
+    from sim.runner import use_bundles
+
+    use_bundles()
     manager = DagBundlesManager()
     with create_session() as session:
         manager.sync_bundles_to_db(session=session)

@@ -111,8 +111,9 @@ def _register(dag: Any, session: Any) -> None:
     from airflow.models.dagrun import DagRun
     from airflow.serialization.serialized_objects import LazyDeserializedDAG
 
-    from sim.runner import bundle_of
+    from sim.runner import bundle_of, use_bundles
 
+    use_bundles()
     DagBundlesManager().sync_bundles_to_db(session=session)
     session.commit()
     # the DAG processor writes a changed DAG at most every 30 s ([core] min_serialized_dag_update_interval);

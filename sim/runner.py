@@ -50,7 +50,8 @@ from sim.paths import DAGS_DIR, KIT_ROOT, state_dir
 from sim.runner_summary import RunFailed, RunSummary, TaskResult, summarise
 
 __all__ = ["AirflowRunner", "DagImportError", "RunFailed", "RunSummary", "TaskResult", "UnknownDag",
-           "bundle_of", "configure", "configured_home", "ensure_template", "parse_logical_date", "prepare_home"]
+           "bundle_of", "configure", "configured_home", "ensure_template", "parse_logical_date", "prepare_home",
+           "use_bundles"]
 
 CACHE_DIR = KIT_ROOT / ".state" / "cache"  # shared by every home, so test sessions migrate only once
 hookimpl = HookimplMarker("airflow")  # what airflow.listeners.hookimpl is, without importing airflow yet
@@ -418,13 +419,19 @@ def _declare_bundle(dags_folder: Path, linked: Path) -> None:
 
     ``dag.test()`` parses every file of the bundle that holds the DAG it runs and writes each DAG to the
     metadata DB, on every call. With the whole dags folder as one bundle, a one-file DAG paid for the kit's
-    nineteen files on each run; now it pays for the files added beside it. Airflow reads the bundle list from
-    its configuration on every ``dag.test()`` (an environment variable beats airflow.cfg)."""
-    if _BUNDLES.get(linked.name) == linked:
-        return
-    _BUNDLES[linked.name] = linked
-    (dags_folder / ".airflowignore").write_text("".join(f"{name}/\n" for name in sorted(_BUNDLES)))
-    bundles = [{"name": "dags-folder", "classpath": _LOCAL_BUNDLE, "kwargs": {"path": str(dags_folder)}}]
+    nineteen files on each run; now it pays for the files added beside it."""
+    if _BUNDLES.get(linked.name) != linked:
+        _BUNDLES[linked.name] = linked
+        (dags_folder / ".airflowignore").write_text("".join(f"{name}/\n" for name in sorted(_BUNDLES)))
+    use_bundles(dags_folder)
+
+
+def use_bundles(dags_folder: Path | None = None) -> None:
+    """Tell Airflow the bundles (it reads the list at each use; an environment variable beats airflow.cfg).
+    Said again before each use: a ``mock.patch.dict(os.environ)`` that was open when it was last said (a
+    world's S3 credentials, a test's) takes it back when it closes."""
+    folder = dags_folder or configured_home() / "dags"
+    bundles = [{"name": "dags-folder", "classpath": _LOCAL_BUNDLE, "kwargs": {"path": str(folder)}}]
     bundles += [{"name": name, "classpath": _LOCAL_BUNDLE, "kwargs": {"path": str(path)}}
                 for name, path in sorted(_BUNDLES.items())]
     os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(bundles)

@@ -182,6 +182,21 @@ def test_added_files_and_each_linked_folder_are_bundles_of_their_own(airflow: Ai
     assert runner_module.bundle_of(dag_file) == "dags-folder"
 
 
+def test_a_run_declares_the_bundles_again_after_the_environment_lost_them(airflow: AirflowRunner,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``mock.patch.dict(os.environ)`` open while the bundles were declared (a world's S3 credentials) takes
+    the declaration back when it closes. Airflow then knew only ``dags-folder``, which leaves the linked
+    folders out: a DAG of theirs not run before in the process was in no bundle ("not serialized")."""
+    import json
+    import os
+
+    airflow.run("runner_ok", "2024-01-05", expect="success")
+    monkeypatch.delenv("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST")
+    assert airflow.run("runner_ok", "2024-01-05", expect="success").ok
+    declared = json.loads(os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"])
+    assert {"dags-folder", DAGS.name} <= {bundle["name"] for bundle in declared}
+
+
 def test_a_dag_object_runs_itself(airflow: AirflowRunner) -> None:
     spec = importlib.util.spec_from_file_location("runner_ok_module", DAGS / "runner_ok.py")
     module = importlib.util.module_from_spec(spec)
