@@ -312,7 +312,8 @@ class AirflowRunner:
         return self.home / "logs" / "runner.log"
 
     def _sync(self) -> None:
-        """Link ``dags_dir`` in; where symlinks are not allowed, copy it (again each run, to stay in sync)."""
+        """Link ``dags_dir`` in (where symlinks are not allowed, copy it, again each run, to stay in sync) and
+        declare the bundles again (``use_bundles``)."""
         if self.dags_dir is None:
             return
         if not (self._link.is_symlink() and self._link.resolve() == self.dags_dir):
