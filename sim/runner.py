@@ -314,16 +314,16 @@ class AirflowRunner:
     def _sync(self) -> None:
         """Link ``dags_dir`` in (where symlinks are not allowed, copy it, again each run, to stay in sync) and
         declare the bundles again (``use_bundles``)."""
-        if self.dags_dir is None:
-            return
-        if not (self._link.is_symlink() and self._link.resolve() == self.dags_dir):
-            if self._link.is_symlink():
-                self._link.unlink()
-            try:
-                self._link.symlink_to(self.dags_dir, target_is_directory=True)
-            except OSError:
-                shutil.copytree(self.dags_dir, self._link, dirs_exist_ok=True)
-        _declare_bundle(self.dags_folder, self._link)
+        if self.dags_dir is not None:
+            if not (self._link.is_symlink() and self._link.resolve() == self.dags_dir):
+                if self._link.is_symlink():
+                    self._link.unlink()
+                try:
+                    self._link.symlink_to(self.dags_dir, target_is_directory=True)
+                except OSError:
+                    shutil.copytree(self.dags_dir, self._link, dirs_exist_ok=True)
+            _declare_bundle(self.dags_folder, self._link)
+        use_bundles(self.dags_folder)
 
     def add_file(self, path: str | os.PathLike) -> Path:
         """Copy a DAG file into the dags folder (unless it is in already); return its path there."""
@@ -424,7 +424,6 @@ def _declare_bundle(dags_folder: Path, linked: Path) -> None:
     if _BUNDLES.get(linked.name) != linked:
         _BUNDLES[linked.name] = linked
         (dags_folder / ".airflowignore").write_text("".join(f"{name}/\n" for name in sorted(_BUNDLES)))
-    use_bundles(dags_folder)
 
 
 def use_bundles(dags_folder: Path | None = None) -> None:
